@@ -1,0 +1,34 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
+import { AuthGuard } from './common/auth.guard.js';
+import { ErrorFilter } from './common/error.filter.js';
+import { CONFIG, type Config } from './config/config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { DocsController } from './docs/docs.controller.js';
+import { HealthController } from './health/health.controller.js';
+import { SessionModule } from './session/session.module.js';
+import { TenantModule } from './tenant/tenant.module.js';
+
+@Global()
+@Module({})
+class ConfigModule {
+  static of(config: Config): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: CONFIG, useValue: config }], exports: [CONFIG] };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: Config): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.of(config), DatabaseModule, TenantModule, SessionModule, AdminModule],
+      controllers: [HealthController, DocsController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { HttpCode, SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { ID_PATTERN, Uuid } from '@tessera/dto';
+import { ApiError } from './api-error.js';
+
+/** A route's request and response shapes: they validate the request and make the OpenAPI document. */
+export interface ContractSpec {
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  response?: z.ZodType;
+  /** Success status when it is not Nest's default (201 for POST, 200 otherwise). */
+  status?: number;
+}
+
+export const CONTRACT_KEY = 'tessera:contract';
+
+/** Every (controller, method) carrying a contract, for the OpenAPI document. */
+export const CONTRACT_ROUTES: { controller: object; method: string | symbol }[] = [];
+
+export function Contract(spec: ContractSpec): MethodDecorator {
+  return (target, key, descriptor) => {
+    SetMetadata(CONTRACT_KEY, spec)(target, key, descriptor);
+    if (spec.status !== undefined) HttpCode(spec.status)(target, key, descriptor);
+    CONTRACT_ROUTES.push({ controller: target.constructor, method: key });
+  };
+}
+
+export function invalidRequest(error: z.ZodError): ApiError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[[...path, key].join('.')] ??= 'unknown field';
+    } else {
+      fields[path.join('.') || '(body)'] ??= issue.message;
+    }
+  }
+  return new ApiError('invalid_request', 'The request is not valid', { fields });
+}
+
+function parseWith(ctx: ExecutionContext, part: 'body' | 'query'): unknown {
+  const spec = Reflect.getMetadata(CONTRACT_KEY, ctx.getHandler()) as ContractSpec | undefined;
+  const schema = spec?.[part];
+  if (!schema) throw new Error(`@Valid${part} on a route whose @Contract has no ${part} schema`);
+  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+  // A POST without a body is the same as `{}`: every body field we accept here is optional then.
+  const value = part === 'body' ? (request.body ?? {}) : request.query;
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidRequest(result.error);
+  return result.data;
+}
+
+/** The request body, validated by the route's @Contract body schema (unknown fields are a 400). */
+export const ValidBody = createParamDecorator((_: unknown, ctx: ExecutionContext) => parseWith(ctx, 'body'));
+
+/** The query string, validated by the route's @Contract query schema. */
+export const ValidQuery = createParamDecorator((_: unknown, ctx: ExecutionContext) => parseWith(ctx, 'query'));
+
+function param(name: string, ctx: ExecutionContext): string {
+  const value = ctx.switchToHttp().getRequest<FastifyRequest<{ Params: Record<string, string> }>>().params[name];
+  if (value === undefined) throw new Error(`no route parameter ${name}`);
+  return value;
+}
+
+/** A caller-chosen id from the path, checked against API.md's id pattern. */
+export const IdParam = createParamDecorator((name: string, ctx: ExecutionContext) => {
+  const value = param(name, ctx);
+  if (!ID_PATTERN.test(value)) {
+    throw new ApiError('invalid_request', 'The request is not valid', {
+      fields: { [name]: 'must match ^[A-Za-z0-9._@|:-]{1,128}$' },
+    });
+  }
+  return value;
+});
+
+/** A server-generated UUID from the path. */
+export const UuidParam = createParamDecorator((name: string, ctx: ExecutionContext) => {
+  const value = param(name, ctx);
+  if (!Uuid.safeParse(value).success) {
+    throw new ApiError('invalid_request', 'The request is not valid', { fields: { [name]: 'must be a UUID' } });
+  }
+  return value;
+});

@@ -1,0 +1,45 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { ApiKeyEntity } from '../admin/api-key.entity.js';
+import type { SessionEntity } from '../session/session.entity.js';
+import type { UserEntity } from '../tenant/user.entity.js';
+
+/** Who is calling: an API key, or a person through one of their sessions. */
+export type Principal =
+  | { kind: 'api_key'; apiKey: ApiKeyEntity }
+  | { kind: 'session'; session: SessionEntity; user: UserEntity };
+
+export type SessionPrincipal = Extract<Principal, { kind: 'session' }>;
+
+/** What is remembered about the client on its session and in the audit log. */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  const agent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : undefined };
+}
+
+/** The authenticated principal; the guard has already made sure it fits the route's @Auth. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal | undefined => {
+  return ctx.switchToHttp().getRequest<FastifyRequest>().principal;
+});
+
+/** The caller's session; only for routes whose @Auth admits sessions alone. */
+export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionPrincipal => {
+  const principal = ctx.switchToHttp().getRequest<FastifyRequest>().principal;
+  if (principal?.kind !== 'session') throw new Error('CurrentSession used on a route that admits API keys');
+  return principal;
+});
+
+export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => {
+  return requestMeta(ctx.switchToHttp().getRequest<FastifyRequest>());
+});

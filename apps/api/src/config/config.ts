@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const seconds = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/** Every environment variable Tessera reads, with its default (README "Configuration"). */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: optionalString,
+  TESSERA_DATA_DIR: z.string().min(1).default('./data'),
+  TESSERA_PUBLIC_URL: optionalString,
+  TESSERA_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  TESSERA_JWT_PREVIOUS_SECRETS: optionalString,
+  TESSERA_SESSION_DEFAULT_EXPIRATION: seconds.default(1800),
+  TESSERA_SESSION_MAX_EXPIRATION: seconds.default(30 * 24 * 3600),
+  TESSERA_SESSION_MAX_LIFETIME: seconds.default(30 * 24 * 3600),
+  TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY: bool.default(false),
+  TESSERA_ROOT_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  TESSERA_LOGIN_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  TESSERA_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+  TESSERA_ADMIN_PASSWORD: optionalString.pipe(z.string().min(8).max(128).optional()),
+  TESSERA_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
+  TESSERA_TRUST_PROXY: bool.default(false),
+  TESSERA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** `sqlite:<file>` is derived from the data dir when DATABASE_URL is unset. */
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  dataDir: string;
+  publicUrl: string | undefined;
+  jwt: { secret: string | undefined; previousSecrets: string[] };
+  session: { defaultExpiration: number; maxExpiration: number; maxLifetime: number };
+  signInRequiresLoginKey: boolean;
+  bootstrap: {
+    rootApiKey: string | undefined;
+    loginApiKey: string | undefined;
+    adminEmail: string | undefined;
+    adminPassword: string | undefined;
+  };
+  bodyLimit: number;
+  trustProxy: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; a bad value stops the process naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.TESSERA_ADMIN_EMAIL && !e.TESSERA_ADMIN_PASSWORD) {
+    throw new ConfigError('Invalid configuration:\n  TESSERA_ADMIN_PASSWORD: required when TESSERA_ADMIN_EMAIL is set');
+  }
+  if (e.TESSERA_SESSION_DEFAULT_EXPIRATION > e.TESSERA_SESSION_MAX_EXPIRATION) {
+    throw new ConfigError(
+      'Invalid configuration:\n  TESSERA_SESSION_DEFAULT_EXPIRATION: must not exceed TESSERA_SESSION_MAX_EXPIRATION',
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: parseDatabaseUrl(e.DATABASE_URL, e.TESSERA_DATA_DIR),
+    dataDir: e.TESSERA_DATA_DIR,
+    publicUrl: e.TESSERA_PUBLIC_URL?.replace(/\/+$/, ''),
+    jwt: {
+      secret: e.TESSERA_JWT_SECRET,
+      previousSecrets: (e.TESSERA_JWT_PREVIOUS_SECRETS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    },
+    session: {
+      defaultExpiration: e.TESSERA_SESSION_DEFAULT_EXPIRATION,
+      maxExpiration: e.TESSERA_SESSION_MAX_EXPIRATION,
+      maxLifetime: e.TESSERA_SESSION_MAX_LIFETIME,
+    },
+    signInRequiresLoginKey: e.TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY,
+    bootstrap: {
+      rootApiKey: e.TESSERA_ROOT_API_KEY,
+      loginApiKey: e.TESSERA_LOGIN_API_KEY,
+      adminEmail: e.TESSERA_ADMIN_EMAIL,
+      adminPassword: e.TESSERA_ADMIN_PASSWORD,
+    },
+    bodyLimit: e.TESSERA_BODY_LIMIT,
+    trustProxy: e.TESSERA_TRUST_PROXY,
+    logLevel: e.TESSERA_LOG_LEVEL,
+  };
+}
+
+function parseDatabaseUrl(url: string | undefined, dataDir: string): Config['database'] {
+  if (url === undefined) return { kind: 'sqlite', file: `${dataDir}/tessera.sqlite` };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length) };
+  throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or sqlite:');
+}
+
+/** Nest injection token for the Config object. */
+export const CONFIG = Symbol('CONFIG');

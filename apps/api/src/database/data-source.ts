@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { Config } from '../config/config.js';
+import { ApiKeyEntity } from '../admin/api-key.entity.js';
+import { SessionEntity } from '../session/session.entity.js';
+import { UserEntity } from '../tenant/user.entity.js';
+import { Initial1763900000000 } from './migrations/1763900000000-initial.js';
+
+export const ENTITIES = [UserEntity, SessionEntity, ApiKeyEntity];
+export const MIGRATIONS = [Initial1763900000000];
+
+/** One DataSource for both databases; the same migrations run on each, never `synchronize`. */
+export function createDataSource(database: Config['database']): DataSource {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false };
+  let options: DataSourceOptions;
+  if (database.kind === 'sqlite') {
+    if (database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
+    options = {
+      ...common,
+      type: 'better-sqlite3',
+      database: database.file,
+      enableWAL: true,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('busy_timeout = 5000');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+      },
+    };
+  } else {
+    options = {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      // Fail fast instead of hanging when the database is away.
+      connectTimeoutMS: 3000,
+      extra: { max: 10, connectionTimeoutMillis: 3000, query_timeout: 10000 },
+    };
+  }
+  return new DataSource(options);
+}
+
+/** Opens the database and applies pending migrations. */
+export async function openDatabase(database: Config['database']): Promise<DataSource> {
+  const dataSource = createDataSource(database);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
+
+/** True when an error is a unique-constraint violation on SQLite or PostgreSQL. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e.driverError?.code ?? e.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Controller, Get, Header } from '@nestjs/common';
+import swaggerUi from 'swagger-ui-dist';
+import { Public } from '../common/auth.decorator.js';
+import { buildOpenApi } from './openapi.js';
+
+const assets = swaggerUi.getAbsoluteFSPath();
+const read = (file: string) => readFileSync(join(assets, file));
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tessera API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
+
+const INIT = `window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '#swagger-ui' });`;
+
+/** Swagger UI and the OpenAPI document; not in the document itself. */
+@Controller('docs')
+export class DocsController {
+  private document: object | undefined;
+
+  @Get()
+  @Public()
+  @Header('content-type', 'text/html; charset=utf-8')
+  page(): string {
+    return PAGE;
+  }
+
+  @Get('openapi.json')
+  @Public()
+  openapi(): object {
+    this.document ??= buildOpenApi('0.1.0');
+    return this.document;
+  }
+
+  @Get('init.js')
+  @Public()
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  init(): string {
+    return INIT;
+  }
+
+  @Get('swagger-ui.css')
+  @Public()
+  @Header('content-type', 'text/css; charset=utf-8')
+  @Header('cache-control', 'public, max-age=86400')
+  css(): Buffer {
+    return read('swagger-ui.css');
+  }
+
+  @Get('swagger-ui-bundle.js')
+  @Public()
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=86400')
+  bundle(): Buffer {
+    return read('swagger-ui-bundle.js');
+  }
+}

@@ -1,0 +1,82 @@
+import { Controller, Delete, Get, Post } from '@nestjs/common';
+import {
+  ChangePasswordRequest,
+  CurrentSessionResponse,
+  ListQuery,
+  RevokedResponse,
+  SessionPage,
+  SignInRequest,
+  SignInResponse,
+  SignOutRequest,
+  type Page,
+  type Session,
+} from '@tessera/dto';
+import { ApiError, notFound } from '../common/api-error.js';
+import { ANY_SESSION, Auth, PERSON_SESSION } from '../common/auth.decorator.js';
+import { Contract, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { CurrentSession, Meta, type RequestMeta, type SessionPrincipal } from '../common/principal.js';
+import { toUserDto } from '../tenant/user.service.js';
+import { SessionService, toSessionDto } from './session.service.js';
+import { SignInService } from './sign-in.service.js';
+
+@Controller()
+export class SessionController {
+  constructor(
+    private readonly signIns: SignInService,
+    private readonly sessions: SessionService,
+  ) {}
+
+  @Post('v1/auth/sign-in')
+  @Auth('sign-in')
+  @Contract({ summary: 'Sign in with email and password', body: SignInRequest, response: SignInResponse, status: 201 })
+  async signIn(@ValidBody() body: SignInRequest, @Meta() meta: RequestMeta): Promise<SignInResponse> {
+    const { token, session, user } = await this.signIns.signIn(body, meta);
+    return { token, session: toSessionDto(session, session.id), user: toUserDto(user) };
+  }
+
+  @Post('v1/auth/sign-out')
+  @Auth(...ANY_SESSION)
+  @Contract({ summary: 'End this session, or every session of this user', body: SignOutRequest, response: RevokedResponse, status: 200 })
+  async signOut(@ValidBody() body: SignOutRequest, @CurrentSession() { session }: SessionPrincipal): Promise<RevokedResponse> {
+    if (body.all === true) {
+      if (session.type === 'impersonation') {
+        throw new ApiError('forbidden', 'An impersonation session may end itself, not every session of the user');
+      }
+      return { revoked: await this.sessions.revokeAll(session.userId) };
+    }
+    return { revoked: (await this.sessions.revoke(session.userId, session.id)) ? 1 : 0 };
+  }
+
+  @Get('v1/sessions/current')
+  @Auth(...ANY_SESSION)
+  @Contract({ summary: 'The calling session and its user', response: CurrentSessionResponse })
+  current(@CurrentSession() { session, user }: SessionPrincipal): CurrentSessionResponse {
+    return { session: toSessionDto(session, session.id), user: toUserDto(user) };
+  }
+
+  @Get('v1/sessions')
+  @Auth(...PERSON_SESSION)
+  @Contract({ summary: "The caller's live sessions, the current one flagged", query: ListQuery, response: SessionPage })
+  async list(@ValidQuery() query: ListQuery, @CurrentSession() { session }: SessionPrincipal): Promise<Page<Session>> {
+    const page = await this.sessions.listActive(session.userId, query);
+    return { items: page.items.map((s) => toSessionDto(s, session.id)), next: page.next };
+  }
+
+  @Delete('v1/sessions/:id')
+  @Auth(...PERSON_SESSION)
+  @Contract({ summary: 'End one of my sessions', status: 204 })
+  async revoke(@UuidParam('id') id: string, @CurrentSession() { session }: SessionPrincipal): Promise<void> {
+    // Another user's session id is indistinguishable from an unknown one.
+    if (!(await this.sessions.revoke(session.userId, id))) throw notFound('session', id);
+  }
+
+  @Post('v1/auth/change-password')
+  @Auth('user')
+  @Contract({ summary: 'Change my password; ends my other sessions unless told not to', body: ChangePasswordRequest, response: RevokedResponse, status: 200 })
+  async changePassword(
+    @ValidBody() body: ChangePasswordRequest,
+    @CurrentSession() { session, user }: SessionPrincipal,
+  ): Promise<RevokedResponse> {
+    return { revoked: await this.signIns.changePassword(user, session.id, body) };
+  }
+}

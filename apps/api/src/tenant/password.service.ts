@@ -1,0 +1,38 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { randomSecret } from '../common/crypto.js';
+
+/** OWASP's argon2id recommendation: m=19 MiB, t=2, p=1. */
+// Algorithm is a const enum (not importable as a value under isolatedModules): 2 is Argon2id.
+const ARGON2ID = 2 as Algorithm.Argon2id;
+export const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+@Injectable()
+export class PasswordService implements OnModuleInit {
+  /** A real hash of a random password: checking it costs what a real check costs. */
+  private dummyHash = '';
+
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await hash(randomSecret(), ARGON2_OPTIONS);
+  }
+
+  hash(password: string): Promise<string> {
+    return hash(password, ARGON2_OPTIONS);
+  }
+
+  /**
+   * Verifies a password; with no stored hash (unknown email, passwordless user) it still pays
+   * for one verification so that response time tells nothing about the account.
+   */
+  async verify(storedHash: string | null, password: string): Promise<boolean> {
+    if (storedHash === null) {
+      await verify(this.dummyHash, password).catch(() => false);
+      return false;
+    }
+    try {
+      return await verify(storedHash, password);
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs } from '../database/columns.js';
+
+@Entity('users')
+@Index('uq_users_email', ['email'], { unique: true })
+export class UserEntity {
+  @PrimaryColumn({ type: 'varchar', length: 128 })
+  id!: string;
+
+  /** Stored lowercased: emails are unique case-insensitively. */
+  @Column({ type: 'varchar', length: 320 })
+  email!: string;
+
+  /** argon2id PHC string; null for a user who cannot sign in with a password. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
+  passwordHash!: string | null;
+
+  @Column({ name: 'super_admin', type: 'boolean', default: false })
+  superAdmin!: boolean;
+
+  @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMs })
+  disabledAt!: number | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt!: number;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
+  updatedAt!: number;
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { CreateUserRequest, ListQuery, Page, User } from '@tessera/dto';
+import { duplicate, notFound } from '../common/api-error.js';
+import { iso } from '../database/columns.js';
+import { isUniqueViolation } from '../database/data-source.js';
+import { paginate } from '../common/pagination.js';
+import { PasswordService } from './password.service.js';
+import { UserEntity } from './user.entity.js';
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+export function toUserDto(user: UserEntity): User {
+  return {
+    userId: user.id,
+    email: user.email,
+    disabled: user.disabledAt !== null,
+    superAdmin: user.superAdmin,
+    createdAt: iso(user.createdAt),
+    updatedAt: iso(user.updatedAt),
+  };
+}
+
+/** Users: the only place that reads or writes the users table. */
+@Injectable()
+export class UserService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly passwords: PasswordService,
+  ) {}
+
+  private repo(manager: EntityManager = this.dataSource.manager) {
+    return manager.getRepository(UserEntity);
+  }
+
+  async create(input: CreateUserRequest & { superAdmin?: boolean }): Promise<UserEntity> {
+    const id = input.userId ?? randomUUID();
+    const email = normalizeEmail(input.email);
+    // Hash before any check so a duplicate costs the same as a success.
+    const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
+    if (await this.repo().existsBy({ id })) throw duplicate('userId', id);
+    if (await this.repo().existsBy({ email })) throw duplicate('email', email);
+    const now = Date.now();
+    const user = this.repo().create({
+      id,
+      email,
+      passwordHash,
+      superAdmin: input.superAdmin ?? false,
+      disabledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await this.repo().insert(user);
+    } catch (error) {
+      // Two concurrent creates: the loser of the race gets the same 409 as a sequential one.
+      if (isUniqueViolation(error)) throw duplicate('userId or email', `${id} / ${email}`);
+      throw error;
+    }
+    return user;
+  }
+
+  list(query: ListQuery): Promise<Page<UserEntity>> {
+    return paginate(this.repo().createQueryBuilder('u'), query);
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repo().findOneBy({ id });
+  }
+
+  async getById(id: string): Promise<UserEntity> {
+    const user = await this.findById(id);
+    if (!user) throw notFound('user', id);
+    return user;
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.repo().findOneBy({ email: normalizeEmail(email) });
+  }
+
+  async setPassword(userId: string, password: string, manager?: EntityManager): Promise<void> {
+    const passwordHash = await this.passwords.hash(password);
+    await this.repo(manager).update({ id: userId }, { passwordHash, updatedAt: Date.now() });
+  }
+
+  /** Idempotent bootstrap of the super admin from the environment. */
+  async ensureSuperAdmin(email: string, password: string): Promise<UserEntity> {
+    const existing = await this.findByEmail(email);
+    if (!existing) {
+      try {
+        return await this.create({ email, password, superAdmin: true });
+      } catch (error) {
+        // Another process bootstrapping at the same moment created it first.
+        const raced = await this.findByEmail(email);
+        if (!raced) throw error;
+        return raced;
+      }
+    }
+    // An existing account keeps its password: a password changed through the API survives restarts.
+    if (!existing.superAdmin) {
+      await this.repo().update({ id: existing.id }, { superAdmin: true, updatedAt: Date.now() });
+      existing.superAdmin = true;
+    }
+    return existing;
+  }
+}

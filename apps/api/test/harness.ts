@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { TesseraClient } from '@tessera/client';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config/config.js';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/**
+ * The databases every API suite runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set
+ * (the test command sets it, and in CI refuses to run without a reachable PostgreSQL).
+ */
+export function testDatabases(): DatabaseKind[] {
+  return process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/** Runs a suite once per database, naming the database in every test title. */
+export function describeEachDatabase(name: string, suite: (db: DatabaseKind) => void): void {
+  for (const db of testDatabases()) describe(`${name} [${db}]`, () => suite(db));
+}
+
+/** Where one server keeps its data: an SQLite file in a temp dir, or a PostgreSQL schema of its own. */
+export class TestStore {
+  readonly dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  private readonly schema = `t_${randomBytes(6).toString('hex')}`;
+  private created = false;
+
+  constructor(readonly kind: DatabaseKind) {}
+
+  async databaseUrl(): Promise<string> {
+    if (this.kind === 'sqlite') return `sqlite:${join(this.dir, 'tessera.sqlite')}`;
+    const base = process.env.TEST_DATABASE_URL!;
+    if (!this.created) {
+      await withPg(base, (c) => c.query(`CREATE SCHEMA ${this.schema}`));
+      this.created = true;
+    }
+    const url = new URL(base);
+    url.searchParams.set('options', `-c search_path=${this.schema}`);
+    return url.toString();
+  }
+
+  async drop(): Promise<void> {
+    if (this.created) await withPg(process.env.TEST_DATABASE_URL!, (c) => c.query(`DROP SCHEMA ${this.schema} CASCADE`));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestServer {
+  url: string;
+  app: NestFastifyApplication;
+  /** The running server's own DataSource, to assert what the database holds. */
+  db: DataSource;
+  rootKey: string;
+  /** A client with no credentials. */
+  anon: TesseraClient;
+  /** A client with the root admin API key. */
+  admin: TesseraClient;
+  close(): Promise<void>;
+}
+
+export const randomKey = () => `tsk_test_${randomBytes(24).toString('base64url')}`;
+
+/** Fixed per store, so a restarted server verifies the tokens of the one before. */
+const jwtSecrets = new WeakMap<TestStore, string>();
+
+/** Starts the real app on 127.0.0.1 and an ephemeral port, with its data in `store`. */
+export async function startServer(store: TestStore, env: Record<string, string> = {}): Promise<TestServer> {
+  if (!jwtSecrets.has(store)) jwtSecrets.set(store, randomBytes(32).toString('base64url'));
+  const rootKey = env.TESSERA_ROOT_API_KEY ?? randomKey();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: await store.databaseUrl(),
+    TESSERA_DATA_DIR: store.dir,
+    TESSERA_JWT_SECRET: jwtSecrets.get(store)!,
+    TESSERA_LOG_LEVEL: 'silent',
+    TESSERA_ROOT_API_KEY: rootKey,
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    url,
+    app,
+    db: app.get(DataSource),
+    rootKey,
+    anon: new TesseraClient({ baseUrl: url }),
+    admin: new TesseraClient({ baseUrl: url, apiKey: rootKey }),
+    close: () => app.close(),
+  };
+}
+
+/** A server on a fresh store for one test file: `const t = useServer('sqlite')` then `t.server`. */
+export function useServer(kind: DatabaseKind, env: Record<string, string> = {}) {
+  const ctx = {} as { server: TestServer; store: TestStore };
+  beforeAll(async () => {
+    ctx.store = new TestStore(kind);
+    ctx.server = await startServer(ctx.store, env);
+  });
+  afterAll(async () => {
+    await ctx.server?.close();
+    await ctx.store?.drop();
+  });
+  return ctx;
+}
+
+let counter = 0;
+/** An email no other test uses. */
+export const uniqueEmail = (label = 'user') =>
+  `${label}.${process.pid}.${Date.now()}.${++counter}@example.test`;
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** A user with a password, signed in: the most common starting point. */
+export async function signedInUser(server: TestServer, options: { expiration?: number; email?: string } = {}) {
+  const email = options.email ?? uniqueEmail();
+  const user = await server.admin.users.create({ email, password: PASSWORD });
+  const signIn = await server.anon.auth.signIn({ email, password: PASSWORD, expiration: options.expiration });
+  return { user, email, token: signIn.token, session: signIn.session, client: server.anon.withToken(signIn.token) };
+}
+
+/** Resolves with the TesseraError a call rejects with; fails the test if it succeeds. */
+export async function failure(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error as import('@tessera/client').TesseraError;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

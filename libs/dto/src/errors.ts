@@ -1,0 +1,26 @@
+/** Every error body the API answers, as API.md defines it. */
+export const ERROR_CODES = [
+  'invalid_request',
+  'unauthorized',
+  'token_expired',
+  'token_revoked',
+  'invalid_credentials',
+  'forbidden',
+  'not_a_person',
+  'user_disabled',
+  'missing_permission',
+  'not_found',
+  'duplicate_record',
+  'payload_too_large',
+  'too_many_requests',
+  'internal_error',
+  'service_unavailable',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './common.js';
+export * from './user.js';
+export * from './session.js';
+export * from './health.js';
