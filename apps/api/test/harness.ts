@@ -66,6 +66,8 @@ export interface TestServer {
   /** The running server's own DataSource, to assert what the database holds. */
   db: DataSource;
   rootKey: string;
+  /** The HS256 secret the server signs with, to forge tokens in hostile-input tests. */
+  jwtSecret: string;
   /** A client with no credentials. */
   anon: TesseraClient;
   /** A client with the root admin API key. */
@@ -102,6 +104,7 @@ export async function startServer(store: TestStore, env: Record<string, string> 
     app,
     db: app.get(DataSource),
     rootKey,
+    jwtSecret: config.jwt.secret!,
     anon: new TesseraClient({ baseUrl: url }),
     admin: new TesseraClient({ baseUrl: url, apiKey: rootKey }),
     close: () => app.close(),

@@ -49,6 +49,7 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): ErrorR
     if (status === 404) {
       return { status, body: { code: 'not_found', message: 'No such route', details: { type: 'route', id: request.url.split('?')[0] } } };
     }
+    if (status === 415) return { status, body: { code: 'invalid_request', message: 'Content-Type must be application/json' } };
     const code = CODE_BY_STATUS[status];
     if (code) return { status, body: { code, message: error.message } };
   }
@@ -59,7 +60,7 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): ErrorR
       return { status: 413, body: { code: 'payload_too_large', message: 'Request body is too large' } };
     }
     if (fst.statusCode === 415 || fst.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return { status: 400, body: { code: 'invalid_request', message: 'Content-Type must be application/json' } };
+      return { status: 415, body: { code: 'invalid_request', message: 'Content-Type must be application/json' } };
     }
     const code = CODE_BY_STATUS[fst.statusCode] ?? 'invalid_request';
     const status = code === 'invalid_request' ? 400 : fst.statusCode;

@@ -15,7 +15,7 @@ export class UserEntity {
   @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
   passwordHash!: string | null;
 
-  @Column({ name: 'super_admin', type: 'boolean', default: false })
+  @Column({ name: 'super_admin', type: 'boolean' })
   superAdmin!: boolean;
 
   @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMs })

@@ -20,7 +20,7 @@ export class Initial1763900000000 implements MigrationInterface {
           { ...varchar('id', 128), isPrimary: true },
           varchar('email', 320),
           varchar('password_hash', 255, true),
-          { name: 'super_admin', type: 'boolean', isNullable: false, default: false },
+          { name: 'super_admin', type: 'boolean', isNullable: false },
           bigint('disabled_at', true),
           bigint('created_at'),
           bigint('updated_at'),

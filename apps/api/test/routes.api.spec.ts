@@ -1,0 +1,62 @@
+import { METHOD_METADATA } from '@nestjs/common/constants.js';
+import { ModulesContainer } from '@nestjs/core';
+import { AUTH_KEY } from '../src/common/auth.decorator.js';
+import { openDatabase } from '../src/database/data-source.js';
+import { TestStore, describeEachDatabase, useServer } from './harness.js';
+
+describeEachDatabase('routes and schema', (db) => {
+  const t = useServer(db);
+
+  it('every route declares who may call it', async () => {
+    const routes: string[] = [];
+    const undeclared: string[] = [];
+    for (const module of t.server.app.get(ModulesContainer).values()) {
+      for (const { metatype } of module.controllers.values()) {
+        const proto = (metatype as { prototype: Record<string, unknown> }).prototype;
+        for (const name of Object.getOwnPropertyNames(proto)) {
+          const handler = proto[name];
+          if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+          const label = `${(metatype as { name: string }).name}.${name}`;
+          routes.push(label);
+          if (!Reflect.getMetadata(AUTH_KEY, handler) && !Reflect.getMetadata(AUTH_KEY, metatype as object)) undeclared.push(label);
+        }
+      }
+    }
+    expect(routes.length).toBeGreaterThan(10);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('serves an OpenAPI document listing the API routes with their access rules', async () => {
+    const doc = (await (await fetch(`${t.server.url}/docs/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { 'x-callers': string[]; requestBody?: unknown }>>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.paths['/v1/auth/sign-in']?.post?.['x-callers']).toEqual(['sign-in']);
+    expect(doc.paths['/v1/auth/sign-in']?.post?.requestBody).toBeDefined();
+    expect(doc.paths['/v1/sessions/{id}']?.delete?.['x-callers']).toEqual(['user', 'impersonation']);
+    expect(doc.paths['/v1/users']?.get?.['x-callers']).toEqual(['admin']);
+    const page = await fetch(`${t.server.url}/docs`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('swagger-ui');
+  });
+
+  it('answers liveness and readiness', async () => {
+    await expect(t.server.anon.health.live()).resolves.toEqual({ status: 'ok' });
+    await expect(t.server.anon.health.ready()).resolves.toEqual({ status: 'ok', checks: { database: 'ok' } });
+  });
+
+  it('entities and migrations describe the same schema', async () => {
+    const store = new TestStore(db);
+    const dataSource = await openDatabase(
+      db === 'sqlite' ? { kind: 'sqlite', file: `${store.dir}/schema.sqlite` } : { kind: 'postgres', url: await store.databaseUrl() },
+    );
+    try {
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+      await store.drop();
+    }
+  });
+});
