@@ -7,7 +7,7 @@ import { TestStore, describeEachDatabase, useServer } from './harness.js';
 describeEachDatabase('routes and schema', (db) => {
   const t = useServer(db);
 
-  it('every route declares who may call it', async () => {
+  it('every route declares who may call it', () => {
     const routes: string[] = [];
     const undeclared: string[] = [];
     for (const module of t.server.app.get(ModulesContainer).values()) {

@@ -40,7 +40,7 @@ describeEachDatabase('sessions', (db) => {
         expect(error.status).toBe(401);
         expect({ code: error.code, message: error.message, details: error.details }).toEqual({
           code: 'invalid_credentials',
-          message: errors[0]!.message,
+          message: errors[0].message,
           details: undefined,
         });
       }

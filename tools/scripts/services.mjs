@@ -1,0 +1,54 @@
+// Makes sure the PostgreSQL the tests use is reachable, starting the local cluster when it is stopped.
+import { execSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import pg from 'pg';
+
+export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+async function canConnect(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    if (error.code === '3D000') {
+      // The server is up but has no `test` database yet: create it.
+      const admin = new URL(url);
+      const name = admin.pathname.slice(1);
+      admin.pathname = '/postgres';
+      const c = new pg.Client({ connectionString: admin.toString() });
+      await c.connect();
+      await c.query(`CREATE DATABASE "${name}"`);
+      await c.end();
+      return canConnect(url);
+    }
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function startLocalCluster() {
+  if (!existsSync('/etc/postgresql')) return false;
+  const version = readdirSync('/etc/postgresql')[0];
+  if (!version) return false;
+  try {
+    execSync(`pg_ctlcluster --skip-systemctl-redirect ${version} main start`, { stdio: 'inherit' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves to a reachable PostgreSQL URL, or null when there is none (and none could be started). */
+export async function ensurePostgres(url) {
+  if (await canConnect(url)) return url;
+  console.log(`PostgreSQL is not answering at ${new URL(url).host}; trying to start the local cluster…`);
+  if (!startLocalCluster()) return null;
+  for (let i = 0; i < 30; i++) {
+    if (await canConnect(url)) return url;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return null;
+}

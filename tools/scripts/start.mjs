@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `npm start`: first-run setup (a demo .env), build every project, then run the API.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+process.chdir(root);
+
+if (!existsSync('.env')) {
+  copyFileSync('.env.example', '.env');
+  console.log('Created .env from .env.example (a demo admin; edit it, or set real environment variables, which always win).');
+}
+
+const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
+  stdio: 'inherit',
+  env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const api = spawn(process.execPath, ['apps/api/dist/main.js'], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => api.kill(signal));
+api.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
