@@ -18,6 +18,8 @@ export async function createApp(config: Config): Promise<NestFastifyApplication>
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    // Ids are up to 128 characters, and percent-encoding can triple them (`|` is %7C).
+    routerOptions: { maxParamLength: 512 },
     // Reject, rather than wait for, clients that send a request too slowly.
     requestTimeout: 30_000,
   });
@@ -25,6 +27,16 @@ export async function createApp(config: Config): Promise<NestFastifyApplication>
     logger: LOG_LEVELS[config.logLevel],
     abortOnError: false,
   });
+  if (config.corsOrigins.length > 0) {
+    // Browser apps call /v1/check with an authorization session straight from their own origin.
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type'],
+      credentials: false,
+      maxAge: 600,
+    });
+  }
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -1,5 +1,20 @@
 import type {
+  AuthorizationSessionResponse,
   ChangePasswordRequest,
+  CheckItem,
+  CheckResponse,
+  CreatePermissionRequest,
+  CreateRoleRequest,
+  CreateTenantRequest,
+  GlobalGrants,
+  Member,
+  Membership,
+  Permission,
+  Role,
+  Tenant,
+  UpdatePermissionRequest,
+  UpdateRoleRequest,
+  UpdateUserRequest,
   CreateUserRequest,
   CurrentSessionResponse,
   HealthResponse,
@@ -34,6 +49,8 @@ export interface ListOptions {
 type Query = Record<string, string | number | boolean | undefined>;
 
 const segment = (value: string) => encodeURIComponent(value);
+const grantBase = (userId: string, tenantId?: string) =>
+  tenantId === undefined ? `v1/users/${segment(userId)}` : `v1/tenants/${segment(tenantId)}/users/${segment(userId)}`;
 
 /**
  * The typed Tessera client. Every method resolves with the response body or rejects with a
@@ -92,12 +109,85 @@ export class TesseraClient {
     current: () => this.request<CurrentSessionResponse>('GET', 'v1/sessions/current'),
     list: (options: ListOptions = {}) => this.request<Page<Session>>('GET', 'v1/sessions', { query: { ...options } }),
     revoke: (sessionId: string) => this.request<void>('DELETE', `v1/sessions/${segment(sessionId)}`),
+    /**
+     * Warrant's `createAuthorizationSession`: a short-lived token that lets a browser or mobile app
+     * check permissions for exactly this user. Needs an admin API key. Resolves to the token.
+     */
+    createAuthorizationSession: async (options: { userId: string; ttl?: number }) =>
+      (await this.request<AuthorizationSessionResponse>('POST', 'v1/sessions', { body: { type: 'sess', ...options } })).token,
   };
 
   readonly users = {
     create: (body: CreateUserRequest) => this.request<User>('POST', 'v1/users', { body }),
     list: (options: ListOptions = {}) => this.request<Page<User>>('GET', 'v1/users', { query: { ...options } }),
+    get: (userId: string) => this.request<User>('GET', `v1/users/${segment(userId)}`),
+    update: (userId: string, body: UpdateUserRequest) => this.request<User>('PATCH', `v1/users/${segment(userId)}`, { body }),
+    delete: (userId: string) => this.request<void>('DELETE', `v1/users/${segment(userId)}`),
+    /** The user's tenants with their roles and permissions in each. */
+    tenants: (userId: string, options: ListOptions = {}) =>
+      this.request<Page<Membership>>('GET', `v1/users/${segment(userId)}/tenants`, { query: { ...options } }),
   };
+
+  readonly tenants = {
+    create: (body: CreateTenantRequest) => this.request<Tenant>('POST', 'v1/tenants', { body }),
+    list: (options: ListOptions = {}) => this.request<Page<Tenant>>('GET', 'v1/tenants', { query: { ...options } }),
+    get: (tenantId: string) => this.request<Tenant>('GET', `v1/tenants/${segment(tenantId)}`),
+    update: (tenantId: string, body: { name: string }) =>
+      this.request<Tenant>('PATCH', `v1/tenants/${segment(tenantId)}`, { body }),
+    delete: (tenantId: string) => this.request<void>('DELETE', `v1/tenants/${segment(tenantId)}`),
+  };
+
+  readonly roles = {
+    create: (body: CreateRoleRequest) => this.request<Role>('POST', 'v1/roles', { body }),
+    list: (options: ListOptions = {}) => this.request<Page<Role>>('GET', 'v1/roles', { query: { ...options } }),
+    get: (roleId: string) => this.request<Role>('GET', `v1/roles/${segment(roleId)}`),
+    update: (roleId: string, body: UpdateRoleRequest) => this.request<Role>('PATCH', `v1/roles/${segment(roleId)}`, { body }),
+    delete: (roleId: string) => this.request<void>('DELETE', `v1/roles/${segment(roleId)}`),
+    addPermission: (roleId: string, permissionId: string) =>
+      this.request<void>('PUT', `v1/roles/${segment(roleId)}/permissions/${segment(permissionId)}`),
+    removePermission: (roleId: string, permissionId: string) =>
+      this.request<void>('DELETE', `v1/roles/${segment(roleId)}/permissions/${segment(permissionId)}`),
+  };
+
+  readonly permissions = {
+    create: (body: CreatePermissionRequest) => this.request<Permission>('POST', 'v1/permissions', { body }),
+    list: (options: ListOptions = {}) => this.request<Page<Permission>>('GET', 'v1/permissions', { query: { ...options } }),
+    get: (permissionId: string) => this.request<Permission>('GET', `v1/permissions/${segment(permissionId)}`),
+    update: (permissionId: string, body: UpdatePermissionRequest) =>
+      this.request<Permission>('PATCH', `v1/permissions/${segment(permissionId)}`, { body }),
+    delete: (permissionId: string) => this.request<void>('DELETE', `v1/permissions/${segment(permissionId)}`),
+  };
+
+  readonly members = {
+    list: (tenantId: string, options: ListOptions = {}) =>
+      this.request<Page<Member>>('GET', `v1/tenants/${segment(tenantId)}/users`, { query: { ...options } }),
+    add: (tenantId: string, userId: string) =>
+      this.request<void>('PUT', `v1/tenants/${segment(tenantId)}/users/${segment(userId)}`),
+    remove: (tenantId: string, userId: string) =>
+      this.request<void>('DELETE', `v1/tenants/${segment(tenantId)}/users/${segment(userId)}`),
+  };
+
+  /** Grants of roles and permissions: in a tenant when `tenantId` is given, else global. */
+  readonly grants = {
+    addRole: ({ userId, roleId, tenantId }: { userId: string; roleId: string; tenantId?: string }) =>
+      this.request<void>('PUT', `${grantBase(userId, tenantId)}/roles/${segment(roleId)}`),
+    removeRole: ({ userId, roleId, tenantId }: { userId: string; roleId: string; tenantId?: string }) =>
+      this.request<void>('DELETE', `${grantBase(userId, tenantId)}/roles/${segment(roleId)}`),
+    addPermission: ({ userId, permissionId, tenantId }: { userId: string; permissionId: string; tenantId?: string }) =>
+      this.request<void>('PUT', `${grantBase(userId, tenantId)}/permissions/${segment(permissionId)}`),
+    removePermission: ({ userId, permissionId, tenantId }: { userId: string; permissionId: string; tenantId?: string }) =>
+      this.request<void>('DELETE', `${grantBase(userId, tenantId)}/permissions/${segment(permissionId)}`),
+    /** The user's global roles and permissions. */
+    global: (userId: string) => this.request<GlobalGrants>('GET', `v1/users/${segment(userId)}/grants`),
+  };
+
+  /**
+   * May this user do these things? With an admin key name the `userId`; with a session it defaults
+   * to the session's own user (naming another is 403).
+   */
+  check(body: { userId?: string; op?: 'allOf' | 'anyOf'; checks: CheckItem[] }): Promise<CheckResponse> {
+    return this.request<CheckResponse>('POST', 'v1/check', { body });
+  }
 
   readonly health = {
     live: () => this.request<HealthResponse>('GET', 'health'),

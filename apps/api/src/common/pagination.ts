@@ -23,26 +23,26 @@ function decodeCursor(cursor: string): [number, string] {
  * Keyset pagination on (created_at, id): stable under inserts, no duplicates or gaps,
  * and an index range scan instead of an OFFSET.
  */
-export async function paginate<T extends ObjectLiteral & { createdAt: number; id: string }>(
+export async function paginate<T extends ObjectLiteral & { createdAt: number }>(
   qb: SelectQueryBuilder<T>,
   query: ListQuery,
-  order: 'ASC' | 'DESC' = 'ASC',
+  { order = 'ASC', key = 'id' }: { order?: 'ASC' | 'DESC'; key?: keyof T & string } = {},
 ): Promise<Page<T>> {
   const a = qb.alias;
   if (query.after !== undefined) {
     const [createdAt, id] = decodeCursor(query.after);
     const cmp = order === 'ASC' ? '>' : '<';
-    qb.andWhere(`(${a}.createdAt ${cmp} :cursorAt OR (${a}.createdAt = :cursorAt AND ${a}.id ${cmp} :cursorId))`, {
+    qb.andWhere(`(${a}.createdAt ${cmp} :cursorAt OR (${a}.createdAt = :cursorAt AND ${a}.${key} ${cmp} :cursorId))`, {
       cursorAt: createdAt,
       cursorId: id,
     });
   }
   const rows = await qb
     .orderBy(`${a}.createdAt`, order)
-    .addOrderBy(`${a}.id`, order)
+    .addOrderBy(`${a}.${key}`, order)
     .take(query.limit + 1)
     .getMany();
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
-  return { items, next: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return { items, next: rows.length > query.limit && last ? encodeCursor(last.createdAt, String(last[key])) : null };
 }

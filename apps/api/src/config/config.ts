@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   TESSERA_SESSION_MAX_EXPIRATION: seconds.default(30 * 24 * 3600),
   TESSERA_SESSION_MAX_LIFETIME: seconds.default(30 * 24 * 3600),
   TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY: bool.default(false),
+  TESSERA_AUTHORIZATION_SESSION_MAX_TTL: seconds.default(86400),
+  TESSERA_CORS_ORIGINS: optionalString,
   TESSERA_ROOT_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   TESSERA_LOGIN_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   TESSERA_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
@@ -40,6 +42,10 @@ export interface Config {
   publicUrl: string | undefined;
   jwt: { secret: string | undefined; previousSecrets: string[] };
   session: { defaultExpiration: number; maxExpiration: number; maxLifetime: number };
+  /** Largest ttl of an authorization (`sess`) session, seconds. */
+  authorizationSessionMaxTtl: number;
+  /** Browser origins allowed to call the API cross-origin (CORS); empty: none. */
+  corsOrigins: string[];
   signInRequiresLoginKey: boolean;
   bootstrap: {
     rootApiKey: string | undefined;
@@ -88,6 +94,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxExpiration: e.TESSERA_SESSION_MAX_EXPIRATION,
       maxLifetime: e.TESSERA_SESSION_MAX_LIFETIME,
     },
+    authorizationSessionMaxTtl: e.TESSERA_AUTHORIZATION_SESSION_MAX_TTL,
+    corsOrigins: parseOrigins(e.TESSERA_CORS_ORIGINS),
     signInRequiresLoginKey: e.TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY,
     bootstrap: {
       rootApiKey: e.TESSERA_ROOT_API_KEY,
@@ -99,6 +107,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TESSERA_TRUST_PROXY,
     logLevel: e.TESSERA_LOG_LEVEL,
   };
+}
+
+/** A comma-separated list of exact origins (`https://app.example.com`); paths or wildcards are refused. */
+function parseOrigins(value: string | undefined): string[] {
+  const origins = (value ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const isOrigin = (origin: string) => {
+    try {
+      return new URL(origin).origin === origin;
+    } catch {
+      return false;
+    }
+  };
+  for (const origin of origins) {
+    if (!isOrigin(origin)) throw new ConfigError(`Invalid configuration:\n  TESSERA_CORS_ORIGINS: ${origin} is not an origin like https://app.example.com`);
+  }
+  return origins;
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string): Config['database'] {

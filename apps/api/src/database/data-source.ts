@@ -5,10 +5,35 @@ import type { Config } from '../config/config.js';
 import { ApiKeyEntity } from '../admin/api-key.entity.js';
 import { SessionEntity } from '../session/session.entity.js';
 import { UserEntity } from '../tenant/user.entity.js';
+import {
+  GlobalPermissionGrantEntity,
+  GlobalRoleGrantEntity,
+  MembershipEntity,
+  PermissionEntity,
+  RoleEntity,
+  RolePermissionEntity,
+  TenantEntity,
+  TenantPermissionGrantEntity,
+  TenantRoleGrantEntity,
+} from '../tenant/directory.entity.js';
 import { Initial1763900000000 } from './migrations/1763900000000-initial.js';
+import { Directory1763900001000 } from './migrations/1763900001000-directory.js';
 
-export const ENTITIES = [UserEntity, SessionEntity, ApiKeyEntity];
-export const MIGRATIONS = [Initial1763900000000];
+export const ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  ApiKeyEntity,
+  TenantEntity,
+  RoleEntity,
+  PermissionEntity,
+  RolePermissionEntity,
+  MembershipEntity,
+  TenantRoleGrantEntity,
+  TenantPermissionGrantEntity,
+  GlobalRoleGrantEntity,
+  GlobalPermissionGrantEntity,
+];
+export const MIGRATIONS = [Initial1763900000000, Directory1763900001000];
 
 /** One DataSource for both databases; the same migrations run on each, never `synchronize`. */
 export function createDataSource(database: Config['database']): DataSource {

@@ -167,6 +167,6 @@ export class SessionService {
     const qb = this.repo()
       .createQueryBuilder('s')
       .where('s.userId = :userId AND s.revokedAt IS NULL AND s.expiresAt > :now', { userId, now: Date.now() });
-    return paginate(qb, query, 'DESC');
+    return paginate(qb, query, { order: 'DESC' });
   }
 }

@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
+import { CatalogService } from './catalog.service.js';
+import { CheckController } from './check.controller.js';
+import { GrantService } from './grant.service.js';
 import { PasswordService } from './password.service.js';
+import { PermissionController, RoleController } from './role.controller.js';
+import { TenantController } from './tenant.controller.js';
+import { TenantService } from './tenant.service.js';
 import { UserController } from './user.controller.js';
 import { UserService } from './user.service.js';
 
-/** Users now; tenants, roles, permissions and grants join it. */
+/** The directory: users, tenants, roles, permissions, grants, and the check that reads them. */
 @Module({
-  controllers: [UserController],
-  providers: [UserService, PasswordService],
-  exports: [UserService, PasswordService],
+  controllers: [UserController, TenantController, RoleController, PermissionController, CheckController],
+  providers: [UserService, PasswordService, TenantService, CatalogService, GrantService],
+  exports: [UserService, PasswordService, TenantService, GrantService],
 })
 export class TenantModule {}

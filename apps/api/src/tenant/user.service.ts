@@ -79,6 +79,34 @@ export class UserService {
     return this.repo().findOneBy({ email: normalizeEmail(email) });
   }
 
+  /** Changes email and/or password; a taken email is 409. */
+  async update(userId: string, patch: { email?: string; password?: string }): Promise<UserEntity> {
+    const user = await this.getById(userId);
+    if (patch.email !== undefined) {
+      const email = normalizeEmail(patch.email);
+      if (email !== user.email && (await this.repo().existsBy({ email }))) throw duplicate('email', email);
+      user.email = email;
+    }
+    if (patch.password !== undefined) user.passwordHash = await this.passwords.hash(patch.password);
+    user.updatedAt = Date.now();
+    try {
+      await this.repo().update({ id: userId }, { email: user.email, passwordHash: user.passwordHash, updatedAt: user.updatedAt });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate('email', user.email);
+      throw error;
+    }
+    return user;
+  }
+
+  /**
+   * Deletes a user with their memberships and grants (foreign keys cascade). Their sessions stay as
+   * rows whose user is gone, which every request answers with token_revoked.
+   */
+  async remove(userId: string): Promise<void> {
+    const result = await this.repo().delete({ id: userId });
+    if (!result.affected) throw notFound('user', userId);
+  }
+
   async setPassword(userId: string, password: string, manager?: EntityManager): Promise<void> {
     const passwordHash = await this.passwords.hash(password);
     await this.repo(manager).update({ id: userId }, { passwordHash, updatedAt: Date.now() });

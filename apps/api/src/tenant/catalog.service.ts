@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import {
+  BUILT_IN_PERMISSIONS,
+  BUILT_IN_ROLES,
+  type ListQuery,
+  type Page,
+  type Permission,
+  type Role,
+} from '@tessera/dto';
+import { ApiError, duplicate, notFound } from '../common/api-error.js';
+import { paginate } from '../common/pagination.js';
+import { iso } from '../database/columns.js';
+import { isUniqueViolation } from '../database/data-source.js';
+import { PermissionEntity, RoleEntity, RolePermissionEntity } from './directory.entity.js';
+
+/** Roles and permissions are the same kind of record: an id, a name and a description. */
+export type CatalogKind = 'role' | 'permission';
+type CatalogEntity = RoleEntity | PermissionEntity;
+
+const ENTITY = { role: RoleEntity, permission: PermissionEntity } as const;
+const BUILT_IN: Record<CatalogKind, readonly string[]> = { role: BUILT_IN_ROLES, permission: BUILT_IN_PERMISSIONS };
+
+export function toPermissionDto(p: PermissionEntity): Permission {
+  return { permissionId: p.id, name: p.name, description: p.description, createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt) };
+}
+
+/** Roles, permissions and which permissions each role holds: the only writer of those tables. */
+@Injectable()
+export class CatalogService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo(kind: CatalogKind) {
+    return this.dataSource.getRepository<CatalogEntity>(ENTITY[kind]);
+  }
+
+  async create(kind: CatalogKind, input: { id: string; name?: string; description?: string }): Promise<CatalogEntity> {
+    const now = Date.now();
+    const row = { id: input.id, name: input.name ?? null, description: input.description ?? null, createdAt: now, updatedAt: now };
+    try {
+      await this.repo(kind).insert(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate(`${kind}Id`, input.id);
+      throw error;
+    }
+    return row;
+  }
+
+  async get(kind: CatalogKind, id: string): Promise<CatalogEntity> {
+    const row = await this.repo(kind).findOneBy({ id });
+    if (!row) throw notFound(kind, id);
+    return row;
+  }
+
+  list(kind: CatalogKind, query: ListQuery): Promise<Page<CatalogEntity>> {
+    return paginate(this.repo(kind).createQueryBuilder('c'), query);
+  }
+
+  async update(kind: CatalogKind, id: string, patch: { name?: string | null; description?: string | null }): Promise<CatalogEntity> {
+    const row = await this.get(kind, id);
+    if (patch.name !== undefined) row.name = patch.name;
+    if (patch.description !== undefined) row.description = patch.description;
+    row.updatedAt = Date.now();
+    await this.repo(kind).update({ id }, { name: row.name, description: row.description, updatedAt: row.updatedAt });
+    return row;
+  }
+
+  /** Deletes a role or permission; its grants go with it (foreign keys cascade). */
+  async remove(kind: CatalogKind, id: string): Promise<void> {
+    if (BUILT_IN[kind].includes(id)) throw new ApiError('forbidden', `The built-in ${kind} ${id} cannot be deleted`);
+    const result = await this.repo(kind).delete({ id });
+    if (!result.affected) throw notFound(kind, id);
+  }
+
+  /** Throws 404 naming the first of these that does not exist. */
+  async requireExisting(kind: CatalogKind, ids: string[]): Promise<void> {
+    const found = new Set((await this.repo(kind).find({ select: { id: true }, where: { id: In(ids) } })).map((r) => r.id));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing !== undefined) throw notFound(kind, missing);
+  }
+
+  async addPermissionToRole(roleId: string, permissionId: string): Promise<void> {
+    await this.get('role', roleId);
+    await this.get('permission', permissionId);
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(RolePermissionEntity)
+      .values({ roleId, permissionId })
+      .orIgnore()
+      .execute();
+  }
+
+  async removePermissionFromRole(roleId: string, permissionId: string): Promise<void> {
+    await this.get('role', roleId);
+    await this.get('permission', permissionId);
+    await this.dataSource.getRepository(RolePermissionEntity).delete({ roleId, permissionId });
+  }
+
+  /** Roles as the API shows them, with their permissions in one query for the whole batch. */
+  async toRoleDtos(roles: RoleEntity[]): Promise<Role[]> {
+    const links =
+      roles.length === 0
+        ? []
+        : await this.dataSource.getRepository(RolePermissionEntity).find({
+            where: { roleId: In(roles.map((r) => r.id)) },
+            order: { permissionId: 'ASC' },
+          });
+    return roles.map((r) => ({
+      roleId: r.id,
+      name: r.name,
+      description: r.description,
+      permissions: links.filter((l) => l.roleId === r.id).map((l) => l.permissionId),
+      createdAt: iso(r.createdAt),
+      updatedAt: iso(r.updatedAt),
+    }));
+  }
+
+  /** Of these permissions, the ones these roles hold, as role → permissions. */
+  async permissionsOfRoles(roleIds: string[], permissionIds?: string[]): Promise<Map<string, Set<string>>> {
+    const map = new Map<string, Set<string>>();
+    if (roleIds.length === 0 || permissionIds?.length === 0) return map;
+    const links = await this.dataSource.getRepository(RolePermissionEntity).find({
+      where: { roleId: In(roleIds), ...(permissionIds ? { permissionId: In(permissionIds) } : {}) },
+    });
+    for (const l of links) {
+      const set = map.get(l.roleId) ?? new Set<string>();
+      set.add(l.permissionId);
+      map.set(l.roleId, set);
+    }
+    return map;
+  }
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import type { ListQuery, Member, Membership, Page, Tenant } from '@tessera/dto';
+import { duplicate, notFound } from '../common/api-error.js';
+import { paginate } from '../common/pagination.js';
+import { iso } from '../database/columns.js';
+import { isUniqueViolation } from '../database/data-source.js';
+import {
+  MembershipEntity,
+  TenantEntity,
+  TenantPermissionGrantEntity,
+  TenantRoleGrantEntity,
+} from './directory.entity.js';
+import { UserEntity } from './user.entity.js';
+import { toUserDto } from './user.service.js';
+
+export function toTenantDto(t: TenantEntity): Tenant {
+  return { tenantId: t.id, name: t.name, createdAt: iso(t.createdAt), updatedAt: iso(t.updatedAt) };
+}
+
+/** Tenants and who belongs to them: the only writer of `tenants` and `memberships`. */
+@Injectable()
+export class TenantService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get tenants() {
+    return this.dataSource.getRepository(TenantEntity);
+  }
+
+  private get memberships() {
+    return this.dataSource.getRepository(MembershipEntity);
+  }
+
+  async create(input: { tenantId?: string; name: string }): Promise<TenantEntity> {
+    const now = Date.now();
+    const tenant = { id: input.tenantId ?? randomUUID(), name: input.name, createdAt: now, updatedAt: now };
+    try {
+      await this.tenants.insert(tenant);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate('tenantId', tenant.id);
+      throw error;
+    }
+    return tenant;
+  }
+
+  async get(tenantId: string): Promise<TenantEntity> {
+    const tenant = await this.tenants.findOneBy({ id: tenantId });
+    if (!tenant) throw notFound('tenant', tenantId);
+    return tenant;
+  }
+
+  list(query: ListQuery): Promise<Page<TenantEntity>> {
+    return paginate(this.tenants.createQueryBuilder('t'), query);
+  }
+
+  async rename(tenantId: string, name: string): Promise<TenantEntity> {
+    const tenant = await this.get(tenantId);
+    tenant.name = name;
+    tenant.updatedAt = Date.now();
+    await this.tenants.update({ id: tenantId }, { name, updatedAt: tenant.updatedAt });
+    return tenant;
+  }
+
+  /** Deletes a tenant with its memberships and grants (foreign keys cascade). */
+  async remove(tenantId: string): Promise<void> {
+    const result = await this.tenants.delete({ id: tenantId });
+    if (!result.affected) throw notFound('tenant', tenantId);
+  }
+
+  private async requireBoth(tenantId: string, userId: string): Promise<void> {
+    await this.get(tenantId);
+    if (!(await this.dataSource.getRepository(UserEntity).existsBy({ id: userId }))) throw notFound('user', userId);
+  }
+
+  /** Idempotent. */
+  async addMember(tenantId: string, userId: string): Promise<void> {
+    await this.requireBoth(tenantId, userId);
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(MembershipEntity)
+      .values({ tenantId, userId, createdAt: Date.now() })
+      .orIgnore()
+      .execute();
+  }
+
+  /** Removes a member and, through the foreign keys, every grant they had in this tenant. Idempotent. */
+  async removeMember(tenantId: string, userId: string): Promise<void> {
+    await this.requireBoth(tenantId, userId);
+    await this.memberships.delete({ tenantId, userId });
+  }
+
+  isMember(tenantId: string, userId: string): Promise<boolean> {
+    return this.memberships.existsBy({ tenantId, userId });
+  }
+
+  /** A page of a tenant's members with their grants there: three batched queries per page, no N+1. */
+  async members(tenantId: string, query: ListQuery): Promise<Page<Member>> {
+    await this.get(tenantId);
+    const page = await paginate(this.memberships.createQueryBuilder('m').where('m.tenantId = :tenantId', { tenantId }), query, {
+      key: 'userId',
+    });
+    const userIds = page.items.map((m) => m.userId);
+    if (userIds.length === 0) return { items: [], next: page.next };
+    const [users, roles, permissions] = await Promise.all([
+      this.dataSource.getRepository(UserEntity).findBy({ id: In(userIds) }),
+      this.dataSource.getRepository(TenantRoleGrantEntity).find({ where: { tenantId, userId: In(userIds) }, order: { roleId: 'ASC' } }),
+      this.dataSource
+        .getRepository(TenantPermissionGrantEntity)
+        .find({ where: { tenantId, userId: In(userIds) }, order: { permissionId: 'ASC' } }),
+    ]);
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return {
+      items: page.items.flatMap((m) => {
+        const user = byId.get(m.userId);
+        if (!user) return [];
+        return [
+          {
+            user: toUserDto(user),
+            roles: roles.filter((r) => r.userId === m.userId).map((r) => r.roleId),
+            permissions: permissions.filter((p) => p.userId === m.userId).map((p) => p.permissionId),
+          },
+        ];
+      }),
+      next: page.next,
+    };
+  }
+
+  /** A page of a user's tenants with their grants in each, batched like `members`. */
+  async tenantsOf(userId: string, query: ListQuery): Promise<Page<Membership>> {
+    if (!(await this.dataSource.getRepository(UserEntity).existsBy({ id: userId }))) throw notFound('user', userId);
+    const page = await paginate(this.memberships.createQueryBuilder('m').where('m.userId = :userId', { userId }), query, {
+      key: 'tenantId',
+    });
+    const tenantIds = page.items.map((m) => m.tenantId);
+    if (tenantIds.length === 0) return { items: [], next: page.next };
+    const [tenants, roles, permissions] = await Promise.all([
+      this.tenants.findBy({ id: In(tenantIds) }),
+      this.dataSource.getRepository(TenantRoleGrantEntity).find({ where: { userId, tenantId: In(tenantIds) }, order: { roleId: 'ASC' } }),
+      this.dataSource
+        .getRepository(TenantPermissionGrantEntity)
+        .find({ where: { userId, tenantId: In(tenantIds) }, order: { permissionId: 'ASC' } }),
+    ]);
+    const byId = new Map(tenants.map((t) => [t.id, t]));
+    return {
+      items: page.items.flatMap((m) => {
+        const tenant = byId.get(m.tenantId);
+        if (!tenant) return [];
+        return [
+          {
+            tenant: toTenantDto(tenant),
+            roles: roles.filter((r) => r.tenantId === m.tenantId).map((r) => r.roleId),
+            permissions: permissions.filter((p) => p.tenantId === m.tenantId).map((p) => p.permissionId),
+          },
+        ];
+      }),
+      next: page.next,
+    };
+  }
+}
