@@ -1,5 +1,11 @@
 import type {
+  ApiKey,
+  ApiKeyRole,
+  AuditEvent,
+  AuditEventType,
   AuthorizationSessionResponse,
+  CreateApiKeyResponse,
+  CreateSessionTokenResponse,
   ChangePasswordRequest,
   CheckItem,
   CheckResponse,
@@ -179,6 +185,32 @@ export class TesseraClient {
       this.request<void>('DELETE', `${grantBase(userId, tenantId)}/permissions/${segment(permissionId)}`),
     /** The user's global roles and permissions. */
     global: (userId: string) => this.request<GlobalGrants>('GET', `v1/users/${segment(userId)}/grants`),
+  };
+
+  readonly admin = {
+    /**
+     * Impersonation: a session token for another user, by `email` or `userId` (exactly one).
+     * Its life is capped by TESSERA_IMPERSONATION_MAX_SECONDS whatever `expiration` asks.
+     */
+    createSessionToken: (body: { email?: string; userId?: string; expiration?: number }) =>
+      this.request<CreateSessionTokenResponse>('POST', 'v1/admin/session-tokens', { body }),
+    apiKeys: {
+      /** The secret is in the answer, and nowhere else, ever. */
+      create: (body: { name: string; roles: [ApiKeyRole]; expiresAt?: string }) =>
+        this.request<CreateApiKeyResponse>('POST', 'v1/admin/api-keys', { body }),
+      list: (options: ListOptions = {}) => this.request<Page<ApiKey>>('GET', 'v1/admin/api-keys', { query: { ...options } }),
+      revoke: (id: string) => this.request<void>('DELETE', `v1/admin/api-keys/${segment(id)}`),
+    },
+    users: {
+      sessions: (userId: string, options: ListOptions = {}) =>
+        this.request<Page<Session>>('GET', `v1/admin/users/${segment(userId)}/sessions`, { query: { ...options } }),
+      revokeSessions: (userId: string) => this.request<RevokedResponse>('DELETE', `v1/admin/users/${segment(userId)}/sessions`),
+      disable: (userId: string) => this.request<User>('POST', `v1/admin/users/${segment(userId)}/disable`),
+      enable: (userId: string) => this.request<User>('POST', `v1/admin/users/${segment(userId)}/enable`),
+    },
+    /** Newest first; `userId` matches events whose actor or subject is that user. */
+    auditEvents: (options: ListOptions & { userId?: string; type?: AuditEventType; from?: string; to?: string } = {}) =>
+      this.request<Page<AuditEvent>>('GET', 'v1/admin/audit-events', { query: { ...options } }),
   };
 
   /**

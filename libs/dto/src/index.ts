@@ -6,3 +6,4 @@ export * from './health.js';
 export * from './directory.js';
 export * from './check.js';
 export * from './client-session.js';
+export * from './admin.js';

@@ -1,11 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ApiError } from '../common/api-error.js';
-import { safeEqual, sha256Hex } from '../common/crypto.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ApiKey, ListQuery, Page } from '@tessera/dto';
+import { ApiError, notFound } from '../common/api-error.js';
+import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
+import { paginate } from '../common/pagination.js';
+import { iso, isoOrNull } from '../database/columns.js';
 import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
 
 const LAST_USED_PRECISION_MS = 60_000;
+/** Prefix secret scanners can spot. */
+export const API_KEY_PREFIX = 'tsk_';
+
+export function toApiKeyDto(key: ApiKeyEntity): ApiKey {
+  return {
+    id: key.id,
+    name: key.name,
+    roles: [key.role],
+    createdAt: iso(key.createdAt),
+    lastUsedAt: isoOrNull(key.lastUsedAt),
+    expiresAt: isoOrNull(key.expiresAt),
+    revokedAt: isoOrNull(key.revokedAt),
+  };
+}
 
 /** API keys: the only place that reads or writes `api_keys`. */
 @Injectable()
@@ -32,6 +49,42 @@ export class ApiKeyService {
     if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_PRECISION_MS) {
       key.lastUsedAt = now;
       await this.repo.update({ id: key.id }, { lastUsedAt: now });
+    }
+    return key;
+  }
+
+  /** A new key; its secret exists only in the return value, the database keeps its SHA-256. */
+  async create(input: { name: string; role: ApiKeyRole; expiresAt?: number }, manager: EntityManager): Promise<{ key: ApiKeyEntity; secret: string }> {
+    if (input.expiresAt !== undefined && input.expiresAt <= Date.now()) {
+      throw new ApiError('invalid_request', 'The request is not valid', { fields: { expiresAt: 'must be in the future' } });
+    }
+    const secret = `${API_KEY_PREFIX}${randomSecret()}`;
+    const key: ApiKeyEntity = {
+      id: randomUUID(),
+      name: input.name,
+      role: input.role,
+      secretHash: sha256Hex(secret),
+      bootstrap: null,
+      createdAt: Date.now(),
+      lastUsedAt: null,
+      expiresAt: input.expiresAt ?? null,
+      revokedAt: null,
+    };
+    await manager.getRepository(ApiKeyEntity).insert(key);
+    return { key, secret };
+  }
+
+  list(query: ListQuery): Promise<Page<ApiKeyEntity>> {
+    return paginate(this.repo.createQueryBuilder('k'), query);
+  }
+
+  /** Revokes a key, effective on its next request. Idempotent for a known key; 404 for an unknown one. */
+  async revoke(id: string, manager: EntityManager): Promise<ApiKeyEntity> {
+    const key = await manager.getRepository(ApiKeyEntity).findOneBy({ id });
+    if (!key) throw notFound('api_key', id);
+    if (key.revokedAt === null) {
+      key.revokedAt = Date.now();
+      await manager.getRepository(ApiKeyEntity).update({ id }, { revokedAt: key.revokedAt });
     }
     return key;
   }

@@ -17,6 +17,22 @@ export interface RequestMeta {
   userAgent: string | undefined;
 }
 
+/** Who did something, as the audit log records it. */
+export interface Actor {
+  userId: string | null;
+  apiKeyId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function actorOf(principal: Principal | undefined, meta: RequestMeta): Actor {
+  const base = { ip: meta.ip, userAgent: meta.userAgent ?? null };
+  if (principal?.kind === 'api_key') return { ...base, userId: null, apiKeyId: principal.apiKey.id, sessionId: null };
+  if (principal?.kind === 'session') return { ...base, userId: principal.user.id, apiKeyId: null, sessionId: principal.session.id };
+  return { ...base, userId: null, apiKeyId: null, sessionId: null };
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
@@ -38,6 +54,12 @@ export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionCo
   const principal = ctx.switchToHttp().getRequest<FastifyRequest>().principal;
   if (principal?.kind !== 'session') throw new Error('CurrentSession used on a route that admits API keys');
   return principal;
+});
+
+/** The caller as the audit log records it: user or API key, session, ip, user agent. */
+export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
+  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+  return actorOf(request.principal, requestMeta(request));
 });
 
 export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => {

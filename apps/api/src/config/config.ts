@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   TESSERA_SESSION_MAX_LIFETIME: seconds.default(30 * 24 * 3600),
   TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY: bool.default(false),
   TESSERA_AUTHORIZATION_SESSION_MAX_TTL: seconds.default(86400),
+  TESSERA_IMPERSONATION_MAX_SECONDS: seconds.default(3600),
   TESSERA_CORS_ORIGINS: optionalString,
   TESSERA_ROOT_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   TESSERA_LOGIN_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
@@ -42,6 +43,8 @@ export interface Config {
   publicUrl: string | undefined;
   jwt: { secret: string | undefined; previousSecrets: string[] };
   session: { defaultExpiration: number; maxExpiration: number; maxLifetime: number };
+  /** Longest life of an impersonation session, seconds, whatever expiration is asked. */
+  impersonationMaxSeconds: number;
   /** Largest ttl of an authorization (`sess`) session, seconds. */
   authorizationSessionMaxTtl: number;
   /** Browser origins allowed to call the API cross-origin (CORS); empty: none. */
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxLifetime: e.TESSERA_SESSION_MAX_LIFETIME,
     },
     authorizationSessionMaxTtl: e.TESSERA_AUTHORIZATION_SESSION_MAX_TTL,
+    impersonationMaxSeconds: e.TESSERA_IMPERSONATION_MAX_SECONDS,
     corsOrigins: parseOrigins(e.TESSERA_CORS_ORIGINS),
     signInRequiresLoginKey: e.TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY,
     bootstrap: {

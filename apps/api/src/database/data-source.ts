@@ -18,6 +18,8 @@ import {
 } from '../tenant/directory.entity.js';
 import { Initial1763900000000 } from './migrations/1763900000000-initial.js';
 import { Directory1763900001000 } from './migrations/1763900001000-directory.js';
+import { Audit1763900002000 } from './migrations/1763900002000-audit.js';
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -32,8 +34,9 @@ export const ENTITIES = [
   TenantPermissionGrantEntity,
   GlobalRoleGrantEntity,
   GlobalPermissionGrantEntity,
+  AuditEventEntity,
 ];
-export const MIGRATIONS = [Initial1763900000000, Directory1763900001000];
+export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000];
 
 /** One DataSource for both databases; the same migrations run on each, never `synchronize`. */
 export function createDataSource(database: Config['database']): DataSource {

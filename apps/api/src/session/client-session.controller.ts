@@ -3,9 +3,11 @@ import { ClientSessionResponse, CreateClientSessionRequest } from '@tessera/dto'
 import { ApiError } from '../common/api-error.js';
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, ValidBody } from '../common/contract.decorator.js';
-import { Meta, type RequestMeta } from '../common/principal.js';
+import { CurrentActor, type Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { iso } from '../database/columns.js';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { UserService } from '../tenant/user.service.js';
 import { SessionService } from './session.service.js';
 
@@ -15,13 +17,15 @@ export class ClientSessionController {
   constructor(
     private readonly sessions: SessionService,
     private readonly users: UserService,
+    private readonly audit: AuditService,
+    private readonly dataSource: DataSource,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   @Post()
   @Auth('admin')
   @Contract({ summary: 'Mint an authorization session (type "sess") for one user', body: CreateClientSessionRequest, response: ClientSessionResponse, status: 200 })
-  async create(@ValidBody() body: CreateClientSessionRequest, @Meta() meta: RequestMeta): Promise<ClientSessionResponse> {
+  async create(@ValidBody() body: CreateClientSessionRequest, @CurrentActor() actor: Actor): Promise<ClientSessionResponse> {
     const max = this.config.authorizationSessionMaxTtl;
     if (body.ttl !== undefined && body.ttl > max) {
       throw new ApiError('invalid_request', 'The request is not valid', { fields: { ttl: `must be between 1 and ${max} seconds` } });
@@ -30,14 +34,16 @@ export class ClientSessionController {
     const user = await this.users.getById(body.userId);
     if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
     // Fixed lifetime: the window and the absolute cap are both the ttl, so it never slides.
-    const { token, session } = await this.sessions.create({
-      userId: user.id,
-      type: 'authorization',
-      expiration: ttl,
-      lifetime: ttl,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
+    return this.dataSource.transaction(async (m) => {
+      const { token, session } = await this.sessions.create({ userId: user.id, type: 'authorization', expiration: ttl, lifetime: ttl }, m);
+      await this.audit.record(m, {
+        type: 'client_session.created',
+        actor,
+        userId: user.id,
+        sessionId: session.id,
+        details: { type: 'sess', ttl },
+      });
+      return { token, expiresAt: iso(session.expiresAt) };
     });
-    return { token, expiresAt: iso(session.expiresAt) };
   }
 }

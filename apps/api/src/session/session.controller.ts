@@ -14,37 +14,40 @@ import {
 import { ApiError, notFound } from '../common/api-error.js';
 import { ANY_SESSION, Auth, PERSON_SESSION } from '../common/auth.decorator.js';
 import { Contract, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { CurrentSession, Meta, type RequestMeta, type SessionPrincipal } from '../common/principal.js';
+import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../common/principal.js';
 import { toUserDto } from '../tenant/user.service.js';
 import { SessionService, toSessionDto } from './session.service.js';
 import { SignInService } from './sign-in.service.js';
+import { SignOutService } from './sign-out.service.js';
 
 @Controller()
 export class SessionController {
   constructor(
     private readonly signIns: SignInService,
     private readonly sessions: SessionService,
+    private readonly signOuts: SignOutService,
   ) {}
 
   @Post('v1/auth/sign-in')
   @Auth('sign-in')
   @Contract({ summary: 'Sign in with email and password', body: SignInRequest, response: SignInResponse, status: 201 })
-  async signIn(@ValidBody() body: SignInRequest, @Meta() meta: RequestMeta): Promise<SignInResponse> {
-    const { token, session, user } = await this.signIns.signIn(body, meta);
+  async signIn(@ValidBody() body: SignInRequest, @CurrentActor() actor: Actor): Promise<SignInResponse> {
+    const { token, session, user } = await this.signIns.signIn(body, actor);
     return { token, session: toSessionDto(session, session.id), user: toUserDto(user) };
   }
 
   @Post('v1/auth/sign-out')
   @Auth(...ANY_SESSION)
   @Contract({ summary: 'End this session, or every session of this user', body: SignOutRequest, response: RevokedResponse, status: 200 })
-  async signOut(@ValidBody() body: SignOutRequest, @CurrentSession() { session }: SessionPrincipal): Promise<RevokedResponse> {
-    if (body.all === true) {
-      if (session.type === 'impersonation') {
-        throw new ApiError('forbidden', 'An impersonation session may end itself, not every session of the user');
-      }
-      return { revoked: await this.sessions.revokeAll(session.userId) };
+  async signOut(
+    @ValidBody() body: SignOutRequest,
+    @CurrentSession() { session }: SessionPrincipal,
+    @CurrentActor() actor: Actor,
+  ): Promise<RevokedResponse> {
+    if (body.all === true && session.type === 'impersonation') {
+      throw new ApiError('forbidden', 'An impersonation session may end itself, not every session of the user');
     }
-    return { revoked: (await this.sessions.revoke(session.userId, session.id)) ? 1 : 0 };
+    return { revoked: await this.signOuts.signOut(session, body.all === true, actor) };
   }
 
   @Get('v1/sessions/current')
@@ -65,9 +68,9 @@ export class SessionController {
   @Delete('v1/sessions/:id')
   @Auth(...PERSON_SESSION)
   @Contract({ summary: 'End one of my sessions', status: 204 })
-  async revoke(@UuidParam('id') id: string, @CurrentSession() { session }: SessionPrincipal): Promise<void> {
+  async revoke(@UuidParam('id') id: string, @CurrentSession() { session }: SessionPrincipal, @CurrentActor() actor: Actor): Promise<void> {
     // Another user's session id is indistinguishable from an unknown one.
-    if (!(await this.sessions.revoke(session.userId, id))) throw notFound('session', id);
+    if (!(await this.signOuts.revokeOne(session.userId, id, actor))) throw notFound('session', id);
   }
 
   @Post('v1/auth/change-password')
@@ -75,8 +78,9 @@ export class SessionController {
   @Contract({ summary: 'Change my password; ends my other sessions unless told not to', body: ChangePasswordRequest, response: RevokedResponse, status: 200 })
   async changePassword(
     @ValidBody() body: ChangePasswordRequest,
-    @CurrentSession() { session, user }: SessionPrincipal,
+    @CurrentSession() { user }: SessionPrincipal,
+    @CurrentActor() actor: Actor,
   ): Promise<RevokedResponse> {
-    return { revoked: await this.signIns.changePassword(user, session.id, body) };
+    return { revoked: await this.signIns.changePassword(user, actor, body) };
   }
 }

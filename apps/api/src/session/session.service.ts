@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { ListQuery, Page, Session, SessionType } from '@tessera/dto';
 import { ApiError } from '../common/api-error.js';
-import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
+import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js';
 import { paginate } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
 import { UserEntity } from '../tenant/user.entity.js';
@@ -68,7 +67,7 @@ export class SessionService {
     const secret = randomSecret();
     const absoluteExpiresAt = now + input.lifetime * 1000;
     const session = this.repo(manager).create({
-      id: randomUUID(),
+      id: uuidv7(),
       userId: input.userId,
       type: input.type,
       tenantId: input.tenantId ?? null,
@@ -145,8 +144,8 @@ export class SessionService {
   }
 
   /** Ends one session of a user; false when the user has no such live session. */
-  async revoke(userId: string, sessionId: string): Promise<boolean> {
-    const result = await this.repo().update({ id: sessionId, userId, revokedAt: IsNull() }, { revokedAt: Date.now() });
+  async revoke(userId: string, sessionId: string, manager?: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager).update({ id: sessionId, userId, revokedAt: IsNull() }, { revokedAt: Date.now() });
     return (result.affected ?? 0) > 0;
   }
 

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { SignInRequest } from '@tessera/dto';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
-import type { RequestMeta } from '../common/principal.js';
+import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { PasswordService } from '../tenant/password.service.js';
 import { UserService } from '../tenant/user.service.js';
@@ -18,6 +20,8 @@ export class SignInService {
     private readonly users: UserService,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
+    private readonly audit: AuditService,
+    private readonly dataSource: DataSource,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -36,39 +40,52 @@ export class SignInService {
    * Unknown email, wrong password and passwordless user all cost one argon2 verification and give
    * the same 401; a disabled account is only revealed to someone who knows its password.
    */
-  async signIn(
-    request: SignInRequest,
-    meta: RequestMeta,
-  ): Promise<{ token: string; session: SessionEntity; user: UserEntity }> {
+  async signIn(request: SignInRequest, actor: Actor): Promise<{ token: string; session: SessionEntity; user: UserEntity }> {
     const expiration = this.expiration(request.expiration);
     const user = await this.users.findByEmail(request.email);
     const passwordOk = await this.passwords.verify(user?.passwordHash ?? null, request.password);
-    if (!user || !passwordOk) throw invalidCredentials();
-    if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
+    if (!user || !passwordOk || user.disabledAt !== null) {
+      const reason = user && passwordOk ? 'user_disabled' : 'invalid_credentials';
+      await this.audit.record(this.dataSource.manager, {
+        type: 'sign_in.failed',
+        actor,
+        userId: user?.id ?? null,
+        details: { reason, email: request.email.trim().toLowerCase().slice(0, 320) },
+      });
+      throw reason === 'user_disabled' ? new ApiError('user_disabled', 'This account is disabled') : invalidCredentials();
+    }
     const session: NewSession = {
       userId: user.id,
       type: 'user',
       expiration,
       lifetime: this.config.session.maxLifetime,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
+      ip: actor.ip ?? undefined,
+      userAgent: actor.userAgent ?? undefined,
     };
-    const { token, session: created } = await this.sessions.create(session);
-    return { token, session: created, user };
+    return this.dataSource.transaction(async (m) => {
+      const { token, session: created } = await this.sessions.create(session, m);
+      await this.audit.record(m, { type: 'sign_in.succeeded', actor, userId: user.id, sessionId: created.id });
+      return { token, session: created, user };
+    });
   }
 
   /** Sets a new password after checking the current one; ends the user's other sessions by default. */
   async changePassword(
     user: UserEntity,
-    currentSessionId: string,
+    actor: Actor,
     input: { currentPassword: string; newPassword: string; revokeOtherSessions?: boolean },
   ): Promise<number> {
     if (!(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
       // 403, not 401: the session itself is fine, only the password is wrong.
       throw new ApiError('invalid_credentials', 'Current password is wrong', undefined, 403);
     }
-    await this.users.setPassword(user.id, input.newPassword);
-    if (input.revokeOtherSessions === false) return 0;
-    return this.sessions.revokeAll(user.id, { except: currentSessionId });
+    const passwordHash = await this.passwords.hash(input.newPassword);
+    return this.dataSource.transaction(async (m) => {
+      await this.users.setPasswordHash(user.id, passwordHash, m);
+      const revoked =
+        input.revokeOtherSessions === false ? 0 : await this.sessions.revokeAll(user.id, { except: actor.sessionId ?? undefined, manager: m });
+      await this.audit.record(m, { type: 'password.changed', actor, userId: user.id, details: { revokedSessions: revoked } });
+      return revoked;
+    });
   }
 }

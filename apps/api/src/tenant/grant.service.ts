@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { CheckItem, GlobalGrants } from '@tessera/dto';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError, notFound } from '../common/api-error.js';
+import type { Actor } from '../common/principal.js';
 import { CatalogService, type CatalogKind } from './catalog.service.js';
 import {
   GlobalPermissionGrantEntity,
   GlobalRoleGrantEntity,
   MembershipEntity,
+  RolePermissionEntity,
   TenantEntity,
   TenantPermissionGrantEntity,
   TenantRoleGrantEntity,
@@ -38,7 +41,18 @@ export class GrantService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly catalog: CatalogService,
+    private readonly audit: AuditService,
   ) {}
+
+  private record(m: EntityManager, actor: Actor, added: boolean, kind: CatalogKind, userId: string, id: string, tenantId?: string) {
+    return this.audit.record(m, {
+      type: added ? 'grant.added' : 'grant.removed',
+      actor,
+      userId,
+      tenantId: tenantId ?? null,
+      details: { [column(kind)]: id, scope: tenantId === undefined ? 'global' : 'tenant' },
+    });
+  }
 
   private async requireUser(userId: string, manager: EntityManager = this.dataSource.manager): Promise<UserEntity> {
     const user = await manager.getRepository(UserEntity).findOneBy({ id: userId });
@@ -51,7 +65,7 @@ export class GrantService {
   }
 
   /** Grants a role or permission in a tenant, making the user a member first when needed. Idempotent. */
-  async grantInTenant(kind: CatalogKind, tenantId: string, userId: string, id: string): Promise<void> {
+  async grantInTenant(kind: CatalogKind, tenantId: string, userId: string, id: string, actor: Actor): Promise<void> {
     await this.requireTenant(tenantId);
     await this.requireUser(userId);
     await this.catalog.requireExisting(kind, [id]);
@@ -61,35 +75,43 @@ export class GrantService {
     await this.dataSource.transaction(async (m) => {
       await m.createQueryBuilder().insert().into(MembershipEntity).values({ tenantId, userId, createdAt: Date.now() }).orIgnore().execute();
       await m.createQueryBuilder().insert().into(TENANT_GRANT[kind]).values({ tenantId, userId, [column(kind)]: id }).orIgnore().execute();
+      await this.record(m, actor, true, kind, userId, id, tenantId);
     });
   }
 
-  async revokeInTenant(kind: CatalogKind, tenantId: string, userId: string, id: string): Promise<void> {
+  async revokeInTenant(kind: CatalogKind, tenantId: string, userId: string, id: string, actor: Actor): Promise<void> {
     await this.requireTenant(tenantId);
     await this.requireUser(userId);
     await this.catalog.requireExisting(kind, [id]);
-    await this.dataSource.getRepository(TENANT_GRANT[kind]).delete({ tenantId, userId, [column(kind)]: id });
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(TENANT_GRANT[kind]).delete({ tenantId, userId, [column(kind)]: id });
+      await this.record(m, actor, false, kind, userId, id, tenantId);
+    });
   }
 
   /** Grants a role or permission everywhere. `super_admin` is the user's super-admin flag. Idempotent. */
-  async grantGlobal(kind: CatalogKind, userId: string, id: string): Promise<void> {
-    await this.requireUser(userId);
-    await this.catalog.requireExisting(kind, [id]);
-    if (kind === 'role' && id === SUPER_ADMIN) {
-      await this.dataSource.getRepository(UserEntity).update({ id: userId }, { superAdmin: true, updatedAt: Date.now() });
-      return;
-    }
-    await this.dataSource.createQueryBuilder().insert().into(GLOBAL_GRANT[kind]).values({ userId, [column(kind)]: id }).orIgnore().execute();
+  async grantGlobal(kind: CatalogKind, userId: string, id: string, actor: Actor): Promise<void> {
+    await this.setGlobal(kind, userId, id, true, actor);
   }
 
-  async revokeGlobal(kind: CatalogKind, userId: string, id: string): Promise<void> {
+  async revokeGlobal(kind: CatalogKind, userId: string, id: string, actor: Actor): Promise<void> {
+    await this.setGlobal(kind, userId, id, false, actor);
+  }
+
+  /** `super_admin` is kept as the user's flag (read on every admin request without a join). */
+  private async setGlobal(kind: CatalogKind, userId: string, id: string, held: boolean, actor: Actor): Promise<void> {
     await this.requireUser(userId);
     await this.catalog.requireExisting(kind, [id]);
-    if (kind === 'role' && id === SUPER_ADMIN) {
-      await this.dataSource.getRepository(UserEntity).update({ id: userId }, { superAdmin: false, updatedAt: Date.now() });
-      return;
-    }
-    await this.dataSource.getRepository(GLOBAL_GRANT[kind]).delete({ userId, [column(kind)]: id });
+    await this.dataSource.transaction(async (m) => {
+      if (kind === 'role' && id === SUPER_ADMIN) {
+        await m.getRepository(UserEntity).update({ id: userId }, { superAdmin: held, updatedAt: Date.now() });
+      } else if (held) {
+        await m.createQueryBuilder().insert().into(GLOBAL_GRANT[kind]).values({ userId, [column(kind)]: id }).orIgnore().execute();
+      } else {
+        await m.getRepository(GLOBAL_GRANT[kind]).delete({ userId, [column(kind)]: id });
+      }
+      await this.record(m, actor, held, kind, userId, id);
+    });
   }
 
   async globalGrants(userId: string): Promise<GlobalGrants> {
@@ -155,6 +177,19 @@ export class GrantService {
         return [...(roles.get(scope) ?? [])].some((role) => viaRole.get(role)?.has(permission));
       }),
     );
+  }
+
+  /** Whether a user holds a permission anywhere: globally or in any tenant, directly or by a role. */
+  async holdsAnywhere(user: UserEntity, permissionId: string): Promise<boolean> {
+    const roleIds = (await this.dataSource.getRepository(RolePermissionEntity).find({ where: { permissionId } })).map((l) => l.roleId);
+    if (user.superAdmin && roleIds.includes(SUPER_ADMIN)) return true;
+    const found = await Promise.all([
+      this.dataSource.getRepository(GlobalPermissionGrantEntity).existsBy({ userId: user.id, permissionId }),
+      this.dataSource.getRepository(TenantPermissionGrantEntity).existsBy({ userId: user.id, permissionId }),
+      roleIds.length > 0 && this.dataSource.getRepository(GlobalRoleGrantEntity).existsBy({ userId: user.id, roleId: In(roleIds) }),
+      roleIds.length > 0 && this.dataSource.getRepository(TenantRoleGrantEntity).existsBy({ userId: user.id, roleId: In(roleIds) }),
+    ]);
+    return found.some(Boolean);
   }
 
   /** Whether a user holds a permission in a tenant (globally counts too). */

@@ -11,6 +11,7 @@ import {
 } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { CurrentActor, type Actor } from '../common/principal.js';
 import { GrantService } from './grant.service.js';
 import { TenantService, toTenantDto } from './tenant.service.js';
 
@@ -73,25 +74,25 @@ export class TenantController {
 
   @Put(':tenantId/users/:userId/roles/:roleId')
   @Contract({ summary: 'Grant a role in this tenant (makes the user a member)', status: 204 })
-  grantRole(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('roleId') r: string): Promise<void> {
-    return this.grants.grantInTenant('role', t, u, r);
+  grantRole(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('roleId') r: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.grantInTenant('role', t, u, r, actor);
   }
 
   @Delete(':tenantId/users/:userId/roles/:roleId')
   @Contract({ summary: 'Revoke a role in this tenant', status: 204 })
-  revokeRole(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('roleId') r: string): Promise<void> {
-    return this.grants.revokeInTenant('role', t, u, r);
+  revokeRole(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('roleId') r: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.revokeInTenant('role', t, u, r, actor);
   }
 
   @Put(':tenantId/users/:userId/permissions/:permissionId')
   @Contract({ summary: 'Grant a permission in this tenant (makes the user a member)', status: 204 })
-  grantPermission(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('permissionId') p: string): Promise<void> {
-    return this.grants.grantInTenant('permission', t, u, p);
+  grantPermission(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('permissionId') p: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.grantInTenant('permission', t, u, p, actor);
   }
 
   @Delete(':tenantId/users/:userId/permissions/:permissionId')
   @Contract({ summary: 'Revoke a permission in this tenant', status: 204 })
-  revokePermission(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('permissionId') p: string): Promise<void> {
-    return this.grants.revokeInTenant('permission', t, u, p);
+  revokePermission(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('permissionId') p: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.revokeInTenant('permission', t, u, p, actor);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { CatalogService } from './catalog.service.js';
 import { CheckController } from './check.controller.js';
 import { GrantService } from './grant.service.js';
@@ -11,6 +12,7 @@ import { UserService } from './user.service.js';
 
 /** The directory: users, tenants, roles, permissions, grants, and the check that reads them. */
 @Module({
+  imports: [AuditModule],
   controllers: [UserController, TenantController, RoleController, PermissionController, CheckController],
   providers: [UserService, PasswordService, TenantService, CatalogService, GrantService],
   exports: [UserService, PasswordService, TenantService, GrantService],

@@ -91,6 +91,11 @@ export class TenantService {
     await this.memberships.delete({ tenantId, userId });
   }
 
+  /** Every tenant a user belongs to. */
+  async tenantIdsOf(userId: string): Promise<string[]> {
+    return (await this.memberships.find({ select: { tenantId: true }, where: { userId } })).map((m) => m.tenantId);
+  }
+
   isMember(tenantId: string, userId: string): Promise<boolean> {
     return this.memberships.existsBy({ tenantId, userId });
   }

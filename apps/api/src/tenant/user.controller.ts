@@ -12,6 +12,7 @@ import {
 } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { CurrentActor, type Actor } from '../common/principal.js';
 import { GrantService } from './grant.service.js';
 import { TenantService } from './tenant.service.js';
 import { UserService, toUserDto } from './user.service.js';
@@ -70,25 +71,25 @@ export class UserController {
 
   @Put(':userId/roles/:roleId')
   @Contract({ summary: 'Grant a role globally (super_admin included)', status: 204 })
-  grantRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string): Promise<void> {
-    return this.grants.grantGlobal('role', userId, roleId);
+  grantRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.grantGlobal('role', userId, roleId, actor);
   }
 
   @Delete(':userId/roles/:roleId')
   @Contract({ summary: 'Revoke a global role', status: 204 })
-  revokeRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string): Promise<void> {
-    return this.grants.revokeGlobal('role', userId, roleId);
+  revokeRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.revokeGlobal('role', userId, roleId, actor);
   }
 
   @Put(':userId/permissions/:permissionId')
   @Contract({ summary: 'Grant a permission globally', status: 204 })
-  grantPermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string): Promise<void> {
-    return this.grants.grantGlobal('permission', userId, permissionId);
+  grantPermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.grantGlobal('permission', userId, permissionId, actor);
   }
 
   @Delete(':userId/permissions/:permissionId')
   @Contract({ summary: 'Revoke a global permission', status: 204 })
-  revokePermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string): Promise<void> {
-    return this.grants.revokeGlobal('permission', userId, permissionId);
+  revokePermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.revokeGlobal('permission', userId, permissionId, actor);
   }
 }

@@ -107,9 +107,20 @@ export class UserService {
     if (!result.affected) throw notFound('user', userId);
   }
 
-  async setPassword(userId: string, password: string, manager?: EntityManager): Promise<void> {
-    const passwordHash = await this.passwords.hash(password);
+  async setPasswordHash(userId: string, passwordHash: string, manager?: EntityManager): Promise<void> {
     await this.repo(manager).update({ id: userId }, { passwordHash, updatedAt: Date.now() });
+  }
+
+  /** Sets or clears disabledAt; false when the user was already in that state. */
+  async setDisabled(userId: string, disabled: boolean, manager: EntityManager): Promise<UserEntity> {
+    const user = await this.repo(manager).findOneBy({ id: userId });
+    if (!user) throw notFound('user', userId);
+    if ((user.disabledAt !== null) !== disabled) {
+      user.disabledAt = disabled ? Date.now() : null;
+      user.updatedAt = Date.now();
+      await this.repo(manager).update({ id: userId }, { disabledAt: user.disabledAt, updatedAt: user.updatedAt });
+    }
+    return user;
   }
 
   /** Idempotent bootstrap of the super admin from the environment. */

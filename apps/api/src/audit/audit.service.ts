@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, DataSource, type EntityManager } from 'typeorm';
+import type { AuditEvent, AuditEventQuery, AuditEventType, Page } from '@tessera/dto';
+import { uuidv7 } from '../common/crypto.js';
+import { paginate } from '../common/pagination.js';
+import type { Actor } from '../common/principal.js';
+import { iso } from '../database/columns.js';
+import { AuditEventEntity } from './audit-event.entity.js';
+
+export interface AuditRecord {
+  type: AuditEventType;
+  actor: Actor;
+  /** The user the event is about. */
+  userId?: string | null;
+  /** The session it concerns; defaults to the actor's own session. */
+  sessionId?: string | null;
+  tenantId?: string | null;
+  /** Small, non-secret facts (ids, counts, reasons): never a token, secret or password. */
+  details?: Record<string, unknown>;
+}
+
+export function toAuditEventDto(e: AuditEventEntity): AuditEvent {
+  return {
+    id: e.id,
+    type: e.type,
+    actorUserId: e.actorUserId,
+    actorApiKeyId: e.actorApiKeyId,
+    userId: e.userId,
+    sessionId: e.sessionId,
+    tenantId: e.tenantId,
+    ip: e.ip,
+    userAgent: e.userAgent,
+    at: iso(e.createdAt),
+    details: e.details === null ? null : (JSON.parse(e.details) as Record<string, unknown>),
+  };
+}
+
+/** The audit log: written inside the transaction of the action it records, read by admins. */
+@Injectable()
+export class AuditService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Records an event with the given manager, so it commits or rolls back with the action. */
+  async record(manager: EntityManager, event: AuditRecord): Promise<void> {
+    await manager.getRepository(AuditEventEntity).insert({
+      id: uuidv7(),
+      type: event.type,
+      actorUserId: event.actor.userId,
+      actorApiKeyId: event.actor.apiKeyId,
+      userId: event.userId ?? null,
+      sessionId: event.sessionId === undefined ? event.actor.sessionId : event.sessionId,
+      tenantId: event.tenantId ?? null,
+      ip: event.actor.ip,
+      userAgent: event.actor.userAgent,
+      createdAt: Date.now(),
+      details: event.details === undefined ? null : JSON.stringify(event.details),
+    });
+  }
+
+  /** Newest first; `userId` matches events whose actor or subject is that user. */
+  list(query: AuditEventQuery): Promise<Page<AuditEventEntity>> {
+    const qb = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e');
+    if (query.userId !== undefined) {
+      qb.andWhere(new Brackets((w) => w.where('e.userId = :userId', { userId: query.userId }).orWhere('e.actorUserId = :userId')));
+    }
+    if (query.type !== undefined) qb.andWhere('e.type = :type', { type: query.type });
+    if (query.from !== undefined) qb.andWhere('e.createdAt >= :from', { from: Date.parse(query.from) });
+    if (query.to !== undefined) qb.andWhere('e.createdAt < :to', { to: Date.parse(query.to) });
+    return paginate(qb, query, { order: 'DESC' });
+  }
+}

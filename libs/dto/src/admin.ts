@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { Id, ListQuery, Timestamp, Uuid, pageOf } from './common.js';
+import { Email, User } from './user.js';
+import { Session } from './session.js';
+
+export const ApiKeyRole = z.enum(['admin', 'login']);
+export type ApiKeyRole = z.infer<typeof ApiKeyRole>;
+
+/** An API key as listed: never its secret. */
+export const ApiKey = z.object({
+  id: Uuid,
+  name: z.string(),
+  roles: z.array(ApiKeyRole),
+  createdAt: Timestamp,
+  lastUsedAt: Timestamp.nullable(),
+  expiresAt: Timestamp.nullable(),
+  revokedAt: Timestamp.nullable(),
+});
+export type ApiKey = z.infer<typeof ApiKey>;
+export const ApiKeyPage = pageOf(ApiKey);
+
+export const CreateApiKeyRequest = z.strictObject({
+  name: z.string().min(1).max(200),
+  roles: z.tuple([ApiKeyRole]).describe('exactly one role: ["admin"] or ["login"]'),
+  expiresAt: Timestamp.optional(),
+});
+export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequest>;
+
+/** The secret is shown here, once. */
+export const CreateApiKeyResponse = z.object({ apiKey: ApiKey, secret: z.string() });
+export type CreateApiKeyResponse = z.infer<typeof CreateApiKeyResponse>;
+
+/** `{email}` or `{userId}`, exactly one, and an optional sliding window in seconds. */
+export const CreateSessionTokenRequest = z
+  .strictObject({ email: Email.optional(), userId: Id.optional(), expiration: z.number().int().min(1).optional() })
+  .refine((b) => (b.email === undefined) !== (b.userId === undefined), { message: 'exactly one of email or userId' });
+export type CreateSessionTokenRequest = z.infer<typeof CreateSessionTokenRequest>;
+
+export const CreateSessionTokenResponse = z.object({ token: z.string(), session: Session });
+export type CreateSessionTokenResponse = z.infer<typeof CreateSessionTokenResponse>;
+
+export const AdminUserResponse = User;
+
+export const AUDIT_EVENT_TYPES = [
+  'sign_in.succeeded',
+  'sign_in.failed',
+  'sign_out',
+  'session.revoked',
+  'password.changed',
+  'impersonation.started',
+  'client_session.created',
+  'api_key.created',
+  'api_key.revoked',
+  'user.disabled',
+  'user.enabled',
+  'grant.added',
+  'grant.removed',
+] as const;
+export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
+export type AuditEventType = z.infer<typeof AuditEventType>;
+
+export const AuditEvent = z.object({
+  id: Uuid,
+  type: AuditEventType,
+  actorUserId: Id.nullable(),
+  actorApiKeyId: Uuid.nullable(),
+  userId: Id.nullable(),
+  sessionId: Uuid.nullable(),
+  tenantId: Id.nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  at: Timestamp,
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+export const AuditEventPage = pageOf(AuditEvent);
+
+export const AuditEventQuery = ListQuery.extend({
+  userId: Id.optional(),
+  type: AuditEventType.optional(),
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+});
+export type AuditEventQuery = z.infer<typeof AuditEventQuery>;
