@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './common/auth.guard.js';
+import { ClientSessionModule } from './client-session/client-session.module.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { CONFIG, type Config } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -23,7 +24,7 @@ export class AppModule {
   static forRoot(config: Config): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.of(config), DatabaseModule, TenantModule, SessionModule, AdminModule],
+      imports: [ConfigModule.of(config), DatabaseModule, TenantModule, SessionModule, AdminModule, ClientSessionModule],
       controllers: [HealthController, DocsController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

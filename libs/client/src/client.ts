@@ -5,6 +5,9 @@ import type {
   AuditEventType,
   AuthorizationSessionResponse,
   CreateApiKeyResponse,
+  ExchangeCodeResponse,
+  SelfServiceContext,
+  SelfServiceSessionResponse,
   CreateSessionTokenResponse,
   ChangePasswordRequest,
   CheckItem,
@@ -121,6 +124,29 @@ export class TesseraClient {
      */
     createAuthorizationSession: async (options: { userId: string; ttl?: number }) =>
       (await this.request<AuthorizationSessionResponse>('POST', 'v1/sessions', { body: { type: 'sess', ...options } })).token,
+    /**
+     * Warrant's `createSelfServiceSession`: a link to the self-service dashboard of one tenant for
+     * one user (who must hold `view-self-service-dashboard` there). Needs an admin API key.
+     * Resolves to the URL; it carries a one-time code, never a token, and lives 60 seconds.
+     */
+    createSelfServiceSession: async (options: { userId: string; tenantId: string; ttl?: number }, redirectUrl?: string) =>
+      (await this.request<SelfServiceSessionResponse>('POST', 'v1/sessions', { body: { type: 'ssdash', ...options, redirectUrl } })).url,
+  };
+
+  /** The self-service dashboard API: a client made with a `self_service` session token. */
+  readonly selfService = {
+    /** Exchanges the one-time code from a dashboard link's fragment for its session token. */
+    exchange: (code: string) => this.request<ExchangeCodeResponse>('POST', 'v1/self-service/exchange', { body: { code } }),
+    context: () => this.request<SelfServiceContext>('GET', 'v1/self-service/context'),
+    members: (options: ListOptions = {}) => this.request<Page<Member>>('GET', 'v1/self-service/members', { query: { ...options } }),
+    grantRole: (userId: string, roleId: string) =>
+      this.request<void>('PUT', `v1/self-service/members/${segment(userId)}/roles/${segment(roleId)}`),
+    revokeRole: (userId: string, roleId: string) =>
+      this.request<void>('DELETE', `v1/self-service/members/${segment(userId)}/roles/${segment(roleId)}`),
+    grantPermission: (userId: string, permissionId: string) =>
+      this.request<void>('PUT', `v1/self-service/members/${segment(userId)}/permissions/${segment(permissionId)}`),
+    revokePermission: (userId: string, permissionId: string) =>
+      this.request<void>('DELETE', `v1/self-service/members/${segment(userId)}/permissions/${segment(permissionId)}`),
   };
 
   readonly users = {

@@ -7,3 +7,4 @@ export * from './directory.js';
 export * from './check.js';
 export * from './client-session.js';
 export * from './admin.js';
+export * from './self-service.js';

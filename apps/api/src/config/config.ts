@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   TESSERA_AUTHORIZATION_SESSION_MAX_TTL: seconds.default(86400),
   TESSERA_IMPERSONATION_MAX_SECONDS: seconds.default(3600),
   TESSERA_CORS_ORIGINS: optionalString,
+  TESSERA_SELF_SERVICE_REDIRECT_ORIGINS: optionalString,
+  TESSERA_SELF_SERVICE_SESSION_MAX_TTL: seconds.default(3600),
   TESSERA_ROOT_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   TESSERA_LOGIN_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   TESSERA_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
@@ -47,6 +49,10 @@ export interface Config {
   impersonationMaxSeconds: number;
   /** Largest ttl of an authorization (`sess`) session, seconds. */
   authorizationSessionMaxTtl: number;
+  /** Largest ttl of a self-service (`ssdash`) session, seconds. */
+  selfServiceSessionMaxTtl: number;
+  /** Origins a self-service dashboard may send its user back to. */
+  selfServiceRedirectOrigins: string[];
   /** Browser origins allowed to call the API cross-origin (CORS); empty: none. */
   corsOrigins: string[];
   signInRequiresLoginKey: boolean;
@@ -99,7 +105,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     authorizationSessionMaxTtl: e.TESSERA_AUTHORIZATION_SESSION_MAX_TTL,
     impersonationMaxSeconds: e.TESSERA_IMPERSONATION_MAX_SECONDS,
-    corsOrigins: parseOrigins(e.TESSERA_CORS_ORIGINS),
+    corsOrigins: parseOrigins('TESSERA_CORS_ORIGINS', e.TESSERA_CORS_ORIGINS),
+    selfServiceSessionMaxTtl: e.TESSERA_SELF_SERVICE_SESSION_MAX_TTL,
+    selfServiceRedirectOrigins: parseOrigins('TESSERA_SELF_SERVICE_REDIRECT_ORIGINS', e.TESSERA_SELF_SERVICE_REDIRECT_ORIGINS),
     signInRequiresLoginKey: e.TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY,
     bootstrap: {
       rootApiKey: e.TESSERA_ROOT_API_KEY,
@@ -114,7 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** A comma-separated list of exact origins (`https://app.example.com`); paths or wildcards are refused. */
-function parseOrigins(value: string | undefined): string[] {
+function parseOrigins(variable: string, value: string | undefined): string[] {
   const origins = (value ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
   const isOrigin = (origin: string) => {
     try {
@@ -124,7 +132,7 @@ function parseOrigins(value: string | undefined): string[] {
     }
   };
   for (const origin of origins) {
-    if (!isOrigin(origin)) throw new ConfigError(`Invalid configuration:\n  TESSERA_CORS_ORIGINS: ${origin} is not an origin like https://app.example.com`);
+    if (!isOrigin(origin)) throw new ConfigError(`Invalid configuration:\n  ${variable}: ${origin} is not an origin like https://app.example.com`);
   }
   return origins;
 }

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { CONFIG, type Config } from '../config/config.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { TenantModule } from '../tenant/tenant.module.js';
-import { ClientSessionController } from './client-session.controller.js';
 import { SessionController } from './session.controller.js';
 import { SessionService } from './session.service.js';
 import { SignInService } from './sign-in.service.js';
@@ -12,7 +11,7 @@ import { SIGNING_KEYS, TokenService } from './token.service.js';
 
 @Module({
   imports: [TenantModule, AuditModule],
-  controllers: [SessionController, ClientSessionController],
+  controllers: [SessionController],
   providers: [
     { provide: SIGNING_KEYS, inject: [CONFIG], useFactory: (config: Config) => resolveSigningKeys(config) },
     TokenService,

@@ -179,6 +179,15 @@ export class GrantService {
     );
   }
 
+  /** Every permission a user holds in a tenant: direct, through roles held there, and global. */
+  async permissionsIn(user: UserEntity, tenantId: string): Promise<Set<string>> {
+    const { roles, permissions } = await this.holdings(user, [tenantId]);
+    const scopes = [GLOBAL, tenantId];
+    const roleIds = scopes.flatMap((s) => [...(roles.get(s) ?? [])]);
+    const viaRoles = await this.catalog.permissionsOfRoles(roleIds);
+    return new Set([...scopes.flatMap((s) => [...(permissions.get(s) ?? [])]), ...[...viaRoles.values()].flatMap((set) => [...set])]);
+  }
+
   /** Whether a user holds a permission anywhere: globally or in any tenant, directly or by a role. */
   async holdsAnywhere(user: UserEntity, permissionId: string): Promise<boolean> {
     const roleIds = (await this.dataSource.getRepository(RolePermissionEntity).find({ where: { permissionId } })).map((l) => l.roleId);

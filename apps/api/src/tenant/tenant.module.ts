@@ -15,6 +15,6 @@ import { UserService } from './user.service.js';
   imports: [AuditModule],
   controllers: [UserController, TenantController, RoleController, PermissionController, CheckController],
   providers: [UserService, PasswordService, TenantService, CatalogService, GrantService],
-  exports: [UserService, PasswordService, TenantService, GrantService],
+  exports: [UserService, PasswordService, TenantService, GrantService, CatalogService],
 })
 export class TenantModule {}

@@ -9,7 +9,8 @@ import { iso } from '../database/columns.js';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { UserService } from '../tenant/user.service.js';
-import { SessionService } from './session.service.js';
+import { SessionService } from '../session/session.service.js';
+import { SelfServiceService } from './self-service.service.js';
 
 /** Client sessions for browser and mobile apps, minted by a backend (Warrant's `POST /v1/sessions`). */
 @Controller('v1/sessions')
@@ -17,6 +18,7 @@ export class ClientSessionController {
   constructor(
     private readonly sessions: SessionService,
     private readonly users: UserService,
+    private readonly selfService: SelfServiceService,
     private readonly audit: AuditService,
     private readonly dataSource: DataSource,
     @Inject(CONFIG) private readonly config: Config,
@@ -24,8 +26,17 @@ export class ClientSessionController {
 
   @Post()
   @Auth('admin')
-  @Contract({ summary: 'Mint an authorization session (type "sess") for one user', body: CreateClientSessionRequest, response: ClientSessionResponse, status: 200 })
+  @Contract({
+    summary: 'Mint a client session: "sess" (authorization checks for one user) or "ssdash" (self-service dashboard)',
+    body: CreateClientSessionRequest,
+    response: ClientSessionResponse,
+    status: 200,
+  })
   async create(@ValidBody() body: CreateClientSessionRequest, @CurrentActor() actor: Actor): Promise<ClientSessionResponse> {
+    if (body.type === 'ssdash') {
+      const { token, url, expiresAt } = await this.selfService.create(body, actor);
+      return { token, url, expiresAt: iso(expiresAt) };
+    }
     const max = this.config.authorizationSessionMaxTtl;
     if (body.ttl !== undefined && body.ttl > max) {
       throw new ApiError('invalid_request', 'The request is not valid', { fields: { ttl: `must be between 1 and ${max} seconds` } });

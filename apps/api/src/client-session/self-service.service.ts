@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { DataSource, IsNull, LessThan } from 'typeorm';
+import { BUILT_IN_PERMISSIONS, type CreateSelfServiceSessionRequest } from '@tessera/dto';
+import { AuditService } from '../audit/audit.service.js';
+import { ApiError, forbidden, notFound } from '../common/api-error.js';
+import { randomSecret, sha256Hex } from '../common/crypto.js';
+import type { Actor } from '../common/principal.js';
+import { CONFIG, type Config } from '../config/config.js';
+import type { SessionEntity } from '../session/session.entity.js';
+import { SessionService } from '../session/session.service.js';
+import { CatalogService } from '../tenant/catalog.service.js';
+import { RoleEntity } from '../tenant/directory.entity.js';
+import { GrantService } from '../tenant/grant.service.js';
+import { TenantService } from '../tenant/tenant.service.js';
+import type { UserEntity } from '../tenant/user.entity.js';
+import { UserService } from '../tenant/user.service.js';
+import { SelfServiceCodeEntity } from './self-service-code.entity.js';
+
+export const VIEW_DASHBOARD = BUILT_IN_PERMISSIONS[0]; // 'view-self-service-dashboard'
+const CODE_LIFETIME_MS = 60_000;
+/** Roles considered when listing what a dashboard user may assign. */
+const MAX_ROLES_CONSIDERED = 1000;
+
+/** Self-service dashboard sessions: minting, the one-time link code, and the no-escalation rule. */
+@Injectable()
+export class SelfServiceService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sessions: SessionService,
+    private readonly users: UserService,
+    private readonly tenants: TenantService,
+    private readonly grants: GrantService,
+    private readonly catalog: CatalogService,
+    private readonly audit: AuditService,
+    private readonly http: HttpAdapterHost,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  /** The public base of dashboard links: TESSERA_PUBLIC_URL, else the address this server listens on. */
+  private publicUrl(): string {
+    if (this.config.publicUrl) return this.config.publicUrl;
+    const address = (this.http.httpAdapter.getHttpServer() as import('node:http').Server).address();
+    const port = typeof address === 'object' && address !== null ? address.port : this.config.port;
+    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? '127.0.0.1' : this.config.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  private checkRedirect(redirectUrl: string | undefined): void {
+    if (redirectUrl === undefined) return;
+    if (!this.config.selfServiceRedirectOrigins.includes(new URL(redirectUrl).origin)) {
+      throw new ApiError('invalid_request', 'The request is not valid', {
+        fields: { redirectUrl: 'origin is not in TESSERA_SELF_SERVICE_REDIRECT_ORIGINS' },
+      });
+    }
+  }
+
+  /** A user may use the dashboard of a tenant only while holding view-self-service-dashboard there. */
+  async requireDashboardAccess(user: UserEntity, tenantId: string): Promise<void> {
+    if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
+    if (!(await this.grants.hasPermission(user.id, tenantId, VIEW_DASHBOARD))) {
+      throw new ApiError('missing_permission', `The user does not hold ${VIEW_DASHBOARD} in this tenant`, {
+        permission: VIEW_DASHBOARD,
+        tenantId,
+      });
+    }
+  }
+
+  /** `POST /v1/sessions {type: "ssdash"}`: a session token for the backend and a one-time link for the person. */
+  async create(request: CreateSelfServiceSessionRequest, actor: Actor): Promise<{ token: string; url: string; expiresAt: number }> {
+    const max = this.config.selfServiceSessionMaxTtl;
+    if (request.ttl !== undefined && request.ttl > max) {
+      throw new ApiError('invalid_request', 'The request is not valid', { fields: { ttl: `must be between 1 and ${max} seconds` } });
+    }
+    this.checkRedirect(request.redirectUrl);
+    const ttl = request.ttl ?? Math.min(1800, max);
+    const user = await this.users.getById(request.userId);
+    await this.tenants.get(request.tenantId);
+    await this.requireDashboardAccess(user, request.tenantId);
+
+    const code = randomSecret();
+    const now = Date.now();
+    const { token, session } = await this.dataSource.transaction(async (m) => {
+      const created = await this.sessions.create({ userId: user.id, type: 'self_service', tenantId: request.tenantId, expiration: ttl, lifetime: ttl }, m);
+      const codes = m.getRepository(SelfServiceCodeEntity);
+      await codes.delete({ expiresAt: LessThan(now - 24 * 3600_000) });
+      await codes.insert({
+        codeHash: sha256Hex(code),
+        userId: user.id,
+        tenantId: request.tenantId,
+        redirectUrl: request.redirectUrl ?? null,
+        sessionExpiresAt: created.session.absoluteExpiresAt,
+        expiresAt: now + CODE_LIFETIME_MS,
+        usedAt: null,
+        createdAt: now,
+      });
+      await this.audit.record(m, {
+        type: 'client_session.created',
+        actor,
+        userId: user.id,
+        sessionId: created.session.id,
+        tenantId: request.tenantId,
+        details: { type: 'ssdash', ttl },
+      });
+      return created;
+    });
+    const fragment = new URLSearchParams({ code });
+    if (request.redirectUrl !== undefined) fragment.set('redirectUrl', request.redirectUrl);
+    return { token, url: `${this.publicUrl()}/self-service#${fragment.toString()}`, expiresAt: session.expiresAt };
+  }
+
+  /**
+   * Turns a link's one-time code into a dashboard session. Unknown: unauthorized; used: token_revoked;
+   * older than 60 s: token_expired. Claiming and minting share a transaction, so a failure burns nothing.
+   */
+  async exchange(code: string, actor: Actor): Promise<{ token: string; session: SessionEntity; redirectUrl: string | null }> {
+    const codeHash = sha256Hex(code);
+    return this.dataSource.transaction(async (m) => {
+      const codes = m.getRepository(SelfServiceCodeEntity);
+      const row = await codes.findOneBy({ codeHash });
+      const now = Date.now();
+      if (!row) throw new ApiError('unauthorized', 'This link is not valid');
+      if (row.usedAt !== null) throw new ApiError('token_revoked', 'This link was already used');
+      if (now >= row.expiresAt || now >= row.sessionExpiresAt) throw new ApiError('token_expired', 'This link has expired');
+      const claimed = await codes.update({ codeHash, usedAt: IsNull() }, { usedAt: now });
+      if (!claimed.affected) throw new ApiError('token_revoked', 'This link was already used');
+      const user = await this.users.findById(row.userId);
+      if (!user) throw new ApiError('unauthorized', 'This link is not valid');
+      await this.requireDashboardAccess(user, row.tenantId);
+      const remaining = Math.ceil((row.sessionExpiresAt - now) / 1000);
+      const { token, session } = await this.sessions.create(
+        { userId: user.id, type: 'self_service', tenantId: row.tenantId, expiration: remaining, lifetime: remaining, ip: actor.ip ?? undefined, userAgent: actor.userAgent ?? undefined },
+        m,
+      );
+      return { token, session, redirectUrl: row.redirectUrl };
+    });
+  }
+
+  /** Roles whose every permission the dashboard user holds (a role with none is always assignable). */
+  async assignableRoles(held: Set<string>): Promise<RoleEntity[]> {
+    const roles = await this.dataSource.getRepository(RoleEntity).find({ order: { id: 'ASC' }, take: MAX_ROLES_CONSIDERED });
+    const links = await this.catalog.permissionsOfRoles(roles.map((r) => r.id));
+    return roles.filter((r) => r.id !== 'super_admin' && [...(links.get(r.id) ?? [])].every((p) => held.has(p)));
+  }
+
+  /** Grant or revoke, inside the session's tenant, only what the dashboard user holds there. */
+  async change(
+    dashboardUser: UserEntity,
+    tenantId: string,
+    target: { userId: string; kind: 'role' | 'permission'; id: string },
+    add: boolean,
+    actor: Actor,
+  ): Promise<void> {
+    if (!(await this.tenants.isMember(tenantId, target.userId))) throw notFound('member', target.userId);
+    const held = await this.grants.permissionsIn(dashboardUser, tenantId);
+    if (target.kind === 'permission') {
+      await this.catalog.requireExisting('permission', [target.id]);
+      if (!held.has(target.id)) throw forbidden('You cannot grant or revoke a permission you do not hold here');
+    } else {
+      await this.catalog.requireExisting('role', [target.id]);
+      const needs = (await this.catalog.permissionsOfRoles([target.id])).get(target.id) ?? new Set<string>();
+      if (target.id === 'super_admin' || [...needs].some((p) => !held.has(p))) {
+        throw forbidden('You cannot grant or revoke a role that holds more than you hold here');
+      }
+    }
+    if (add) await this.grants.grantInTenant(target.kind, tenantId, target.userId, target.id, actor);
+    else await this.grants.revokeInTenant(target.kind, tenantId, target.userId, target.id, actor);
+  }
+}
