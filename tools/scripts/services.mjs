@@ -52,3 +52,17 @@ export async function ensurePostgres(url) {
   }
   return null;
 }
+
+/** Debian's Chromium for the browser tests; installed when missing and we are root (CI is). */
+export function ensureChromium() {
+  const path = '/usr/bin/chromium';
+  if (existsSync(path)) return true;
+  if (process.getuid?.() !== 0) return false;
+  console.log('Installing Debian chromium for the browser tests…');
+  try {
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit', shell: '/bin/bash' });
+  } catch {
+    return false;
+  }
+  return existsSync(path);
+}

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_TEST_DATABASE_URL, ensurePostgres } from './services.mjs';
+import { DEFAULT_TEST_DATABASE_URL, ensureChromium, ensurePostgres } from './services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 process.chdir(root);
@@ -28,6 +28,11 @@ if (!pgUrl) {
     process.exit(1);
   }
   console.warn('\nWARNING: PostgreSQL is not reachable; API tests run on SQLite only.\n');
+}
+
+// Chromium: the web tests drive a real browser; they fail (not skip) without one.
+if (!ensureChromium()) {
+  console.error('Chromium is missing (/usr/bin/chromium): install it with `apt-get install -y chromium`; the web tests will fail.');
 }
 
 if (step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'])) {

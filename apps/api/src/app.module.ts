@@ -10,6 +10,7 @@ import { DocsController } from './docs/docs.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { SessionModule } from './session/session.module.js';
 import { TenantModule } from './tenant/tenant.module.js';
+import { WebController } from './web/web.controller.js';
 
 @Global()
 @Module({})
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.of(config), DatabaseModule, TenantModule, SessionModule, AdminModule, ClientSessionModule],
-      controllers: [HealthController, DocsController],
+      controllers: [HealthController, DocsController, WebController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

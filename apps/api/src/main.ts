@@ -10,9 +10,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  // The port actually bound (PORT=0 picks a free one).
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const logger = new Logger('Tessera');
   const db = config.database.kind === 'sqlite' ? `SQLite file ${config.database.file}` : 'PostgreSQL';
+  logger.log(`Web app  ${url}/`);
   logger.log(`API      ${url}/v1  (${db})`);
   logger.log(`Docs     ${url}/docs`);
   logger.log(`Health   ${url}/health/ready`);

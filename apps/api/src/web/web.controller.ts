@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiError } from '../common/api-error.js';
+import { Public } from '../common/auth.decorator.js';
+
+/** apps/web/dist, from apps/api/src/web (tests) and apps/api/dist/web (built) alike. */
+const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** The demo app only talks to this origin and is never framed. */
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+const notBuilt = () => new ApiError('not_found', 'The web app is not built (npm run build)', { type: 'route', id: '/' });
+
+/** Serves the demo web app (apps/web) at the API's own origin. */
+@Controller()
+export class WebController {
+  private readonly files = new Map<string, Buffer>();
+
+  private read(relative: string): Buffer | undefined {
+    let file = this.files.get(relative);
+    if (file === undefined) {
+      const path = join(WEB_DIST, relative);
+      if (!existsSync(path)) return undefined;
+      file = readFileSync(path);
+      this.files.set(relative, file);
+    }
+    return file;
+  }
+
+  @Get(['/', 'sessions', 'checks', 'self-service'])
+  @Public()
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', PAGE_CSP)
+  @Header('referrer-policy', 'no-referrer')
+  @Header('cache-control', 'no-store')
+  page(): Buffer {
+    const html = this.read('index.html');
+    if (!html) throw notBuilt();
+    return html;
+  }
+
+  @Get('assets/:file')
+  @Public()
+  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
+    // Built asset names only: no path separators, no dot-dot.
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(file)) throw new ApiError('not_found', 'No such asset', { type: 'asset', id: file });
+    const content = this.read(join('assets', file));
+    if (!content) throw new ApiError('not_found', 'No such asset', { type: 'asset', id: file });
+    void reply.header('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
+    void reply.header('cache-control', 'public, max-age=31536000, immutable');
+    return content;
+  }
+}

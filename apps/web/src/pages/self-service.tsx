@@ -1,0 +1,228 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { Member, SelfServiceContext, TesseraClient } from '@tessera/client';
+import { TesseraError, anonymous, describe, withToken } from '../api.js';
+import { Page } from '../page.js';
+
+type LinkState = 'loading' | 'ready' | 'invalid' | 'used' | 'expired' | 'no-permission' | 'ended';
+
+const MESSAGES: Record<Exclude<LinkState, 'loading' | 'ready'>, { title: string; text: string }> = {
+  invalid: { title: 'This link is not valid', text: 'Ask the application that sent you here for a new link.' },
+  used: { title: 'This link was already used', text: 'Dashboard links work once. Ask the application that sent you here for a new link.' },
+  expired: { title: 'This link has expired', text: 'Dashboard links work for 60 seconds. Ask the application that sent you here for a new link.' },
+  'no-permission': { title: 'No access to this dashboard', text: 'Your account may not manage this organization.' },
+  ended: { title: 'Your dashboard session has ended', text: 'Go back to the application and open the dashboard again.' },
+};
+
+function stateOf(error: unknown): LinkState {
+  if (!(error instanceof TesseraError)) return 'invalid';
+  if (error.code === 'token_revoked') return 'used';
+  if (error.code === 'token_expired') return 'expired';
+  if (error.code === 'missing_permission') return 'no-permission';
+  return 'invalid';
+}
+
+/**
+ * The self-service dashboard. The link's fragment carries a one-time code (never a token); it is
+ * read once, wiped from the address bar, and exchanged. The session token stays in memory only.
+ */
+export function SelfServicePage() {
+  const [state, setState] = useState<LinkState>('loading');
+  const [client, setClient] = useState<TesseraClient | null>(null);
+  const [redirectUrl, setRedirectUrl] = useState<string | null>(null);
+  const exchanged = useRef(false);
+
+  useEffect(() => {
+    if (exchanged.current) return; // StrictMode runs effects twice; a code works once.
+    exchanged.current = true;
+    const code = new URLSearchParams(window.location.hash.slice(1)).get('code');
+    window.history.replaceState(null, '', window.location.pathname);
+    if (!code) {
+      setState('invalid');
+      return;
+    }
+    anonymous.selfService
+      .exchange(code)
+      .then(({ token, redirectUrl }) => {
+        setClient(withToken(token));
+        setRedirectUrl(redirectUrl);
+        setState('ready');
+      })
+      .catch((e: unknown) => setState(stateOf(e)));
+  }, []);
+
+  const back = redirectUrl ? (
+    <button type="button" className="secondary" onClick={() => window.location.assign(redirectUrl)}>
+      Back to the application
+    </button>
+  ) : null;
+
+  if (state === 'loading') {
+    return (
+      <main id="main" className="dashboard">
+        <Page title="Opening the dashboard…">
+          <p role="status">One moment.</p>
+        </Page>
+      </main>
+    );
+  }
+  if (state !== 'ready' || !client) {
+    const m = MESSAGES[state === 'ready' ? 'invalid' : state];
+    return (
+      <main id="main" className="dashboard">
+        <Page title={m.title}>
+          <p data-testid="link-state" data-state={state}>
+            {m.text}
+          </p>
+          {back}
+        </Page>
+      </main>
+    );
+  }
+  return (
+    <main id="main" className="dashboard">
+      <Dashboard client={client} onEnded={(s) => setState(s)} back={back} />
+    </main>
+  );
+}
+
+function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: (s: LinkState) => void; back: ReactNode }) {
+  const [context, setContext] = useState<SelfServiceContext | null>(null);
+  const [members, setMembers] = useState<Member[]>([]);
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const handle = useCallback(
+    (e: unknown) => {
+      if (e instanceof TesseraError && (e.status === 401 || e.code === 'missing_permission')) onEnded(e.status === 401 ? 'ended' : 'no-permission');
+      else setError(describe(e));
+    },
+    [onEnded],
+  );
+
+  const load = useCallback(async () => {
+    try {
+      const [ctx, page] = await Promise.all([client.selfService.context(), client.selfService.members({ limit: 100 })]);
+      setContext(ctx);
+      setMembers(page.items);
+    } catch (e) {
+      handle(e);
+    }
+  }, [client, handle]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function change(action: () => Promise<void>, done: string) {
+    setError(null);
+    setStatus(null);
+    try {
+      await action();
+      setStatus(done);
+      await load();
+    } catch (e) {
+      handle(e);
+    }
+  }
+
+  if (!context) return <p role="status">Loading…</p>;
+  const assignable = new Set(context.assignableRoles.map((r) => r.roleId));
+  const held = new Set(context.permissions);
+
+  return (
+    <Page title={`${context.tenant.name}: members`}>
+      <div className="toolbar">
+        <p className="muted">
+          Signed in as {context.user.email}. You can grant roles and permissions you hold here yourself.
+        </p>
+        {back}
+      </div>
+      <p className="status" role="status" aria-live="polite">
+        {status}
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <datalist id="assignable-roles">
+        {context.assignableRoles.map((r) => (
+          <option key={r.roleId} value={r.roleId}>
+            {r.name ?? r.roleId}
+          </option>
+        ))}
+      </datalist>
+      <datalist id="held-permissions">
+        {context.permissions.map((p) => (
+          <option key={p} value={p} />
+        ))}
+      </datalist>
+      <ul className="members">
+        {members.map((m) => (
+          <li key={m.user.userId} className="card member" data-user-id={m.user.userId}>
+            <h2>{m.user.email}</h2>
+            <p className="chips" aria-label={`Roles of ${m.user.email}`}>
+              {m.roles.length === 0 && <span className="muted">No roles</span>}
+              {m.roles.map((roleId) => (
+                <span className="chip" key={roleId}>
+                  {roleId}
+                  {assignable.has(roleId) && (
+                    <button type="button" aria-label={`Revoke role ${roleId} from ${m.user.email}`} onClick={() => void change(() => client.selfService.revokeRole(m.user.userId, roleId), `Revoked ${roleId} from ${m.user.email}.`)}>
+                      ×
+                    </button>
+                  )}
+                </span>
+              ))}
+            </p>
+            <p className="chips" aria-label={`Permissions of ${m.user.email}`}>
+              {m.permissions.map((permissionId) => (
+                <span className="chip outline" key={permissionId}>
+                  {permissionId}
+                  {held.has(permissionId) && (
+                    <button type="button" aria-label={`Revoke permission ${permissionId} from ${m.user.email}`} onClick={() => void change(() => client.selfService.revokePermission(m.user.userId, permissionId), `Revoked ${permissionId} from ${m.user.email}.`)}>
+                      ×
+                    </button>
+                  )}
+                </span>
+              ))}
+            </p>
+            <GrantForm
+              label="Grant role"
+              list="assignable-roles"
+              email={m.user.email}
+              onGrant={(id) => change(() => client.selfService.grantRole(m.user.userId, id), `Granted role ${id} to ${m.user.email}.`)}
+            />
+            <GrantForm
+              label="Grant permission"
+              list="held-permissions"
+              email={m.user.email}
+              onGrant={(id) => change(() => client.selfService.grantPermission(m.user.userId, id), `Granted permission ${id} to ${m.user.email}.`)}
+            />
+          </li>
+        ))}
+      </ul>
+    </Page>
+  );
+}
+
+function GrantForm({ label, list, email, onGrant }: { label: string; list: string; email: string; onGrant: (id: string) => Promise<void> }) {
+  const [value, setValue] = useState('');
+  const id = `${list}-${email}`.replace(/[^A-Za-z0-9-]/g, '-');
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (value.trim() === '') return;
+    await onGrant(value.trim());
+    setValue('');
+  }
+  return (
+    <form className="grant" onSubmit={(e) => void submit(e)}>
+      <label htmlFor={id}>
+        {label} <span className="sr-only">to {email}</span>
+      </label>
+      <input id={id} list={list} value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
+      <button type="submit" className="secondary">
+        Grant
+      </button>
+    </form>
+  );
+}
