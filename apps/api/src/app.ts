@@ -26,6 +26,18 @@ export async function createApp(config: Config): Promise<NestFastifyApplication>
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS[config.logLevel],
     abortOnError: false,
+    // The JSON parser is ours (below); Fastify's bodyLimit still applies to it.
+    bodyParser: false,
+  });
+  // An empty body with `Content-Type: application/json` (what many SDKs send on every PUT and
+  // DELETE) is no body, not a 400. Anything else goes through Fastify's own parser, which refuses
+  // __proto__ and constructor keys.
+  const fastify = app.getHttpAdapter().getInstance();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
   });
   if (config.corsOrigins.length > 0) {
     // Browser apps call /v1/check with an authorization session straight from their own origin.

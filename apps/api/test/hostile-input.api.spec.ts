@@ -55,6 +55,16 @@ describeEachDatabase('hostile input', (db) => {
     expect([status, body.code]).toEqual([415, 'invalid_request']);
   });
 
+  it('treats an empty body sent as application/json as no body', async () => {
+    const { client } = await signedInUser(t.server);
+    const response = await fetch(`${t.server.url}/v1/auth/sign-out`, {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${client.options.token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ revoked: 1 });
+  });
+
   it('answers an unknown route with 404 not_found', async () => {
     const { status, body } = await raw(t.server, '/v1/nothing-here');
     expect([status, body.code]).toEqual([404, 'not_found']);

@@ -6,6 +6,7 @@ import { ApiError, notFound } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
 import { paginate } from '../common/pagination.js';
 import { iso, isoOrNull } from '../database/columns.js';
+import { ms, msOrNull, prepared } from '../database/prepared.js';
 import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
 
 const LAST_USED_PRECISION_MS = 60_000;
@@ -24,10 +25,32 @@ export function toApiKeyDto(key: ApiKeyEntity): ApiKey {
   };
 }
 
+const KEY_SQL = `SELECT id, name, role, secret_hash, bootstrap, created_at, last_used_at, expires_at, revoked_at
+  FROM api_keys WHERE secret_hash = ?`;
+
+function keyOf(r: Record<string, unknown>): ApiKeyEntity {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    role: r.role as ApiKeyRole,
+    secretHash: r.secret_hash as string,
+    bootstrap: (r.bootstrap as string | null) ?? null,
+    createdAt: ms(r.created_at),
+    lastUsedAt: msOrNull(r.last_used_at),
+    expiresAt: msOrNull(r.expires_at),
+    revokedAt: msOrNull(r.revoked_at),
+  };
+}
+
 /** API keys: the only place that reads or writes `api_keys`. */
 @Injectable()
 export class ApiKeyService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** Every request made with a key runs this: a prepared statement, no query building. */
+  private readonly byHash: (hash: string) => Promise<Record<string, unknown>[]>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.byHash = prepared(dataSource, 'api_key_auth', KEY_SQL);
+  }
 
   private get repo() {
     return this.dataSource.getRepository(ApiKeyEntity);
@@ -36,7 +59,8 @@ export class ApiKeyService {
   /** The key for a presented secret, or 401 unauthorized (unknown, revoked or expired alike). */
   async authenticate(secret: string): Promise<ApiKeyEntity> {
     const hash = sha256Hex(secret);
-    const key = await this.repo.findOneBy({ secretHash: hash });
+    const [row] = await this.byHash(hash);
+    const key = row === undefined ? undefined : keyOf(row);
     const now = Date.now();
     if (
       !key ||

@@ -5,6 +5,7 @@ import { ApiError } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js';
 import { paginate } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
+import { ms, msOrNull, prepared } from '../database/prepared.js';
 import { UserEntity } from '../tenant/user.entity.js';
 import { SessionEntity } from './session.entity.js';
 import { TokenService } from './token.service.js';
@@ -50,13 +51,60 @@ export function toSessionDto(session: SessionEntity, currentId?: string): Sessio
   };
 }
 
+/** The session and its user in one indexed read: every authenticated request runs this. */
+const AUTH_SQL = `
+  SELECT s.id, s.user_id, s.type, s.tenant_id, s.impersonator_id, s.secret_hash, s.expiration, s.created_at,
+         s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.ip, s.user_agent,
+         u.id AS u_id, u.email AS u_email, u.password_hash AS u_password_hash, u.super_admin AS u_super_admin,
+         u.disabled_at AS u_disabled_at, u.created_at AS u_created_at, u.updated_at AS u_updated_at
+  FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+  WHERE s.id = ?`;
+
+type AuthRow = Record<string, unknown>;
+
+function sessionOf(r: AuthRow): SessionEntity {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    type: r.type as SessionType,
+    tenantId: (r.tenant_id as string | null) ?? null,
+    impersonatorId: (r.impersonator_id as string | null) ?? null,
+    secretHash: r.secret_hash as string,
+    expiration: Number(r.expiration),
+    createdAt: ms(r.created_at),
+    lastUsedAt: ms(r.last_used_at),
+    expiresAt: ms(r.expires_at),
+    absoluteExpiresAt: ms(r.absolute_expires_at),
+    revokedAt: msOrNull(r.revoked_at),
+    ip: (r.ip as string | null) ?? null,
+    userAgent: (r.user_agent as string | null) ?? null,
+  };
+}
+
+function userOf(r: AuthRow): UserEntity | null {
+  if (r.u_id === null || r.u_id === undefined) return null;
+  return {
+    id: r.u_id as string,
+    email: r.u_email as string,
+    passwordHash: (r.u_password_hash as string | null) ?? null,
+    superAdmin: r.u_super_admin === true || r.u_super_admin === 1,
+    disabledAt: msOrNull(r.u_disabled_at),
+    createdAt: ms(r.u_created_at),
+    updatedAt: ms(r.u_updated_at),
+  };
+}
+
 /** Sessions: creation, validation with sliding expiry, revocation. The only writer of `sessions`. */
 @Injectable()
 export class SessionService {
+  private readonly loadForAuth: (id: string) => Promise<AuthRow[]>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
-  ) {}
+  ) {
+    this.loadForAuth = prepared<AuthRow>(dataSource, 'session_auth', AUTH_SQL);
+  }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
     return manager.getRepository(SessionEntity);
@@ -100,8 +148,9 @@ export class SessionService {
    * Order matters: a bad signature is `unauthorized` before anything is read.
    */
   async authenticate(token: string): Promise<Authenticated> {
-    const claims = await this.tokens.verify(token);
-    const session = await this.repo().findOneBy({ id: claims.sid });
+    const claims = this.tokens.verify(token);
+    const [row] = await this.loadForAuth(claims.sid);
+    const session = row === undefined ? undefined : sessionOf(row);
     if (
       !session ||
       session.userId !== claims.sub ||
@@ -111,7 +160,7 @@ export class SessionService {
       throw new ApiError('unauthorized', 'Invalid session token');
     }
     if (session.revokedAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: session.userId });
+    const user = userOf(row!);
     if (!user || user.disabledAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
     const now = Date.now();
     if (now >= session.expiresAt) throw new ApiError('token_expired', 'Session expired');

@@ -7,8 +7,8 @@ import { randomSecret, sha256Hex } from '../common/crypto.js';
 export interface SigningKeys {
   /** kid of the key new tokens are signed with. */
   current: string;
-  /** Every key that still verifies: kid → secret. */
-  byKid: Map<string, string>;
+  /** Every key that still verifies: kid → key bytes. */
+  byKid: Map<string, Buffer>;
 }
 
 /** A key id that names a secret without revealing it, so keys rotate by configuration alone. */
@@ -34,7 +34,7 @@ export function resolveSigningKeys(config: Config): SigningKeys {
         'Set TESSERA_JWT_SECRET in production, and the same value on every API process.',
     );
   }
-  const byKid = new Map<string, string>();
-  for (const s of [secret, ...config.jwt.previousSecrets]) byKid.set(keyId(s), s);
+  const byKid = new Map<string, Buffer>();
+  for (const s of [secret, ...config.jwt.previousSecrets]) byKid.set(keyId(s), Buffer.from(s, 'utf8'));
   return { current: keyId(secret), byKid };
 }

@@ -1,0 +1,37 @@
+import type { DataSource } from 'typeorm';
+
+interface SqliteStatement {
+  all(...params: unknown[]): unknown[];
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * A statement prepared once per database and run straight on the driver: the hot paths (every
+ * authenticated request, every check) skip TypeORM's query building and entity hydration.
+ * Write it with `?` placeholders; PostgreSQL gets `$1…$n` and a named (server-side prepared) statement.
+ * Rows come back raw: BIGINT columns are strings on PostgreSQL, numbers on SQLite.
+ */
+export function prepared<Row>(dataSource: DataSource, name: string, sql: string): (...params: unknown[]) => Promise<Row[]> {
+  if (dataSource.options.type === 'better-sqlite3') {
+    let statement: SqliteStatement | undefined;
+    return (...params) => {
+      statement ??= (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
+      return Promise.resolve(statement.all(...params) as Row[]);
+    };
+  }
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  return async (...values) => {
+    const pool = (dataSource.driver as unknown as { master: PgPool }).master;
+    return (await pool.query({ name: `tessera_${name}`, text, values })).rows as Row[];
+  };
+}
+
+/** A BIGINT epoch-ms column from either driver. */
+export const ms = (value: unknown): number => Number(value);
+export const msOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));

@@ -1,0 +1,353 @@
+#!/usr/bin/env node
+// `npm run bench`: Tessera against the ceiling of its framework, on this machine.
+// Server on core 0, this load generator on core 1 (where taskset exists). SQLite by default;
+// BENCH_DATABASE_URL=postgres://… runs the Tessera scenarios on PostgreSQL too.
+// `--smoke` (CI): a couple of seconds per scenario on a small data set, no thresholds.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SMOKE = process.argv.includes('--smoke');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
+const SCALE = SMOKE ? 0.01 : Number(process.env.BENCH_SCALE ?? 1);
+const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
+
+// The load generator pins itself to core 1, leaving core 0 to the server under test.
+if (TASKSET && !process.env.BENCH_PINNED) {
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PINNED: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+const onCore0 = (args) => (TASKSET ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args]);
+const log = (line) => process.stdout.write(`${line}\n`);
+
+/** Starts a node program on core 0 and resolves once it prints `pattern`'s URL. */
+function startServer(args, env, pattern) {
+  const [cmd, argv] = onCore0(args);
+  const child = spawn(cmd, argv, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    const read = (chunk) => {
+      out += chunk.toString();
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child, pid: child.pid });
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+async function stop(server) {
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Resident memory of a process, MB: now and the peak so far (Linux). */
+function memory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+function load(url, { connections = 32, method = 'GET', headers = {}, body, seconds = SECONDS } = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections, duration: seconds, method, headers: { 'content-type': 'application/json', ...headers }, body },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+function row(name, result, pid, ceiling, note = '') {
+  const rps = result.requests.average;
+  return {
+    scenario: name,
+    reqPerSec: Math.round(rps),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    serverPeakRssMb: Math.round(memory(pid).peak),
+    vsCeiling: ceiling ? Number((rps / ceiling).toFixed(3)) : null,
+    note,
+  };
+}
+
+async function api(url, path, { method = 'GET', key, token, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (key) headers.authorization = `ApiKey ${key}`;
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Set-based seeding in the database itself: millions of rows in seconds, no per-row round trips. */
+class Seeder {
+  constructor(kind, target) {
+    this.kind = kind;
+    this.target = target;
+  }
+
+  static async open(kind, target) {
+    const s = new Seeder(kind, target);
+    if (kind === 'sqlite') {
+      s.db = new Database(target);
+      s.db.pragma('busy_timeout = 10000');
+    } else {
+      s.db = new pg.Client({ connectionString: target });
+      await s.db.connect();
+    }
+    return s;
+  }
+
+  /** INSERT … SELECT over the integers 0..n-1 (`i`), in the database. */
+  async series(n, insert, select) {
+    const started = Date.now();
+    process.stdout.write(`  seeding ${insert.split('(')[0].trim().replace('INSERT INTO ', '')}: ${n.toLocaleString()} rows…`);
+    if (this.kind === 'sqlite') {
+      this.db.exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1}) ${insert} ${select} FROM n`);
+    } else {
+      await this.db.query(`${insert} ${select} FROM generate_series(0, ${n - 1}) AS n(i)`);
+    }
+    process.stdout.write(` ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+
+  async exec(sql) {
+    if (this.kind === 'sqlite') this.db.exec(sql);
+    else await this.db.query(sql);
+  }
+
+  async close() {
+    if (this.kind === 'sqlite') this.db.close();
+    else await this.db.end();
+  }
+}
+
+async function argon2Rate(seconds) {
+  const script = `
+    import { hash, verify } from '@node-rs/argon2';
+    const o = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+    const h = await hash('correct horse battery staple', o);
+    let n = 0; const end = Date.now() + ${seconds * 1000};
+    await Promise.all([0, 1, 2, 3].map(async () => { while (Date.now() < end) { await verify(h, 'correct horse battery staple'); n++; } }));
+    console.log('RATE ' + n / ${seconds});`;
+  const [cmd, argv] = onCore0(['--input-type=module', '-e', script]);
+  const r = spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8' });
+  return Number(/RATE ([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
+}
+
+async function main() {
+  const mainJs = join(ROOT, 'apps/api/dist/main.js');
+  if (!existsSync(mainJs)) throw new Error('apps/api/dist is missing: run `npm run build` first');
+  log(`Tessera bench: ${SECONDS} s per scenario, data scale ${SCALE}, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: server and load share the cores'}`);
+  log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}`);
+  const rows = [];
+
+  // The ceiling.
+  const ceilingServer = await startServer([join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
+  await load(ceilingServer.url, { seconds: 1 });
+  const ceilingResult = await load(ceilingServer.url);
+  const ceiling = ceilingResult.requests.average;
+  rows.push(row('ceiling: bare NestJS + Fastify GET', ceilingResult, ceilingServer.pid, ceiling));
+  await stop(ceilingServer);
+
+  const databases = [{ kind: 'sqlite' }];
+  if (process.env.BENCH_DATABASE_URL) databases.push({ kind: 'postgres', url: process.env.BENCH_DATABASE_URL });
+  for (const database of databases) rows.push(...(await benchTessera(database, ceiling)));
+
+  const bare = await argon2Rate(SMOKE ? 1 : 5);
+  rows.push({ scenario: 'bare argon2id verify (same parameters), 4 at a time', reqPerSec: Math.round(bare * 10) / 10, p50: null, p99: null, errors: 0, serverPeakRssMb: null, vsCeiling: null, note: '' });
+  for (const r of rows.filter((r) => r.scenario.includes('sign-in'))) r.note = `${(r.reqPerSec / bare).toFixed(2)} × bare argon2id`;
+
+  print(rows);
+  save(rows);
+}
+
+async function benchTessera(database, ceiling) {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+  const rootKey = `tsk_bench_${randomBytes(24).toString('base64url')}`;
+  let databaseUrl = `sqlite:${join(dir, 'tessera.sqlite')}`;
+  let schema;
+  if (database.kind === 'postgres') {
+    schema = `bench_${randomBytes(4).toString('hex')}`;
+    const c = new pg.Client({ connectionString: database.url });
+    await c.connect();
+    await c.query(`CREATE SCHEMA ${schema}`);
+    await c.end();
+    const u = new URL(database.url);
+    u.searchParams.set('options', `-c search_path=${schema}`);
+    databaseUrl = u.toString();
+  }
+  const env = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    TESSERA_DATA_DIR: dir,
+    TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
+    TESSERA_ROOT_API_KEY: rootKey,
+    // The bench signs one account in thousands of times: lift the brute-force limits for it.
+    TESSERA_SIGN_IN_IP_LIMIT: '1000000',
+    TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000',
+  };
+  const label = (s) => `${s} [${database.kind}]`;
+  let server = await startServer([join(ROOT, 'apps/api/dist/main.js')], env, /API\s+(http:\/\/[\d.:]+)\/v1/);
+  const url = server.url;
+  const rows = [];
+  const seedTarget = database.kind === 'sqlite' ? join(dir, 'tessera.sqlite') : databaseUrl;
+  const seeder = await Seeder.open(database.kind, seedTarget);
+  try {
+    const now = Date.now();
+    const far = now + 30 * 24 * 3600_000;
+    const TENANTS = Math.max(100, Math.round(10_000 * SCALE));
+    const USERS = Math.max(1000, Math.round(100_000 * SCALE));
+    const ROLES = 50;
+    log(`\n${database.kind}: seeding ${TENANTS.toLocaleString()} tenants, ${USERS.toLocaleString()} users, ${(USERS * 10).toLocaleString()} grants`);
+    await seeder.series(TENANTS, 'INSERT INTO tenants (id, name, created_at, updated_at)', `SELECT 'bt-' || i, 'Tenant ' || i, ${now}, ${now}`);
+    await seeder.series(USERS, 'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at)', `SELECT 'bu-' || i, 'bu-' || i || '@bench.test', NULL, FALSE, NULL, ${now}, ${now}`);
+    await seeder.series(ROLES, 'INSERT INTO roles (id, name, description, created_at, updated_at)', `SELECT 'br-' || i, NULL, NULL, ${now}, ${now}`);
+    await seeder.series(ROLES * 20, 'INSERT INTO permissions (id, name, description, created_at, updated_at)', `SELECT 'bp-' || i, NULL, NULL, ${now}, ${now}`);
+    await seeder.series(ROLES * 20, 'INSERT INTO role_permissions (role_id, permission_id)', `SELECT 'br-' || (i % ${ROLES}), 'bp-' || i`);
+    // Each user is a member of 10 tenants with one role in each: USERS × 10 memberships and grants.
+    const membership = `'bt-' || (((i / 10) * 7 + (i % 10) * 1009) % ${TENANTS}), 'bu-' || (i / 10)`;
+    await seeder.series(USERS * 10, 'INSERT INTO memberships (tenant_id, user_id, created_at)', `SELECT ${membership}, ${now}`);
+    await seeder.series(USERS * 10, 'INSERT INTO tenant_role_grants (tenant_id, user_id, role_id)', `SELECT ${membership}, 'br-' || ((i / 10 + i % 10) % ${ROLES})`);
+    await seeder.series(1000, 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)', `SELECT 'bench-sess-' || i, 'bu-' || (i % ${USERS}), 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`);
+    await seeder.exec('ANALYZE');
+
+    // The bench user: a password, 5 roles in one tenant.
+    const email = 'bench@bench.test';
+    const password = 'correct horse battery staple';
+    const benchUser = await api(url, '/v1/users', { method: 'POST', key: rootKey, body: { userId: 'bench-user', email, password } });
+    for (let r = 0; r < 5; r++) await api(url, `/v1/tenants/bt-0/users/${benchUser.userId}/roles/br-${r}`, { method: 'PUT', key: rootKey });
+    const { token } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: { email, password } });
+    // A user of its own for the sign-out scenario, so seeded sessions of others never count.
+    await api(url, '/v1/users', { method: 'POST', key: rootKey, body: { userId: 'bench-signout', email: 'signout@bench.test' } });
+
+    // (a) validate.
+    const validateOpts = { headers: { authorization: `Bearer ${token}` } };
+    await load(`${url}/v1/sessions/current`, { ...validateOpts, seconds: 1 });
+    const validate = await load(`${url}/v1/sessions/current`, validateOpts);
+    rows.push(row(label('validate GET /v1/sessions/current, 32 conn'), validate, server.pid, ceiling));
+    const rssRuns = [memory(server.pid).rss];
+    for (let run = 0; run < 2; run++) {
+      await load(`${url}/v1/sessions/current`, validateOpts);
+      rssRuns.push(memory(server.pid).rss);
+    }
+
+    // (b) check: 10 checks (5 held through the user's roles, 5 not) in the big directory.
+    const checks = [
+      ...Array.from({ length: 5 }, (_, i) => ({ permission: `bp-${i}`, tenantId: 'bt-0' })),
+      ...Array.from({ length: 5 }, (_, i) => ({ permission: `bp-${i + 5}`, tenantId: `bt-${i + 1}` })),
+    ];
+    const checkBody = JSON.stringify({ userId: benchUser.userId, op: 'anyOf', checks });
+    const probe = await api(url, '/v1/check', { method: 'POST', key: rootKey, body: JSON.parse(checkBody) });
+    if (!probe.results.slice(0, 5).every(Boolean)) throw new Error(`check set-up is wrong: ${JSON.stringify(probe)}`);
+    const check = await load(`${url}/v1/check`, { method: 'POST', headers: { authorization: `ApiKey ${rootKey}` }, body: checkBody });
+    rows.push(row(label('check POST /v1/check, 10 checks, 32 conn'), check, server.pid, ceiling, `${(USERS * 10).toLocaleString()} grants`));
+
+    // (c) sign-in: the hash is the cost.
+    const signIn = await load(`${url}/v1/auth/sign-in`, { method: 'POST', connections: 4, body: JSON.stringify({ email, password }) });
+    rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, ceiling));
+
+    // (d) sign-out all for a user with 100 live sessions, one at a time.
+    const latencies = [];
+    let signOutErrors = 0;
+    const iterations = SMOKE ? 10 : 50;
+    for (let k = 0; k < iterations; k++) {
+      await seeder.series(99, 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)', `SELECT 'so-${k}-' || i, 'bench-signout', 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`);
+      const { token: t } = await api(url, '/v1/sessions', { method: 'POST', key: rootKey, body: { type: 'sess', userId: 'bench-signout' } });
+      const started = performance.now();
+      const res = await api(url, '/v1/auth/sign-out', { method: 'POST', token: t, body: { all: true } }).catch(() => null);
+      latencies.push(performance.now() - started);
+      if (res?.revoked !== 100) signOutErrors++;
+    }
+    latencies.sort((a, b) => a - b);
+    const pct = (p) => Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2));
+    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+    rows.push({ scenario: label('sign-out all, 100 live sessions, sequential'), reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), vsCeiling: null, note: `${iterations} sign-outs` });
+
+    // (e) validate with a million sessions in the table.
+    const SESSIONS = Math.max(10_000, Math.round(1_000_000 * SCALE));
+    await seeder.series(SESSIONS, 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)', `SELECT 'big-sess-' || i, 'bu-' || (i % ${USERS}), 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`);
+    await seeder.exec('ANALYZE');
+    await load(`${url}/v1/sessions/current`, { ...validateOpts, seconds: 1 });
+    const validateBig = await load(`${url}/v1/sessions/current`, validateOpts);
+    rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, ceiling, `${(validateBig.requests.average / validate.requests.average).toFixed(2)} × validate with 1k`));
+    rows.push({ scenario: label('server RSS after 3 validate runs (MB)'), reqPerSec: null, p50: null, p99: null, errors: 0, serverPeakRssMb: Math.round(memory(server.pid).peak), vsCeiling: null, note: rssRuns.map((r) => r.toFixed(0)).join(' → ') });
+  } finally {
+    await seeder.close();
+    await stop(server);
+    server = undefined;
+    if (schema) {
+      const c = new pg.Client({ connectionString: database.url });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+const fmt = (v) => (v === null || v === undefined ? '' : typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
+const COLUMNS = [
+  ['scenario', 'scenario'],
+  ['reqPerSec', 'req/s'],
+  ['p50', 'p50 ms'],
+  ['p99', 'p99 ms'],
+  ['errors', 'errors'],
+  ['serverPeakRssMb', 'server peak RSS MB'],
+  ['vsCeiling', '× ceiling'],
+  ['note', 'note'],
+];
+
+function markdown(rows) {
+  const head = `| ${COLUMNS.map(([, h]) => h).join(' | ')} |\n|${COLUMNS.map(() => '---').join('|')}|`;
+  return `${head}\n${rows.map((r) => `| ${COLUMNS.map(([k]) => fmt(r[k])).join(' | ')} |`).join('\n')}`;
+}
+
+function print(rows) {
+  const cells = [COLUMNS.map(([, h]) => h), ...rows.map((r) => COLUMNS.map(([k]) => fmt(r[k])))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
+  log('');
+  for (const [n, c] of cells.entries()) {
+    log(c.map((v, i) => (i === 0 || i === c.length - 1 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  '));
+    if (n === 0) log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+function save(rows) {
+  const out = join(ROOT, 'bench/results');
+  mkdirSync(out, { recursive: true });
+  const meta = { at: new Date().toISOString(), smoke: SMOKE, seconds: SECONDS, scale: SCALE, pinned: TASKSET, cpu: cpus()[0]?.model, cores: cpus().length, node: process.version };
+  const name = SMOKE ? 'smoke' : 'latest';
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+  writeFileSync(join(out, `${name}.md`), `Run ${meta.at} on ${meta.cpu} × ${meta.cores}, Node ${meta.node}, ${SECONDS} s per scenario${TASKSET ? ', server on core 0, load on core 1' : ''}.\n\n${markdown(rows)}\n`);
+  log(`\nwritten: bench/results/${name}.json and .md`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
