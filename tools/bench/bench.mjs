@@ -211,7 +211,7 @@ async function benchTessera(database, ceiling) {
     TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000',
   };
   const label = (s) => `${s} [${database.kind}]`;
-  let server = await startServer([join(ROOT, 'apps/api/dist/main.js')], env, /API\s+(http:\/\/[\d.:]+)\/v1/);
+  const server = await startServer([join(ROOT, 'apps/api/dist/main.js')], env, /API\s+(http:\/\/[\d.:]+)\/v1/);
   const url = server.url;
   const rows = [];
   const seedTarget = database.kind === 'sqlite' ? join(dir, 'tessera.sqlite') : databaseUrl;
@@ -298,7 +298,6 @@ async function benchTessera(database, ceiling) {
   } finally {
     await seeder.close();
     await stop(server);
-    server = undefined;
     if (schema) {
       const c = new pg.Client({ connectionString: database.url });
       await c.connect();

@@ -37,7 +37,7 @@ export async function createApp(config: Config): Promise<NestFastifyApplication>
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
+    else void parseJson(request, body as string, done);
   });
   if (config.corsOrigins.length > 0) {
     // Browser apps call /v1/check with an authorization session straight from their own origin.
