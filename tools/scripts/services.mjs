@@ -1,5 +1,6 @@
 // Makes sure the PostgreSQL the tests use is reachable, starting the local cluster when it is stopped.
 import { execSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 
@@ -65,4 +66,37 @@ export function ensureChromium() {
     return false;
   }
   return existsSync(path);
+}
+
+export const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+
+function redisAnswers(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port || 6379), hostname);
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+/** Resolves to a reachable Redis URL, starting a local redis-server when none answers; else null. */
+export async function ensureRedis(url) {
+  if (await redisAnswers(url)) return url;
+  console.log(`Redis is not answering at ${new URL(url).host}; trying to start redis-server…`);
+  try {
+    execSync('redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no', { stdio: 'inherit' });
+  } catch {
+    return null;
+  }
+  for (let i = 0; i < 20; i++) {
+    if (await redisAnswers(url)) return url;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return null;
 }

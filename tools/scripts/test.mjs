@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_TEST_DATABASE_URL, ensureChromium, ensurePostgres } from './services.mjs';
+import { DEFAULT_TEST_DATABASE_URL, DEFAULT_TEST_REDIS_URL, ensureChromium, ensurePostgres, ensureRedis } from './services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 process.chdir(root);
@@ -30,6 +30,16 @@ if (!pgUrl) {
   console.warn('\nWARNING: PostgreSQL is not reachable; API tests run on SQLite only.\n');
 }
 
+// Redis: the scale-out and fault tests need it; required in CI.
+const redisUrl = await ensureRedis(process.env.TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL);
+if (!redisUrl) {
+  if (ci) {
+    console.error('Redis cannot be reached and could not be started: CI needs it, failing.');
+    process.exit(1);
+  }
+  console.warn('\nWARNING: Redis is not reachable; the scale-out tests will fail.\n');
+}
+
 // Chromium: the web tests drive a real browser; they fail (not skip) without one.
 if (!ensureChromium()) {
   console.error('Chromium is missing (/usr/bin/chromium): install it with `apt-get install -y chromium`; the web tests will fail.');
@@ -47,14 +57,14 @@ step(
   'jest',
   process.execPath,
   ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--ci', '--json', `--outputFile=${results}`],
-  pgUrl ? { TEST_DATABASE_URL: pgUrl } : {},
+  { ...(pgUrl ? { TEST_DATABASE_URL: pgUrl } : {}), ...(redisUrl ? { TEST_REDIS_URL: redisUrl } : {}) },
 );
 
 let total = 0;
 try {
   const summary = JSON.parse(readFileSync(results, 'utf8'));
   total = summary.numTotalTests;
-  console.log(`\nJest: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed of ${total} (PostgreSQL: ${pgUrl ? 'yes' : 'no'})`);
+  console.log(`\nJest: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed of ${total} (PostgreSQL: ${pgUrl ? 'yes' : 'no'}, Redis: ${redisUrl ? 'yes' : 'no'})`);
 } catch {
   failed.push('jest results');
 }

@@ -8,6 +8,7 @@ import { CONFIG, type Config } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DocsController } from './docs/docs.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SessionModule } from './session/session.module.js';
 import { TenantModule } from './tenant/tenant.module.js';
 import { WebController } from './web/web.controller.js';
@@ -25,7 +26,7 @@ export class AppModule {
   static forRoot(config: Config): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.of(config), DatabaseModule, TenantModule, SessionModule, AdminModule, ClientSessionModule],
+      imports: [ConfigModule.of(config), DatabaseModule, RateLimitModule, TenantModule, SessionModule, AdminModule, ClientSessionModule],
       controllers: [HealthController, DocsController, WebController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

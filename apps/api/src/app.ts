@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Duplex } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogLevel } from '@nestjs/common';
@@ -13,6 +14,34 @@ const LOG_LEVELS: Record<Config['logLevel'], LogLevel[] | false> = {
   silent: false,
 };
 
+const SECURITY_HEADERS: [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+  ['cross-origin-opener-policy', 'same-origin'],
+  ['strict-transport-security', 'max-age=31536000; includeSubDomains'],
+  // JSON answers load nothing and are framed by nobody.
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+];
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers over 16 KB, malformed
+ * request lines) still get API.md's error body.
+ */
+function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({ code: 'invalid_request', message: tooLarge ? 'Request headers are too large' : 'Malformed HTTP request' });
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Builds the whole service for a config; main.ts and the tests both start it this way. */
 export async function createApp(config: Config): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -22,6 +51,7 @@ export async function createApp(config: Config): Promise<NestFastifyApplication>
     routerOptions: { maxParamLength: 512 },
     // Reject, rather than wait for, clients that send a request too slowly.
     requestTimeout: 30_000,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS[config.logLevel],
@@ -38,6 +68,12 @@ export async function createApp(config: Config): Promise<NestFastifyApplication>
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
     else void parseJson(request, body as string, done);
+  });
+  // Security headers on every answer; a page that needs its own CSP (web app, docs) sets it first.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    for (const [name, value] of SECURITY_HEADERS) if (!reply.hasHeader(name)) void reply.header(name, value);
+    if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/')) void reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
   if (config.corsOrigins.length > 0) {
     // Browser apps call /v1/check with an authorization session straight from their own origin.

@@ -92,6 +92,9 @@ export async function startServer(store: TestStore, env: Record<string, string> 
     TESSERA_JWT_SECRET: jwtSecrets.get(store)!,
     TESSERA_LOG_LEVEL: 'silent',
     TESSERA_ROOT_API_KEY: rootKey,
+    // Every test request comes from 127.0.0.1: per-IP limits would throttle the suite itself.
+    TESSERA_SIGN_IN_IP_LIMIT: '1000000',
+    TESSERA_PUBLIC_IP_LIMIT: '1000000',
     ...env,
   });
   const app = await createApp(config);

@@ -16,6 +16,7 @@ import { CatalogService } from '../tenant/catalog.service.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService, toTenantDto } from '../tenant/tenant.service.js';
 import { toUserDto } from '../tenant/user.service.js';
+import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { SelfServiceService } from './self-service.service.js';
 
 /** The dashboard's API: one user, one tenant, never more than the user holds there. */
@@ -26,12 +27,14 @@ export class SelfServiceController {
     private readonly tenants: TenantService,
     private readonly grants: GrantService,
     private readonly catalog: CatalogService,
+    private readonly limits: RateLimitService,
   ) {}
 
   @Post('exchange')
   @Public()
   @Contract({ summary: "Exchange a dashboard link's one-time code for its session", body: ExchangeCodeRequest, response: ExchangeCodeResponse, status: 200 })
   async exchange(@ValidBody() body: ExchangeCodeRequest, @CurrentActor() actor: Actor): Promise<ExchangeCodeResponse> {
+    await this.limits.perIp('exchange', actor.ip ?? 'unknown');
     const { token, session, redirectUrl } = await this.selfService.exchange(body.code, actor);
     return { token, session: toSessionDto(session, session.id), redirectUrl };
   }

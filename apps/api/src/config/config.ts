@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   TESSERA_LOGIN_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   TESSERA_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   TESSERA_ADMIN_PASSWORD: optionalString.pipe(z.string().min(8).max(128).optional()),
+  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+  TESSERA_REDIS_KEY_PREFIX: z.string().max(64).default('tessera:'),
+  TESSERA_SIGN_IN_IP_LIMIT: z.coerce.number().int().positive().default(60),
+  TESSERA_SIGN_IN_ACCOUNT_FAILURES: z.coerce.number().int().positive().default(5),
+  TESSERA_PUBLIC_IP_LIMIT: z.coerce.number().int().positive().default(60),
   TESSERA_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
   TESSERA_TRUST_PROXY: bool.default(false),
   TESSERA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -62,6 +67,10 @@ export interface Config {
     adminEmail: string | undefined;
     adminPassword: string | undefined;
   };
+  /** Shared state for several API processes (rate-limit counters); optional. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  rateLimits: { signInPerIpPerMinute: number; signInAccountFailures: number; publicPerIpPerMinute: number };
   bodyLimit: number;
   trustProxy: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -114,6 +123,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginApiKey: e.TESSERA_LOGIN_API_KEY,
       adminEmail: e.TESSERA_ADMIN_EMAIL,
       adminPassword: e.TESSERA_ADMIN_PASSWORD,
+    },
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.TESSERA_REDIS_KEY_PREFIX,
+    rateLimits: {
+      signInPerIpPerMinute: e.TESSERA_SIGN_IN_IP_LIMIT,
+      signInAccountFailures: e.TESSERA_SIGN_IN_ACCOUNT_FAILURES,
+      publicPerIpPerMinute: e.TESSERA_PUBLIC_IP_LIMIT,
     },
     bodyLimit: e.TESSERA_BODY_LIMIT,
     trustProxy: e.TESSERA_TRUST_PROXY,

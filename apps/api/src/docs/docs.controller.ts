@@ -18,6 +18,8 @@ const PAGE = `<!doctype html>
 const INIT = `window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '#swagger-ui' });`;
 
 /** Swagger UI and the OpenAPI document; not in the document itself. */
+const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+
 @Controller('docs')
 export class DocsController {
   private document: object | undefined;
@@ -25,6 +27,7 @@ export class DocsController {
   @Get()
   @Public()
   @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', DOCS_CSP)
   page(): string {
     return PAGE;
   }

@@ -1,15 +1,20 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HealthResponse } from '@tessera/dto';
 import { ApiError } from '../common/api-error.js';
 import { Public } from '../common/auth.decorator.js';
 import { Contract } from '../common/contract.decorator.js';
+import { REDIS } from '../rate-limit/rate-limit.module.js';
 
 const READY_TIMEOUT_MS = 2000;
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis | null,
+  ) {}
 
   @Get()
   @Public()
@@ -20,13 +25,16 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @Contract({ summary: 'Readiness: the database answers', response: HealthResponse })
+  @Contract({ summary: 'Readiness: the database answers (and Redis, when configured)', response: HealthResponse })
   async ready(): Promise<HealthResponse> {
-    const database = await this.probe(() => this.dataSource.query('SELECT 1'));
-    if (database !== 'ok') {
-      throw new ApiError('service_unavailable', 'Not ready', { checks: { database } });
-    }
-    return { status: 'ok', checks: { database } };
+    const [database, redis] = await Promise.all([
+      this.probe(() => this.dataSource.query('SELECT 1')),
+      this.redis ? this.probe(() => this.redis!.ping()) : Promise.resolve(undefined),
+    ]);
+    const checks = { database, ...(redis ? { redis } : {}) };
+    // Without the database nothing works; without Redis the service still works (per-process limits).
+    if (database !== 'ok') throw new ApiError('service_unavailable', 'Not ready', { checks });
+    return { status: redis === 'unavailable' ? 'degraded' : 'ok', checks };
   }
 
   private async probe(check: () => Promise<unknown>): Promise<'ok' | 'unavailable'> {

@@ -56,7 +56,8 @@ const AUTH_SQL = `
   SELECT s.id, s.user_id, s.type, s.tenant_id, s.impersonator_id, s.secret_hash, s.expiration, s.created_at,
          s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.ip, s.user_agent,
          u.id AS u_id, u.email AS u_email, u.password_hash AS u_password_hash, u.super_admin AS u_super_admin,
-         u.disabled_at AS u_disabled_at, u.created_at AS u_created_at, u.updated_at AS u_updated_at
+         u.disabled_at AS u_disabled_at, u.sessions_valid_after AS u_sessions_valid_after,
+         u.created_at AS u_created_at, u.updated_at AS u_updated_at
   FROM sessions s LEFT JOIN users u ON u.id = s.user_id
   WHERE s.id = ?`;
 
@@ -89,6 +90,7 @@ function userOf(r: AuthRow): UserEntity | null {
     passwordHash: (r.u_password_hash as string | null) ?? null,
     superAdmin: r.u_super_admin === true || r.u_super_admin === 1,
     disabledAt: msOrNull(r.u_disabled_at),
+    sessionsValidAfter: msOrNull(r.u_sessions_valid_after),
     createdAt: ms(r.u_created_at),
     updatedAt: ms(r.u_updated_at),
   };
@@ -161,7 +163,9 @@ export class SessionService {
     }
     if (session.revokedAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
     const user = userOf(row!);
-    if (!user || user.disabledAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
+    if (!user || user.disabledAt !== null || (user.sessionsValidAfter !== null && session.createdAt <= user.sessionsValidAfter)) {
+      throw new ApiError('token_revoked', 'Session was signed out');
+    }
     const now = Date.now();
     if (now >= session.expiresAt) throw new ApiError('token_expired', 'Session expired');
     await this.touch(session, now);
@@ -198,15 +202,25 @@ export class SessionService {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Ends every live session of a user (all four types), optionally sparing one. */
+  /**
+   * Ends every live session of a user (all four types), optionally sparing one. Without a session
+   * to spare it also moves the user's `sessionsValidAfter` to now, in the same transaction, so a
+   * session that a racing sign-in was inserting at this very moment is dead too.
+   */
   async revokeAll(userId: string, options: { except?: string; manager?: EntityManager } = {}): Promise<number> {
-    const qb = this.repo(options.manager)
+    const now = Date.now();
+    const manager = options.manager ?? this.dataSource.manager;
+    const qb = manager
+      .getRepository(SessionEntity)
       .createQueryBuilder()
       .update()
-      .set({ revokedAt: Date.now() })
+      .set({ revokedAt: now })
       .where('user_id = :userId AND revoked_at IS NULL', { userId });
     if (options.except !== undefined) qb.andWhere('id <> :except', { except: options.except });
     const result = await qb.execute();
+    if (options.except === undefined) {
+      await manager.getRepository(UserEntity).update({ id: userId }, { sessionsValidAfter: now });
+    }
     return result.affected ?? 0;
   }
 

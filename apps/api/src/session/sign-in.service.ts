@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
+import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { PasswordService } from '../tenant/password.service.js';
 import { UserService } from '../tenant/user.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
@@ -22,6 +23,7 @@ export class SignInService {
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
     private readonly dataSource: DataSource,
+    private readonly limits: RateLimitService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -42,10 +44,13 @@ export class SignInService {
    */
   async signIn(request: SignInRequest, actor: Actor): Promise<{ token: string; session: SessionEntity; user: UserEntity }> {
     const expiration = this.expiration(request.expiration);
+    // Before any password work, and for unknown emails exactly as for known ones.
+    await this.limits.beforeSignIn(actor.ip ?? 'unknown', request.email);
     const user = await this.users.findByEmail(request.email);
     const passwordOk = await this.passwords.verify(user?.passwordHash ?? null, request.password);
     if (!user || !passwordOk || user.disabledAt !== null) {
       const reason = user && passwordOk ? 'user_disabled' : 'invalid_credentials';
+      if (reason === 'invalid_credentials') await this.limits.signInFailed(request.email);
       await this.audit.record(this.dataSource.manager, {
         type: 'sign_in.failed',
         actor,
@@ -62,6 +67,7 @@ export class SignInService {
       ip: actor.ip ?? undefined,
       userAgent: actor.userAgent ?? undefined,
     };
+    await this.limits.signInSucceeded(request.email);
     return this.dataSource.transaction(async (m) => {
       const { token, session: created } = await this.sessions.create(session, m);
       await this.audit.record(m, { type: 'sign_in.succeeded', actor, userId: user.id, sessionId: created.id });

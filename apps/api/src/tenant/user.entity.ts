@@ -21,6 +21,10 @@ export class UserEntity {
   @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMs })
   disabledAt!: number | null;
 
+  /** Sessions created before this moment are dead (set by "sign out everywhere" and by disabling). */
+  @Column({ name: 'sessions_valid_after', type: 'bigint', nullable: true, transformer: epochMs })
+  sessionsValidAfter!: number | null;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
 

@@ -48,6 +48,7 @@ export class UserService {
       passwordHash,
       superAdmin: input.superAdmin ?? false,
       disabledAt: null,
+      sessionsValidAfter: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { PASSWORD, TestStore, describeEachDatabase, failure, randomKey, signedInUser, startServer, uniqueEmail, useServer } from './harness.js';
+import { startApiProcess } from './process.js';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+describeEachDatabase('hygiene', (db) => {
+  const t = useServer(db, { TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000' });
+
+  it('sets security headers on every answer, errors included', async () => {
+    for (const [path, init] of [
+      ['/health', {}],
+      ['/v1/sessions/current', {}],
+      ['/v1/nope', {}],
+      ['/v1/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }],
+    ] as const) {
+      const response = await fetch(`${t.server.url}${path}`, init);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+    }
+    const api = await fetch(`${t.server.url}/v1/sessions/current`);
+    expect(api.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers an unknown email and a wrong password in similar time (medians within 20%)', async () => {
+    const email = uniqueEmail();
+    await t.server.admin.users.create({ email, password: PASSWORD });
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    const time = async (e: string) => {
+      const started = performance.now();
+      await failure(t.server.anon.auth.signIn({ email: e, password: 'not the password' }));
+      return performance.now() - started;
+    };
+    await time(email);
+    // Interleaved, so load on the machine affects both alike.
+    for (let i = 0; i < 15; i++) {
+      unknown.push(await time(uniqueEmail('ghost')));
+      wrong.push(await time(email));
+    }
+    const [u, w] = [median(unknown), median(wrong)];
+    expect(Math.abs(u - w) / Math.max(u, w)).toBeLessThan(0.2);
+  }, 60_000);
+
+  it('rotates JWT keys: a previous key still configured verifies; removed, its tokens are 401', async () => {
+    const store = new TestStore(db);
+    const oldSecret = randomBytes(32).toString('base64url');
+    const newSecret = randomBytes(32).toString('base64url');
+    const rootKey = randomKey();
+    try {
+      const before = await startServer(store, { TESSERA_JWT_SECRET: oldSecret, TESSERA_ROOT_API_KEY: rootKey });
+      const { token } = await signedInUser(before);
+      await before.close();
+
+      const rotated = await startServer(store, { TESSERA_JWT_SECRET: newSecret, TESSERA_JWT_PREVIOUS_SECRETS: oldSecret, TESSERA_ROOT_API_KEY: rootKey });
+      await expect(rotated.anon.withToken(token).sessions.current()).resolves.toHaveProperty('session');
+      const fresh = await signedInUser(rotated);
+      await rotated.close();
+
+      const retired = await startServer(store, { TESSERA_JWT_SECRET: newSecret, TESSERA_ROOT_API_KEY: rootKey });
+      expect((await failure(retired.anon.withToken(token).sessions.current())).code).toBe('unauthorized');
+      await expect(retired.anon.withToken(fresh.token).sessions.current()).resolves.toHaveProperty('session');
+      await retired.close();
+    } finally {
+      await store.drop();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('never print a token, key secret or password', async () => {
+    const store = new TestStore('sqlite');
+    const rootKey = randomKey();
+    const api = await startApiProcess(
+      {
+        DATABASE_URL: await store.databaseUrl(),
+        TESSERA_DATA_DIR: store.dir,
+        TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
+        TESSERA_LOG_LEVEL: 'debug',
+        TESSERA_ADMIN_EMAIL: 'boss@example.test',
+        TESSERA_ADMIN_PASSWORD: 'the boss password',
+      },
+      rootKey,
+    );
+    try {
+      const email = uniqueEmail();
+      await api.admin.users.create({ email, password: PASSWORD });
+      const { token } = await api.anon.auth.signIn({ email, password: PASSWORD });
+      await failure(api.anon.auth.signIn({ email, password: 'a wrong guess' }));
+      const boss = await api.anon.auth.signIn({ email: 'boss@example.test', password: 'the boss password' });
+      const impersonation = await api.anon.withToken(boss.token).admin.createSessionToken({ email });
+      const { secret } = await api.admin.admin.apiKeys.create({ name: 'logged?', roles: ['admin'] });
+      await api.anon.withToken(token).auth.signOut();
+      await failure(api.anon.withToken(`${token}x`).sessions.current());
+      await failure(api.anon.withApiKey(`${secret}x`).users.list());
+      const logs = api.logs();
+      expect(logs.length).toBeGreaterThan(100);
+      for (const value of [token, boss.token, impersonation.token, secret, rootKey, PASSWORD, 'a wrong guess', 'the boss password']) {
+        expect(logs).not.toContain(value);
+      }
+    } finally {
+      await api.stop();
+      await store.drop();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TesseraClient } from '@tessera/client';
+
+const MAIN = join(fileURLToPath(new URL('../../../', import.meta.url)), 'apps/api/dist/main.js');
+
+export interface ApiProcess {
+  url: string;
+  pid: number;
+  anon: TesseraClient;
+  admin: TesseraClient;
+  /** Everything the process printed so far. */
+  logs(): string;
+  alive(): boolean;
+  stop(): Promise<void>;
+}
+
+/** The built service as its own process, exactly as `npm start` runs it, on a free port. */
+export async function startApiProcess(env: Record<string, string>, rootKey: string): Promise<ApiProcess> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, NO_COLOR: '1', PORT: '0', HOST: '127.0.0.1', TESSERA_ROOT_API_KEY: rootKey, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`did not start in 20 s:\n${log}`)), 20_000);
+    const read = (chunk: Buffer) => {
+      log += chunk.toString();
+      const m = /API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${log}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    anon: new TesseraClient({ baseUrl: url }),
+    admin: new TesseraClient({ baseUrl: url, apiKey: rootKey }),
+    logs: () => log,
+    alive: () => !exited,
+    stop: async () => {
+      if (exited) return;
+      const done = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await done;
+    },
+  };
+}
