@@ -60,6 +60,10 @@ step(
   { ...(pgUrl ? { TEST_DATABASE_URL: pgUrl } : {}), ...(redisUrl ? { TEST_REDIS_URL: redisUrl } : {}) },
 );
 
+// Smoke runs of the load tools, so they keep working (no thresholds: figures vary by machine).
+step('bench smoke', process.execPath, ['tools/bench/bench.mjs', '--smoke']);
+step('soak (short)', process.execPath, ['tools/soak/soak.mjs', '--seconds', '5', '--workers', '4']);
+
 let total = 0;
 try {
   const summary = JSON.parse(readFileSync(results, 'utf8'));

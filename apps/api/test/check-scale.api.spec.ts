@@ -77,7 +77,7 @@ describeEachDatabase('checks and listings at scale', (kind) => {
     await t.server.db.query('ANALYZE');
   }, 120_000);
 
-  it('answers 10 checks across tenants with at most 6 statements, each an index lookup', async () => {
+  it('answers 10 checks across tenants with two statements, each an index lookup', async () => {
     const checks = [
       ...Array.from({ length: 5 }, (_, i) => ({ permission: `sp-${i}`, tenantId: `st-${i * 131}` })),
       ...Array.from({ length: 5 }, (_, i) => ({ role: `sr-${i}`, tenantId: `st-${i * 131}` })),
@@ -87,9 +87,9 @@ describeEachDatabase('checks and listings at scale', (kind) => {
       results = (await t.server.admin.check({ userId: 'su-0', op: 'anyOf', checks })).results;
     });
     expect(results).toContain(true);
-    const reads = statements.filter((s) => /^\s*SELECT/i.test(s.sql) && /grants|role_permissions|"users"/.test(s.sql));
-    expect(reads.length).toBeGreaterThan(0);
-    expect(reads.length).toBeLessThanOrEqual(6);
+    // The API key's own lookup aside: the user, then one UNION ALL over the grant tables.
+    const reads = statements.filter((s) => /^\s*SELECT/i.test(s.sql) && !/api_keys/.test(s.sql));
+    expect(reads.length).toBe(2);
 
     for (const { sql, params } of reads) {
       const plan =
@@ -98,7 +98,7 @@ describeEachDatabase('checks and listings at scale', (kind) => {
           : (await t.server.db.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`, params)).map((r) => r['QUERY PLAN']);
       const text = plan.join('\n');
       // A full scan of a table of this size is exactly what must never happen on the hot path.
-      if (kind === 'sqlite') expect(text).not.toMatch(/\bSCAN (tenant_|global_|role_permissions|memberships|users)/);
+      if (kind === 'sqlite') expect(text).not.toMatch(/\bSCAN\b/);
       else expect(text).not.toMatch(/Seq Scan on (tenant_|global_|role_permissions|memberships|users)/);
     }
   }, 60_000);

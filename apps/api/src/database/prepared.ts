@@ -17,10 +17,13 @@ interface PgPool {
  * Rows come back raw: BIGINT columns are strings on PostgreSQL, numbers on SQLite.
  */
 export function prepared<Row>(dataSource: DataSource, name: string, sql: string): (...params: unknown[]) => Promise<Row[]> {
+  // Reported to TypeORM's logger like any query (a no-op unless logging is on), so tests can see it.
+  const logged = (text: string, params: unknown[]) => dataSource.logger.logQuery(text, params);
   if (dataSource.options.type === 'better-sqlite3') {
     let statement: SqliteStatement | undefined;
     return (...params) => {
       statement ??= (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
+      logged(sql, params);
       return Promise.resolve(statement.all(...params) as Row[]);
     };
   }
@@ -28,6 +31,7 @@ export function prepared<Row>(dataSource: DataSource, name: string, sql: string)
   const text = sql.replace(/\?/g, () => `$${++n}`);
   return async (...values) => {
     const pool = (dataSource.driver as unknown as { master: PgPool }).master;
+    logged(text, values);
     return (await pool.query({ name: `tessera_${name}`, text, values })).rows as Row[];
   };
 }
