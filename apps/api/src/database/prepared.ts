@@ -18,7 +18,9 @@ interface PgPool {
  */
 export function prepared<Row>(dataSource: DataSource, name: string, sql: string): (...params: unknown[]) => Promise<Row[]> {
   // Reported to TypeORM's logger like any query (a no-op unless logging is on), so tests can see it.
-  const logged = (text: string, params: unknown[]) => dataSource.logger.logQuery(text, params);
+  const logged = (text: string, params: unknown[]): void => {
+    dataSource.logger.logQuery(text, params);
+  };
   if (dataSource.options.type === 'better-sqlite3') {
     let statement: SqliteStatement | undefined;
     return (...params) => {
