@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SessionModule } from './session/session.module.js';
 import { TenantModule } from './tenant/tenant.module.js';
+import { WarrantModule } from './warrant/warrant.module.js';
 import { WebController } from './web/web.controller.js';
 
 @Global()
@@ -26,7 +27,7 @@ export class AppModule {
   static forRoot(config: Config): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.of(config), DatabaseModule, RateLimitModule, TenantModule, SessionModule, AdminModule, ClientSessionModule],
+      imports: [ConfigModule.of(config), DatabaseModule, RateLimitModule, TenantModule, SessionModule, AdminModule, ClientSessionModule, WarrantModule],
       controllers: [HealthController, DocsController, WebController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -28,7 +28,7 @@ describeEachDatabase('admin module', (db) => {
     it('lets a super admin act as a user: an impersonation session with the impersonator on record', async () => {
       const boss = await superAdmin(t.server);
       const { user } = await signedInUser(t.server);
-      const { token, session } = await boss.client.admin.createSessionToken({ email: user.email });
+      const { token, session } = await boss.client.admin.createSessionToken({ email: user.email! });
       expect(session).toMatchObject({ type: 'impersonation', userId: user.userId, impersonatorId: boss.user.userId });
       expect((jwt.decode(token) as { act: { sub: string } }).act).toEqual({ sub: boss.user.userId });
       const asUser = t.server.anon.withToken(token);
@@ -115,7 +115,7 @@ describeEachDatabase('admin module', (db) => {
 
     it('answers both or neither of email and userId with 400, unknown with 404, disabled with 403', async () => {
       const { user } = await signedInUser(t.server);
-      for (const body of [{ userId: user.userId, email: user.email }, {}]) {
+      for (const body of [{ userId: user.userId, email: user.email! }, {}]) {
         const error = await failure(t.server.admin.admin.createSessionToken(body));
         expect([error.status, error.code]).toEqual([400, 'invalid_request']);
       }

@@ -40,7 +40,7 @@ describeEachDatabase('directory', (db) => {
     it('refuses an email another user has with 409', async () => {
       const a = await t.server.admin.users.create({ email: uniqueEmail() });
       const b = await t.server.admin.users.create({ email: uniqueEmail() });
-      const error = await failure(t.server.admin.users.update(b.userId, { email: a.email }));
+      const error = await failure(t.server.admin.users.update(b.userId, { email: a.email! }));
       expect([error.status, error.code]).toEqual([409, 'duplicate_record']);
     });
 

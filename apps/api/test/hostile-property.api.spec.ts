@@ -32,12 +32,16 @@ function send(url: string, method: string, path: string, headers: Record<string,
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
+/** The Warrant-compatible routes also use the two codes Warrant's SDK knows for a bad request. */
+const WARRANT_CODES = ['invalid_parameter', 'missing_required_parameter'];
+
 /** Every answer to hostile input: a 2xx or 4xx, and every error in API.md's shape; never a 5xx. */
 function expectClean(answer: Answer, what: string) {
   if (answer.status >= 500) throw new Error(`${what} → ${answer.status} ${answer.body.slice(0, 300)}`);
   if (answer.status >= 400) {
     const body = JSON.parse(answer.body) as { code: string; message: string };
-    if (!(ERROR_CODES as readonly string[]).includes(body.code) || typeof body.message !== 'string') {
+    const codes: readonly string[] = what.includes(' /warrant/') ? [...ERROR_CODES, ...WARRANT_CODES] : ERROR_CODES;
+    if (!codes.includes(body.code) || typeof body.message !== 'string') {
       throw new Error(`${what} → ${answer.status} with a body outside API.md: ${answer.body.slice(0, 300)}`);
     }
     if (/at .+\.(js|ts):\d+/.test(answer.body)) throw new Error(`${what} → a stack trace in the body`);

@@ -1,7 +1,9 @@
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer } from '@nestjs/core';
 import { AUTH_KEY } from '../src/common/auth.decorator.js';
-import { openDatabase } from '../src/database/data-source.js';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS, openDatabase } from '../src/database/data-source.js';
+import { UserEntity } from '../src/tenant/user.entity.js';
 import { TestStore, describeEachDatabase, useServer } from './harness.js';
 
 describeEachDatabase('routes and schema', (db) => {
@@ -56,6 +58,34 @@ describeEachDatabase('routes and schema', (db) => {
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
     } finally {
       await dataSource.destroy();
+      await store.drop();
+    }
+  });
+
+  it('upgrades an existing database without losing users (every migration after the first run)', async () => {
+    const store = new TestStore(db);
+    const database =
+      db === 'sqlite' ? ({ kind: 'sqlite', file: `${store.dir}/upgrade.sqlite` } as const) : ({ kind: 'postgres', url: await store.databaseUrl() } as const);
+    try {
+      // A database as the first release left it, with a user in it.
+      const old = new DataSource({
+        ...(database.kind === 'sqlite' ? { type: 'better-sqlite3', database: database.file } : { type: 'postgres', url: database.url }),
+        entities: [],
+        migrations: MIGRATIONS.slice(0, 1),
+      } as never);
+      await old.initialize();
+      await old.runMigrations();
+      await old.query(`INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at) VALUES ('kept', 'kept@example.test', NULL, FALSE, NULL, 1, 1)`);
+      await old.destroy();
+
+      const upgraded = await openDatabase(database);
+      try {
+        expect(await upgraded.getRepository(UserEntity).findOneBy({ id: 'kept' })).toMatchObject({ email: 'kept@example.test' });
+        expect((await upgraded.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+      } finally {
+        await upgraded.destroy();
+      }
+    } finally {
       await store.drop();
     }
   });

@@ -10,7 +10,8 @@ export const Email = z.email().max(320);
 /** A user as the API shows it: never a password hash. */
 export const User = z.object({
   userId: Id,
-  email: z.string(),
+  /** Null for a user created without one (through the Warrant-compatible API). */
+  email: z.string().nullable(),
   disabled: z.boolean(),
   superAdmin: z.boolean(),
   createdAt: Timestamp,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { ApiKey, ListQuery, Page } from '@tessera/dto';
+import type { ApiKey, Page } from '@tessera/dto';
 import { ApiError, notFound } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
-import { paginate } from '../common/pagination.js';
+import { paginate, type Listing } from '../common/pagination.js';
 import { iso, isoOrNull } from '../database/columns.js';
 import { ms, msOrNull, prepared } from '../database/prepared.js';
 import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
@@ -98,7 +98,7 @@ export class ApiKeyService {
     return { key, secret };
   }
 
-  list(query: ListQuery): Promise<Page<ApiKeyEntity>> {
+  list(query: Listing): Promise<Page<ApiKeyEntity>> {
     return paginate(this.repo.createQueryBuilder('k'), query);
   }
 

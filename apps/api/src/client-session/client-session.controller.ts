@@ -1,28 +1,14 @@
-import { Controller, Inject, Post } from '@nestjs/common';
+import { Controller, Post } from '@nestjs/common';
 import { ClientSessionResponse, CreateClientSessionRequest } from '@tessera/dto';
-import { ApiError } from '../common/api-error.js';
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, ValidBody } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
-import { CONFIG, type Config } from '../config/config.js';
-import { iso } from '../database/columns.js';
-import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
-import { UserService } from '../tenant/user.service.js';
-import { SessionService } from '../session/session.service.js';
-import { SelfServiceService } from './self-service.service.js';
+import { ClientSessionService } from './client-session.service.js';
 
 /** Client sessions for browser and mobile apps, minted by a backend (Warrant's `POST /v1/sessions`). */
 @Controller('v1/sessions')
 export class ClientSessionController {
-  constructor(
-    private readonly sessions: SessionService,
-    private readonly users: UserService,
-    private readonly selfService: SelfServiceService,
-    private readonly audit: AuditService,
-    private readonly dataSource: DataSource,
-    @Inject(CONFIG) private readonly config: Config,
-  ) {}
+  constructor(private readonly clientSessions: ClientSessionService) {}
 
   @Post()
   @Auth('admin')
@@ -32,29 +18,7 @@ export class ClientSessionController {
     response: ClientSessionResponse,
     status: 200,
   })
-  async create(@ValidBody() body: CreateClientSessionRequest, @CurrentActor() actor: Actor): Promise<ClientSessionResponse> {
-    if (body.type === 'ssdash') {
-      const { token, url, expiresAt } = await this.selfService.create(body, actor);
-      return { token, url, expiresAt: iso(expiresAt) };
-    }
-    const max = this.config.authorizationSessionMaxTtl;
-    if (body.ttl !== undefined && body.ttl > max) {
-      throw new ApiError('invalid_request', 'The request is not valid', { fields: { ttl: `must be between 1 and ${max} seconds` } });
-    }
-    const ttl = body.ttl ?? Math.min(86400, max);
-    const user = await this.users.getById(body.userId);
-    if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
-    // Fixed lifetime: the window and the absolute cap are both the ttl, so it never slides.
-    return this.dataSource.transaction(async (m) => {
-      const { token, session } = await this.sessions.create({ userId: user.id, type: 'authorization', expiration: ttl, lifetime: ttl }, m);
-      await this.audit.record(m, {
-        type: 'client_session.created',
-        actor,
-        userId: user.id,
-        sessionId: session.id,
-        details: { type: 'sess', ttl },
-      });
-      return { token, expiresAt: iso(session.expiresAt) };
-    });
+  create(@ValidBody() body: CreateClientSessionRequest, @CurrentActor() actor: Actor): Promise<ClientSessionResponse> {
+    return this.clientSessions.create(body, actor);
   }
 }

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { TenantModule } from '../tenant/tenant.module.js';
 import { ClientSessionController } from './client-session.controller.js';
+import { ClientSessionService } from './client-session.service.js';
 import { SelfServiceController } from './self-service.controller.js';
 import { SelfServiceService } from './self-service.service.js';
 
@@ -10,6 +11,7 @@ import { SelfServiceService } from './self-service.service.js';
 @Module({
   imports: [SessionModule, TenantModule, AuditModule],
   controllers: [ClientSessionController, SelfServiceController],
-  providers: [SelfServiceService],
+  providers: [SelfServiceService, ClientSessionService],
+  exports: [ClientSessionService],
 })
 export class ClientSessionModule {}

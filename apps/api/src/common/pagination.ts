@@ -2,6 +2,9 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { ListQuery, Page } from '@tessera/dto';
 import { ApiError } from './api-error.js';
 
+/** A list request: API.md's cursor (`after`), or an offset for page-numbered compatibility APIs. */
+export type Listing = ListQuery & { offset?: number };
+
 /** Cursors are opaque to clients: base64url of the last row's sort key. */
 function encodeCursor(createdAt: number, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
@@ -25,10 +28,15 @@ function decodeCursor(cursor: string): [number, string] {
  */
 export async function paginate<T extends ObjectLiteral & { createdAt: number }>(
   qb: SelectQueryBuilder<T>,
-  query: ListQuery,
+  query: Listing,
   { order = 'ASC', key = 'id' }: { order?: 'ASC' | 'DESC'; key?: keyof T & string } = {},
 ): Promise<Page<T>> {
   const a = qb.alias;
+  if (query.offset !== undefined) {
+    // Page-numbered lists (the Warrant-compatible API): same order, counted from the start.
+    const rows = await qb.orderBy(`${a}.createdAt`, order).addOrderBy(`${a}.${key}`, order).skip(query.offset).take(query.limit).getMany();
+    return { items: rows, next: null };
+  }
   if (query.after !== undefined) {
     const [createdAt, id] = decodeCursor(query.after);
     const cmp = order === 'ASC' ? '>' : '<';

@@ -21,6 +21,7 @@ import { Directory1763900001000 } from './migrations/1763900001000-directory.js'
 import { Audit1763900002000 } from './migrations/1763900002000-audit.js';
 import { SelfService1763900003000 } from './migrations/1763900003000-self-service.js';
 import { SessionsValidAfter1763900004000 } from './migrations/1763900004000-sessions-valid-after.js';
+import { OptionalEmail1763900005000 } from './migrations/1763900005000-optional-email.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { SelfServiceCodeEntity } from '../client-session/self-service-code.entity.js';
 
@@ -40,7 +41,7 @@ export const ENTITIES = [
   AuditEventEntity,
   SelfServiceCodeEntity,
 ];
-export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000];
+export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000, OptionalEmail1763900005000];
 
 /** One DataSource for both databases; the same migrations run on each, never `synchronize`. */
 export function createDataSource(database: Config['database']): DataSource {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
-import type { ListQuery, Page, Session, SessionType } from '@tessera/dto';
+import type { Page, Session, SessionType } from '@tessera/dto';
 import { ApiError } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js';
-import { paginate } from '../common/pagination.js';
+import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
 import { ms, msOrNull, prepared } from '../database/prepared.js';
 import { UserEntity } from '../tenant/user.entity.js';
@@ -86,7 +86,7 @@ function userOf(r: AuthRow): UserEntity | null {
   if (r.u_id === null || r.u_id === undefined) return null;
   return {
     id: r.u_id as string,
-    email: r.u_email as string,
+    email: (r.u_email as string | null) ?? null,
     passwordHash: (r.u_password_hash as string | null) ?? null,
     superAdmin: r.u_super_admin === true || r.u_super_admin === 1,
     disabledAt: msOrNull(r.u_disabled_at),
@@ -225,7 +225,7 @@ export class SessionService {
   }
 
   /** A user's live sessions (not revoked, not expired), newest first. */
-  listActive(userId: string, query: ListQuery): Promise<Page<SessionEntity>> {
+  listActive(userId: string, query: Listing): Promise<Page<SessionEntity>> {
     const qb = this.repo()
       .createQueryBuilder('s')
       .where('s.userId = :userId AND s.revokedAt IS NULL AND s.expiresAt > :now', { userId, now: Date.now() });

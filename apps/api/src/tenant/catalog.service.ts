@@ -3,13 +3,12 @@ import { DataSource, In } from 'typeorm';
 import {
   BUILT_IN_PERMISSIONS,
   BUILT_IN_ROLES,
-  type ListQuery,
   type Page,
   type Permission,
   type Role,
 } from '@tessera/dto';
 import { ApiError, duplicate, notFound } from '../common/api-error.js';
-import { paginate } from '../common/pagination.js';
+import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
 import { PermissionEntity, RoleEntity, RolePermissionEntity } from './directory.entity.js';
@@ -52,7 +51,7 @@ export class CatalogService {
     return row;
   }
 
-  list(kind: CatalogKind, query: ListQuery): Promise<Page<CatalogEntity>> {
+  list(kind: CatalogKind, query: Listing): Promise<Page<CatalogEntity>> {
     return paginate(this.repo(kind).createQueryBuilder('c'), query);
   }
 
@@ -70,6 +69,14 @@ export class CatalogService {
     if (BUILT_IN[kind].includes(id)) throw new ApiError('forbidden', `The built-in ${kind} ${id} cannot be deleted`);
     const result = await this.repo(kind).delete({ id });
     if (!result.affected) throw notFound(kind, id);
+  }
+
+  /** These roles or permissions, in the order asked (unknown ids skipped). */
+  async getMany(kind: CatalogKind, ids: string[]): Promise<CatalogEntity[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.repo(kind).findBy({ id: In(ids) });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Throws 404 naming the first of these that does not exist. */

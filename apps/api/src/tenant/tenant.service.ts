@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import type { ListQuery, Member, Membership, Page, Tenant } from '@tessera/dto';
+import type { Member, Membership, Page, Tenant } from '@tessera/dto';
 import { duplicate, notFound } from '../common/api-error.js';
-import { paginate } from '../common/pagination.js';
+import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
 import {
@@ -50,7 +50,7 @@ export class TenantService {
     return tenant;
   }
 
-  list(query: ListQuery): Promise<Page<TenantEntity>> {
+  list(query: Listing): Promise<Page<TenantEntity>> {
     return paginate(this.tenants.createQueryBuilder('t'), query);
   }
 
@@ -101,7 +101,7 @@ export class TenantService {
   }
 
   /** A page of a tenant's members with their grants there: three batched queries per page, no N+1. */
-  async members(tenantId: string, query: ListQuery): Promise<Page<Member>> {
+  async members(tenantId: string, query: Listing): Promise<Page<Member>> {
     await this.get(tenantId);
     const page = await paginate(this.memberships.createQueryBuilder('m').where('m.tenantId = :tenantId', { tenantId }), query, {
       key: 'userId',
@@ -133,7 +133,7 @@ export class TenantService {
   }
 
   /** A page of a user's tenants with their grants in each, batched like `members`. */
-  async tenantsOf(userId: string, query: ListQuery): Promise<Page<Membership>> {
+  async tenantsOf(userId: string, query: Listing): Promise<Page<Membership>> {
     if (!(await this.dataSource.getRepository(UserEntity).existsBy({ id: userId }))) throw notFound('user', userId);
     const page = await paginate(this.memberships.createQueryBuilder('m').where('m.userId = :userId', { userId }), query, {
       key: 'tenantId',

@@ -7,9 +7,9 @@ export class UserEntity {
   @PrimaryColumn({ type: 'varchar', length: 128 })
   id!: string;
 
-  /** Stored lowercased: emails are unique case-insensitively. */
-  @Column({ type: 'varchar', length: 320 })
-  email!: string;
+  /** Stored lowercased: emails are unique case-insensitively. Null for a user without one. */
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email!: string | null;
 
   /** argon2id PHC string; null for a user who cannot sign in with a password. */
   @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { CreateUserRequest, ListQuery, Page, User } from '@tessera/dto';
+import type { CreateUserRequest, Page, User } from '@tessera/dto';
 import { duplicate, notFound } from '../common/api-error.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
-import { paginate } from '../common/pagination.js';
+import { paginate, type Listing } from '../common/pagination.js';
 import { PasswordService } from './password.service.js';
 import { UserEntity } from './user.entity.js';
 
@@ -34,13 +34,13 @@ export class UserService {
     return manager.getRepository(UserEntity);
   }
 
-  async create(input: CreateUserRequest & { superAdmin?: boolean }): Promise<UserEntity> {
+  async create(input: Omit<CreateUserRequest, 'email'> & { email?: string; superAdmin?: boolean }): Promise<UserEntity> {
     const id = input.userId ?? randomUUID();
-    const email = normalizeEmail(input.email);
+    const email = input.email === undefined ? null : normalizeEmail(input.email);
     // Hash before any check so a duplicate costs the same as a success.
     const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
     if (await this.repo().existsBy({ id })) throw duplicate('userId', id);
-    if (await this.repo().existsBy({ email })) throw duplicate('email', email);
+    if (email !== null && (await this.repo().existsBy({ email }))) throw duplicate('email', email);
     const now = Date.now();
     const user = this.repo().create({
       id,
@@ -56,13 +56,13 @@ export class UserService {
       await this.repo().insert(user);
     } catch (error) {
       // Two concurrent creates: the loser of the race gets the same 409 as a sequential one.
-      if (isUniqueViolation(error)) throw duplicate('userId or email', `${id} / ${email}`);
+      if (isUniqueViolation(error)) throw duplicate('userId or email', `${id} / ${email ?? ''}`);
       throw error;
     }
     return user;
   }
 
-  list(query: ListQuery): Promise<Page<UserEntity>> {
+  list(query: Listing): Promise<Page<UserEntity>> {
     return paginate(this.repo().createQueryBuilder('u'), query);
   }
 
@@ -93,7 +93,7 @@ export class UserService {
     try {
       await this.repo().update({ id: userId }, { email: user.email, passwordHash: user.passwordHash, updatedAt: user.updatedAt });
     } catch (error) {
-      if (isUniqueViolation(error)) throw duplicate('email', user.email);
+      if (isUniqueViolation(error)) throw duplicate('email', user.email ?? '');
       throw error;
     }
     return user;

@@ -33,7 +33,7 @@ export function ChecksPage() {
         ...(r.tenantId.trim() === '' ? {} : { tenantId: r.tenantId.trim() }),
       }));
       const [{ user }, result] = await Promise.all([client.sessions.current(), client.check({ op, checks })]);
-      setAnswer({ who: user.email, ...result });
+      setAnswer({ who: user.email ?? user.userId, ...result });
     } catch (e) {
       setError(describe(e));
     }

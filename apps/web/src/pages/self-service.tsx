@@ -133,7 +133,7 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
     <Page title={`${context.tenant.name}: members`}>
       <div className="toolbar">
         <p className="muted">
-          Signed in as {context.user.email}. You can grant roles and permissions you hold here yourself.
+          Signed in as {labelOf(context.user)}. You can grant roles and permissions you hold here yourself.
         </p>
         {back}
       </div>
@@ -160,26 +160,26 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
       <ul className="members">
         {members.map((m) => (
           <li key={m.user.userId} className="card member" data-user-id={m.user.userId}>
-            <h2>{m.user.email}</h2>
-            <p className="chips" aria-label={`Roles of ${m.user.email}`}>
+            <h2>{labelOf(m.user)}</h2>
+            <p className="chips" aria-label={`Roles of ${labelOf(m.user)}`}>
               {m.roles.length === 0 && <span className="muted">No roles</span>}
               {m.roles.map((roleId) => (
                 <span className="chip" key={roleId}>
                   {roleId}
                   {assignable.has(roleId) && (
-                    <button type="button" aria-label={`Revoke role ${roleId} from ${m.user.email}`} onClick={() => void change(() => client.selfService.revokeRole(m.user.userId, roleId), `Revoked ${roleId} from ${m.user.email}.`)}>
+                    <button type="button" aria-label={`Revoke role ${roleId} from ${labelOf(m.user)}`} onClick={() => void change(() => client.selfService.revokeRole(m.user.userId, roleId), `Revoked ${roleId} from ${labelOf(m.user)}.`)}>
                       ×
                     </button>
                   )}
                 </span>
               ))}
             </p>
-            <p className="chips" aria-label={`Permissions of ${m.user.email}`}>
+            <p className="chips" aria-label={`Permissions of ${labelOf(m.user)}`}>
               {m.permissions.map((permissionId) => (
                 <span className="chip outline" key={permissionId}>
                   {permissionId}
                   {held.has(permissionId) && (
-                    <button type="button" aria-label={`Revoke permission ${permissionId} from ${m.user.email}`} onClick={() => void change(() => client.selfService.revokePermission(m.user.userId, permissionId), `Revoked ${permissionId} from ${m.user.email}.`)}>
+                    <button type="button" aria-label={`Revoke permission ${permissionId} from ${labelOf(m.user)}`} onClick={() => void change(() => client.selfService.revokePermission(m.user.userId, permissionId), `Revoked ${permissionId} from ${labelOf(m.user)}.`)}>
                       ×
                     </button>
                   )}
@@ -189,14 +189,14 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
             <GrantForm
               label="Grant role"
               list="assignable-roles"
-              email={m.user.email}
-              onGrant={(id) => change(() => client.selfService.grantRole(m.user.userId, id), `Granted role ${id} to ${m.user.email}.`)}
+              email={labelOf(m.user)}
+              onGrant={(id) => change(() => client.selfService.grantRole(m.user.userId, id), `Granted role ${id} to ${labelOf(m.user)}.`)}
             />
             <GrantForm
               label="Grant permission"
               list="held-permissions"
-              email={m.user.email}
-              onGrant={(id) => change(() => client.selfService.grantPermission(m.user.userId, id), `Granted permission ${id} to ${m.user.email}.`)}
+              email={labelOf(m.user)}
+              onGrant={(id) => change(() => client.selfService.grantPermission(m.user.userId, id), `Granted permission ${id} to ${labelOf(m.user)}.`)}
             />
           </li>
         ))}
@@ -204,6 +204,9 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
     </Page>
   );
 }
+
+/** How a member is shown: their email, or their id for a user without one. */
+const labelOf = (user: { userId: string; email: string | null }) => user.email ?? user.userId;
 
 function GrantForm({ label, list, email, onGrant }: { label: string; list: string; email: string; onGrant: (id: string) => Promise<void> }) {
   const [value, setValue] = useState('');

@@ -84,7 +84,7 @@ export function SessionsPage() {
 
   return (
     <Page title="My sessions">
-      {me && <p className="muted">Signed in as {me.email}</p>}
+      {me && <p className="muted">Signed in as {me.email ?? me.userId}</p>}
       <p className="status" role="status" aria-live="polite">
         {message}
       </p>

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ClientSessionResponse, CreateClientSessionRequest } from '@tessera/dto';
+import { AuditService } from '../audit/audit.service.js';
+import { ApiError } from '../common/api-error.js';
+import type { Actor } from '../common/principal.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { iso } from '../database/columns.js';
+import { SessionService } from '../session/session.service.js';
+import { UserService } from '../tenant/user.service.js';
+import { SelfServiceService } from './self-service.service.js';
+
+/** Client sessions a backend mints for its apps: `sess` (authorization checks) and `ssdash` (the dashboard). */
+@Injectable()
+export class ClientSessionService {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly users: UserService,
+    private readonly selfService: SelfServiceService,
+    private readonly audit: AuditService,
+    private readonly dataSource: DataSource,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  async create(body: CreateClientSessionRequest, actor: Actor): Promise<ClientSessionResponse> {
+    if (body.type === 'ssdash') {
+      const { token, url, expiresAt } = await this.selfService.create(body, actor);
+      return { token, url, expiresAt: iso(expiresAt) };
+    }
+    const max = this.config.authorizationSessionMaxTtl;
+    if (body.ttl !== undefined && body.ttl > max) {
+      throw new ApiError('invalid_request', 'The request is not valid', { fields: { ttl: `must be between 1 and ${max} seconds` } });
+    }
+    const ttl = body.ttl ?? Math.min(86400, max);
+    const user = await this.users.getById(body.userId);
+    if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
+    // Fixed lifetime: the window and the absolute cap are both the ttl, so it never slides.
+    return this.dataSource.transaction(async (m) => {
+      const { token, session } = await this.sessions.create({ userId: user.id, type: 'authorization', expiration: ttl, lifetime: ttl }, m);
+      await this.audit.record(m, { type: 'client_session.created', actor, userId: user.id, sessionId: session.id, details: { type: 'sess', ttl } });
+      return { token, expiresAt: iso(session.expiresAt) };
+    });
+  }
+}

@@ -1,0 +1,258 @@
+import { Controller, Delete, Get, HttpCode, Post, Put, UseFilters } from '@nestjs/common';
+import { z } from 'zod';
+import { Auth } from '../common/auth.decorator.js';
+import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { CurrentActor, type Actor } from '../common/principal.js';
+import { CatalogService, type CatalogKind } from '../tenant/catalog.service.js';
+import type { PermissionEntity, RoleEntity, TenantEntity } from '../tenant/directory.entity.js';
+import { GrantService } from '../tenant/grant.service.js';
+import { TenantService } from '../tenant/tenant.service.js';
+import type { UserEntity } from '../tenant/user.entity.js';
+import { UserService } from '../tenant/user.service.js';
+import {
+  WarrantListQuery,
+  WarrantNamedUpdate,
+  WarrantPermissionInput,
+  WarrantRoleInput,
+  WarrantTenantInput,
+  WarrantTenantUpdate,
+  WarrantUserInput,
+  WarrantUserUpdate,
+} from './warrant.dto.js';
+import { WarrantErrorFilter } from './warrant-error.filter.js';
+
+const user = (u: UserEntity) => ({ userId: u.id, email: u.email });
+const tenant = (t: TenantEntity) => ({ tenantId: t.id, name: t.name });
+const role = (r: RoleEntity) => ({ roleId: r.id, name: r.name, description: r.description });
+const permission = (p: PermissionEntity) => ({ permissionId: p.id, name: p.name, description: p.description });
+const page = (q: WarrantListQuery) => ({ limit: q.limit, offset: (q.page - 1) * q.limit });
+
+const UserBatch = z.union([z.array(WarrantUserInput).max(1000), WarrantUserInput]);
+const TenantBatch = z.union([z.array(WarrantTenantInput).max(1000), WarrantTenantInput]);
+
+/**
+ * Warrant's v1 directory (users, tenants, roles, permissions and their assignments) as thin routes
+ * over Tessera's own services. Warrant's shapes: bare arrays with page/limit, POST to assign.
+ */
+@Controller('warrant/v1')
+@Auth('admin')
+@UseFilters(WarrantErrorFilter)
+export class WarrantDirectoryController {
+  constructor(
+    private readonly users: UserService,
+    private readonly tenants: TenantService,
+    private readonly catalog: CatalogService,
+    private readonly grants: GrantService,
+  ) {}
+
+  // Users
+  @Post('users')
+  @Contract({ summary: 'Warrant: create a user, or a batch of them', body: UserBatch, status: 200 })
+  async createUsers(@ValidBody() body: z.infer<typeof UserBatch>) {
+    if (!Array.isArray(body)) return user(await this.users.create(body));
+    const created = [];
+    for (const u of body) created.push(user(await this.users.create(u)));
+    return created;
+  }
+
+  @Get('users')
+  @Contract({ summary: 'Warrant: list users', query: WarrantListQuery })
+  async listUsers(@ValidQuery() q: WarrantListQuery) {
+    return (await this.users.list(page(q))).items.map(user);
+  }
+
+  @Get('users/:userId')
+  @Contract({ summary: 'Warrant: get a user' })
+  async getUser(@IdParam('userId') userId: string) {
+    return user(await this.users.getById(userId));
+  }
+
+  @Put('users/:userId')
+  @Contract({ summary: "Warrant: change a user's email", body: WarrantUserUpdate })
+  async updateUser(@IdParam('userId') userId: string, @ValidBody() body: z.infer<typeof WarrantUserUpdate>) {
+    return user(await this.users.update(userId, body));
+  }
+
+  @Delete('users/:userId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: delete a user', status: 200 })
+  deleteUser(@IdParam('userId') userId: string): Promise<void> {
+    return this.users.remove(userId);
+  }
+
+  @Get('users/:userId/tenants')
+  @Contract({ summary: "Warrant: a user's tenants", query: WarrantListQuery })
+  async tenantsOfUser(@IdParam('userId') userId: string, @ValidQuery() q: WarrantListQuery) {
+    return (await this.tenants.tenantsOf(userId, page(q))).items.map((m) => ({ tenantId: m.tenant.tenantId, name: m.tenant.name }));
+  }
+
+  @Get('users/:userId/roles')
+  @Contract({ summary: "Warrant: a user's global roles", query: WarrantListQuery })
+  async rolesOfUser(@IdParam('userId') userId: string) {
+    return (await this.catalog.getMany('role', (await this.grants.globalGrants(userId)).roles)).map(role);
+  }
+
+  @Get('users/:userId/permissions')
+  @Contract({ summary: "Warrant: a user's global permissions", query: WarrantListQuery })
+  async permissionsOfUser(@IdParam('userId') userId: string) {
+    return (await this.catalog.getMany('permission', (await this.grants.globalGrants(userId)).permissions)).map(permission);
+  }
+
+  @Post('users/:userId/roles/:roleId')
+  @Contract({ summary: 'Warrant: grant a role globally', status: 200 })
+  async assignRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string, @CurrentActor() actor: Actor) {
+    await this.grants.grantGlobal('role', userId, roleId, actor);
+    return role(await this.catalog.get('role', roleId));
+  }
+
+  @Delete('users/:userId/roles/:roleId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: revoke a global role', status: 200 })
+  removeRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.revokeGlobal('role', userId, roleId, actor);
+  }
+
+  @Post('users/:userId/permissions/:permissionId')
+  @Contract({ summary: 'Warrant: grant a permission globally', status: 200 })
+  async assignPermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor) {
+    await this.grants.grantGlobal('permission', userId, permissionId, actor);
+    return permission(await this.catalog.get('permission', permissionId));
+  }
+
+  @Delete('users/:userId/permissions/:permissionId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: revoke a global permission', status: 200 })
+  removePermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.grants.revokeGlobal('permission', userId, permissionId, actor);
+  }
+
+  // Tenants
+  @Post('tenants')
+  @Contract({ summary: 'Warrant: create a tenant, or a batch of them', body: TenantBatch, status: 200 })
+  async createTenants(@ValidBody() body: z.infer<typeof TenantBatch>) {
+    const one = async (t: z.infer<typeof WarrantTenantInput>) => tenant(await this.tenants.create({ tenantId: t.tenantId, name: t.name ?? t.tenantId ?? 'Tenant' }));
+    if (!Array.isArray(body)) return one(body);
+    const created = [];
+    for (const t of body) created.push(await one(t));
+    return created;
+  }
+
+  @Get('tenants')
+  @Contract({ summary: 'Warrant: list tenants', query: WarrantListQuery })
+  async listTenants(@ValidQuery() q: WarrantListQuery) {
+    return (await this.tenants.list(page(q))).items.map(tenant);
+  }
+
+  @Get('tenants/:tenantId')
+  @Contract({ summary: 'Warrant: get a tenant' })
+  async getTenant(@IdParam('tenantId') tenantId: string) {
+    return tenant(await this.tenants.get(tenantId));
+  }
+
+  @Put('tenants/:tenantId')
+  @Contract({ summary: 'Warrant: rename a tenant', body: WarrantTenantUpdate })
+  async updateTenant(@IdParam('tenantId') tenantId: string, @ValidBody() body: z.infer<typeof WarrantTenantUpdate>) {
+    return tenant(body.name === undefined ? await this.tenants.get(tenantId) : await this.tenants.rename(tenantId, body.name));
+  }
+
+  @Delete('tenants/:tenantId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: delete a tenant', status: 200 })
+  deleteTenant(@IdParam('tenantId') tenantId: string): Promise<void> {
+    return this.tenants.remove(tenantId);
+  }
+
+  @Get('tenants/:tenantId/users')
+  @Contract({ summary: "Warrant: a tenant's users", query: WarrantListQuery })
+  async usersOfTenant(@IdParam('tenantId') tenantId: string, @ValidQuery() q: WarrantListQuery) {
+    return (await this.tenants.members(tenantId, page(q))).items.map((m) => ({ userId: m.user.userId, email: m.user.email }));
+  }
+
+  // Roles and permissions
+  @Post('roles')
+  @Contract({ summary: 'Warrant: create a role', body: WarrantRoleInput, status: 200 })
+  async createRole(@ValidBody() body: z.infer<typeof WarrantRoleInput>) {
+    return role(await this.catalog.create('role', { id: body.roleId, name: body.name, description: body.description }));
+  }
+
+  @Get('roles')
+  @Contract({ summary: 'Warrant: list roles', query: WarrantListQuery })
+  listRoles(@ValidQuery() q: WarrantListQuery) {
+    return this.listCatalog('role', q, role);
+  }
+
+  @Get('roles/:roleId')
+  @Contract({ summary: 'Warrant: get a role' })
+  async getRole(@IdParam('roleId') roleId: string) {
+    return role(await this.catalog.get('role', roleId));
+  }
+
+  @Put('roles/:roleId')
+  @Contract({ summary: 'Warrant: change a role', body: WarrantNamedUpdate })
+  async updateRole(@IdParam('roleId') roleId: string, @ValidBody() body: z.infer<typeof WarrantNamedUpdate>) {
+    return role(await this.catalog.update('role', roleId, body));
+  }
+
+  @Delete('roles/:roleId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: delete a role', status: 200 })
+  deleteRole(@IdParam('roleId') roleId: string): Promise<void> {
+    return this.catalog.remove('role', roleId);
+  }
+
+  @Get('roles/:roleId/permissions')
+  @Contract({ summary: "Warrant: a role's permissions", query: WarrantListQuery })
+  async permissionsOfRole(@IdParam('roleId') roleId: string) {
+    const [dto] = await this.catalog.toRoleDtos([await this.catalog.get('role', roleId)]);
+    return (await this.catalog.getMany('permission', dto!.permissions)).map(permission);
+  }
+
+  @Post('roles/:roleId/permissions/:permissionId')
+  @Contract({ summary: 'Warrant: let a role hold a permission', status: 200 })
+  async addPermissionToRole(@IdParam('roleId') roleId: string, @IdParam('permissionId') permissionId: string) {
+    await this.catalog.addPermissionToRole(roleId, permissionId);
+    return permission(await this.catalog.get('permission', permissionId));
+  }
+
+  @Delete('roles/:roleId/permissions/:permissionId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: take a permission from a role', status: 200 })
+  removePermissionFromRole(@IdParam('roleId') roleId: string, @IdParam('permissionId') permissionId: string): Promise<void> {
+    return this.catalog.removePermissionFromRole(roleId, permissionId);
+  }
+
+  @Post('permissions')
+  @Contract({ summary: 'Warrant: create a permission', body: WarrantPermissionInput, status: 200 })
+  async createPermission(@ValidBody() body: z.infer<typeof WarrantPermissionInput>) {
+    return permission(await this.catalog.create('permission', { id: body.permissionId, name: body.name, description: body.description }));
+  }
+
+  @Get('permissions')
+  @Contract({ summary: 'Warrant: list permissions', query: WarrantListQuery })
+  listPermissions(@ValidQuery() q: WarrantListQuery) {
+    return this.listCatalog('permission', q, permission);
+  }
+
+  @Get('permissions/:permissionId')
+  @Contract({ summary: 'Warrant: get a permission' })
+  async getPermission(@IdParam('permissionId') permissionId: string) {
+    return permission(await this.catalog.get('permission', permissionId));
+  }
+
+  @Put('permissions/:permissionId')
+  @Contract({ summary: 'Warrant: change a permission', body: WarrantNamedUpdate })
+  async updatePermission(@IdParam('permissionId') permissionId: string, @ValidBody() body: z.infer<typeof WarrantNamedUpdate>) {
+    return permission(await this.catalog.update('permission', permissionId, body));
+  }
+
+  @Delete('permissions/:permissionId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: delete a permission', status: 200 })
+  deletePermission(@IdParam('permissionId') permissionId: string): Promise<void> {
+    return this.catalog.remove('permission', permissionId);
+  }
+
+  private async listCatalog<T>(kind: CatalogKind, q: WarrantListQuery, map: (e: RoleEntity & PermissionEntity) => T): Promise<T[]> {
+    return (await this.catalog.list(kind, page(q))).items.map((e) => map(e as RoleEntity & PermissionEntity));
+  }
+}

@@ -1,0 +1,62 @@
+import { Controller, Delete, HttpCode, Post, UseFilters } from '@nestjs/common';
+import type { z } from 'zod';
+import { ApiError } from '../common/api-error.js';
+import { Auth } from '../common/auth.decorator.js';
+import { Contract, ValidBody } from '../common/contract.decorator.js';
+import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../common/principal.js';
+import { ClientSessionService } from '../client-session/client-session.service.js';
+import { AuthorizeInput, AuthorizeResult, WarrantInput, WarrantSessionInput } from './warrant.dto.js';
+import { WarrantErrorFilter } from './warrant-error.filter.js';
+import { WarrantService } from './warrant.service.js';
+
+/** Warrant's warrants, check and sessions, over Tessera's grants, check and client sessions. */
+@Controller('warrant')
+@UseFilters(WarrantErrorFilter)
+export class WarrantController {
+  constructor(
+    private readonly warrants: WarrantService,
+    private readonly clientSessions: ClientSessionService,
+  ) {}
+
+  @Post('v1/warrants')
+  @Auth('admin')
+  @Contract({ summary: 'Warrant: create a warrant (a membership or a grant)', body: WarrantInput, status: 200 })
+  async create(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<WarrantInput> {
+    await this.warrants.write(body, true, actor);
+    return body;
+  }
+
+  @Delete('v1/warrants')
+  @HttpCode(200)
+  @Auth('admin')
+  @Contract({ summary: 'Warrant: delete a warrant', body: WarrantInput, status: 200 })
+  async remove(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<void> {
+    await this.warrants.write(body, false, actor);
+  }
+
+  /**
+   * Warrant's check: HTTP 200 with `{code: 200}` when authorized and `{code: 403}` when not (the SDK
+   * reads `code`). An admin key may ask about anyone; an authorization session about its own user.
+   */
+  @Post('v2/authorize')
+  @HttpCode(200)
+  @Auth('admin', 'authorization')
+  @Contract({ summary: 'Warrant: authorize (check)', body: AuthorizeInput, response: AuthorizeResult, status: 200 })
+  async authorize(@ValidBody() body: AuthorizeInput, @CurrentPrincipal() principal: Principal) {
+    return (await this.warrants.authorize(body, principal))
+      ? ({ code: 200, result: 'Authorized' } as const)
+      : ({ code: 403, result: 'Not Authorized' } as const);
+  }
+
+  @Post('v1/sessions')
+  @Auth('admin')
+  @Contract({ summary: 'Warrant: mint an authorization (sess) or self-service (ssdash) session', body: WarrantSessionInput, status: 200 })
+  sessions(@ValidBody() body: z.infer<typeof WarrantSessionInput>, @CurrentActor() actor: Actor) {
+    const { context: _context, selfServiceStrategy: _strategy, ...rest } = body;
+    if (rest.type === 'ssdash') {
+      if (rest.tenantId === undefined) throw new ApiError('invalid_request', 'tenantId is required', { fields: { tenantId: 'required' } });
+      return this.clientSessions.create({ ...rest, type: 'ssdash', tenantId: rest.tenantId }, actor);
+    }
+    return this.clientSessions.create({ type: 'sess', userId: rest.userId, ttl: rest.ttl }, actor);
+  }
+}

@@ -1,0 +1,187 @@
+import { WarrantClient, type ApiError } from '@warrantdev/warrant-node';
+import { describeEachDatabase, signedInUser, useServer } from './harness.js';
+
+let seq = 0;
+const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
+
+/** The SDK's error for a call that must fail. */
+async function sdkError(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ApiError;
+  }
+  throw new Error('expected the SDK call to fail');
+}
+
+describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db) => {
+  const t = useServer(db, { TESSERA_SELF_SERVICE_REDIRECT_ORIGINS: 'https://app.example.test' });
+  let warrant: WarrantClient;
+
+  beforeAll(() => {
+    // The SDK keeps one process-wide configuration: this suite's server.
+    warrant = new WarrantClient({ apiKey: t.server.rootKey, endpoint: `${t.server.url}/warrant` });
+  });
+
+  it('creates, gets, updates, lists and deletes users, one or a batch', async () => {
+    const id = uid('u');
+    const created = await warrant.User.create({ userId: id, email: `${id}@example.test` });
+    expect(created).toMatchObject({ userId: id, email: `${id}@example.test` });
+    expect((await warrant.User.get(id)).email).toBe(`${id}@example.test`);
+    expect((await warrant.User.update(id, { email: `new-${id}@example.test` })).email).toBe(`new-${id}@example.test`);
+    const batch = await warrant.User.batchCreate([{ userId: uid('b') }, { userId: uid('b'), email: `${uid('b')}@example.test` }]);
+    expect(batch).toHaveLength(2);
+    const anonymous = await warrant.User.create();
+    expect(anonymous.userId).toMatch(/^[0-9a-f-]{36}$/);
+    const page1 = await warrant.User.listUsers({ limit: 2, page: 1 });
+    const page2 = await warrant.User.listUsers({ limit: 2, page: 2 });
+    expect(page1).toHaveLength(2);
+    expect(page2.map((u) => u.userId)).not.toContain(page1[0]!.userId);
+    await warrant.User.delete(id);
+    const gone = await sdkError(warrant.User.get(id));
+    expect([gone.name, gone.code]).toEqual(['NotFoundError', 'not_found']);
+  });
+
+  it('manages tenants and tenant users through warrants', async () => {
+    const tenantId = uid('t');
+    expect(await warrant.Tenant.create({ tenantId, name: 'Acme' })).toMatchObject({ tenantId, name: 'Acme' });
+    expect((await warrant.Tenant.update(tenantId, { name: 'Acme Inc.' })).name).toBe('Acme Inc.');
+    const userId = uid('u');
+    await warrant.User.create({ userId });
+    await warrant.User.assignUserToTenant(tenantId, userId, 'member');
+    expect((await warrant.User.listUsersForTenant(tenantId)).map((u) => u.userId)).toEqual([userId]);
+    expect((await warrant.Tenant.listTenantsForUser(userId)).map((x) => x.tenantId)).toEqual([tenantId]);
+    await warrant.User.assignUserToTenant(tenantId, userId, 'admin');
+    expect(await t.server.admin.check({ userId, checks: [{ role: 'admin', tenantId }] })).toMatchObject({ authorized: true });
+    await warrant.User.removeUserFromTenant(tenantId, userId, 'member');
+    expect(await warrant.User.listUsersForTenant(tenantId)).toEqual([]);
+    const batch = await warrant.Tenant.batchCreate([{ tenantId: uid('t'), name: 'One' }, { tenantId: uid('t'), name: 'Two' }]);
+    expect(batch.map((x) => x.name)).toEqual(['One', 'Two']);
+    await warrant.Tenant.delete(tenantId);
+    expect((await sdkError(warrant.Tenant.get(tenantId))).name).toBe('NotFoundError');
+  });
+
+  it('manages roles, permissions and their assignments; hasPermission sees role and direct grants', async () => {
+    const roleId = uid('editor');
+    const permissionId = uid('edit');
+    const direct = uid('direct');
+    expect(await warrant.Role.create({ roleId, name: 'Editor', description: 'Edits' })).toMatchObject({ roleId, name: 'Editor', description: 'Edits' });
+    await warrant.Permission.create({ permissionId, name: 'Edit' });
+    await warrant.Permission.create({ permissionId: direct });
+    expect((await warrant.Permission.update(permissionId, { description: 'Edit things' })).description).toBe('Edit things');
+    expect((await warrant.Role.update(roleId, { name: 'Editors' })).name).toBe('Editors');
+    await warrant.Permission.assignPermissionToRole(roleId, permissionId);
+    expect((await warrant.Permission.listPermissionsForRole(roleId)).map((p) => p.permissionId)).toEqual([permissionId]);
+
+    const userId = uid('u');
+    const user = await warrant.User.create({ userId });
+    expect(await user.hasPermission(permissionId)).toBe(false);
+    await warrant.Role.assignRoleToUser(userId, roleId);
+    expect((await warrant.Role.listRolesForUser(userId)).map((r) => r.roleId)).toEqual([roleId]);
+    expect(await warrant.Authorization.hasPermission({ permissionId, subject: user })).toBe(true);
+    expect(await user.hasPermission(direct)).toBe(false);
+    await warrant.Permission.assignPermissionToUser(userId, direct);
+    expect((await warrant.Permission.listPermissionsForUser(userId)).map((p) => p.permissionId)).toEqual([direct]);
+    expect(await user.hasPermission(direct)).toBe(true);
+    expect((await warrant.Role.get(roleId)).hasPermission).toBeDefined();
+    expect(await (await warrant.Role.get(roleId)).hasPermission(permissionId)).toBe(true);
+
+    await warrant.Role.removeRoleFromUser(userId, roleId);
+    await warrant.Permission.removePermissionFromUser(userId, direct);
+    expect(await user.hasPermission(permissionId)).toBe(false);
+    expect(await user.hasPermission(direct)).toBe(false);
+    await warrant.Permission.removePermissionFromRole(roleId, permissionId);
+    await warrant.Role.delete(roleId);
+    await warrant.Permission.delete(permissionId);
+    expect((await sdkError(warrant.Role.get(roleId))).name).toBe('NotFoundError');
+  });
+
+  it('scopes a grant to a tenant with context {tenant} (Warrant policy), and checks with check/checkMany', async () => {
+    const tenantId = uid('t');
+    const other = uid('t');
+    await warrant.Tenant.create({ tenantId, name: 'A' });
+    await warrant.Tenant.create({ tenantId: other, name: 'B' });
+    const permissionId = uid('approve');
+    await warrant.Permission.create({ permissionId });
+    const userId = uid('u');
+    await warrant.User.create({ userId });
+    await warrant.Warrant.create({
+      object: { objectType: 'permission', objectId: permissionId },
+      relation: 'member',
+      subject: { objectType: 'user', objectId: userId },
+      context: { tenant: tenantId },
+    });
+    const ask = (tenant: string) =>
+      warrant.Authorization.check({ object: { objectType: 'permission', objectId: permissionId }, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant } });
+    expect(await ask(tenantId)).toBe(true);
+    expect(await ask(other)).toBe(false);
+    const many = (op: 'anyOf' | 'allOf') =>
+      warrant.Authorization.checkMany({
+        op: op as never,
+        warrants: [tenantId, other].map((tenant) => ({ object: { objectType: 'permission', objectId: permissionId }, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant } })),
+      });
+    expect(await many('anyOf')).toBe(true);
+    expect(await many('allOf')).toBe(false);
+    await warrant.Warrant.delete({
+      object: { objectType: 'permission', objectId: permissionId },
+      relation: 'member',
+      subject: { objectType: 'user', objectId: userId },
+      context: { tenant: tenantId },
+    });
+    expect(await ask(tenantId)).toBe(false);
+  });
+
+  it('mints sessions whose tokens are Tessera tokens that work', async () => {
+    const { user } = await signedInUser(t.server);
+    const token = await warrant.Session.createAuthorizationSession({ userId: user.userId });
+    await expect(t.server.anon.withToken(token).sessions.current()).resolves.toMatchObject({ session: { type: 'authorization', userId: user.userId } });
+
+    const tenantId = uid('t');
+    await warrant.Tenant.create({ tenantId, name: 'Dash' });
+    await t.server.admin.grants.addRole({ tenantId, userId: user.userId, roleId: 'admin' });
+    const url = await warrant.Session.createSelfServiceSession({ userId: user.userId, tenantId, selfServiceStrategy: 'rbac' as never }, 'https://app.example.test/back');
+    // The SDK hard-codes Warrant's dashboard host; the token in it is ours.
+    const dashToken = new URL(url).pathname.slice(1);
+    await expect(t.server.anon.withToken(dashToken).selfService.context()).resolves.toHaveProperty('tenant.tenantId', tenantId);
+  });
+
+  it('answers authorize for an authorization session only about its own user (403 for another)', async () => {
+    const me = await signedInUser(t.server);
+    const other = await signedInUser(t.server);
+    const token = await t.server.admin.sessions.createAuthorizationSession({ userId: me.user.userId });
+    const ask = (userId: string) =>
+      fetch(`${t.server.url}/warrant/v2/authorize`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ warrants: [{ objectType: 'role', objectId: 'member', relation: 'member', subject: { objectType: 'user', objectId: userId } }] }),
+      });
+    const mine = await ask(me.user.userId);
+    expect([mine.status, await mine.json()]).toEqual([200, { code: 403, result: 'Not Authorized' }]);
+    const theirs = await ask(other.user.userId);
+    expect([theirs.status, ((await theirs.json()) as { code: string }).code]).toEqual([403, 'forbidden']);
+  });
+
+  it('maps each error class to its cause', async () => {
+    const id = uid('dup');
+    await warrant.Role.create({ roleId: id });
+    const duplicate = await sdkError(warrant.Role.create({ roleId: id }));
+    expect([duplicate.name, duplicate.code]).toEqual(['DuplicateRecordError', 'duplicate_record']);
+    const missing = await sdkError(warrant.Role.create({} as never));
+    expect([missing.name, missing.code]).toEqual(['MissingRequiredParameterError', 'missing_required_parameter']);
+    const invalid = await sdkError(warrant.Role.create({ roleId: 'has spaces' }));
+    expect([invalid.name, invalid.code]).toEqual(['InvalidParameterError', 'invalid_parameter']);
+    const unknownType = await sdkError(
+      warrant.Warrant.create({ object: { objectType: 'store', objectId: 's1' }, relation: 'owner', subject: { objectType: 'user', objectId: 'u1' } }),
+    );
+    expect([unknownType.name, unknownType.message]).toEqual(['InvalidParameterError', 'Object type store is not modelled by Tessera']);
+    const notFound = await sdkError(warrant.Permission.get('no-such-permission'));
+    expect(notFound.name).toBe('NotFoundError');
+    new WarrantClient({ apiKey: 'tsk_not_a_key', endpoint: `${t.server.url}/warrant` });
+    try {
+      const unauthorized = await sdkError(warrant.User.listUsers());
+      expect([unauthorized.name, unauthorized.code]).toEqual(['UnauthorizedError', 'unauthorized']);
+    } finally {
+      warrant = new WarrantClient({ apiKey: t.server.rootKey, endpoint: `${t.server.url}/warrant` });
+    }
+  });
+});
