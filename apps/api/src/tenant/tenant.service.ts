@@ -106,30 +106,8 @@ export class TenantService {
     const page = await paginate(this.memberships.createQueryBuilder('m').where('m.tenantId = :tenantId', { tenantId }), query, {
       key: 'userId',
     });
-    const userIds = page.items.map((m) => m.userId);
-    if (userIds.length === 0) return { items: [], next: page.next };
-    const [users, roles, permissions] = await Promise.all([
-      this.dataSource.getRepository(UserEntity).findBy({ id: In(userIds) }),
-      this.dataSource.getRepository(TenantRoleGrantEntity).find({ where: { tenantId, userId: In(userIds) }, order: { roleId: 'ASC' } }),
-      this.dataSource
-        .getRepository(TenantPermissionGrantEntity)
-        .find({ where: { tenantId, userId: In(userIds) }, order: { permissionId: 'ASC' } }),
-    ]);
-    const byId = new Map(users.map((u) => [u.id, u]));
-    return {
-      items: page.items.flatMap((m) => {
-        const user = byId.get(m.userId);
-        if (!user) return [];
-        return [
-          {
-            user: toUserDto(user),
-            roles: roles.filter((r) => r.userId === m.userId).map((r) => r.roleId),
-            permissions: permissions.filter((p) => p.userId === m.userId).map((p) => p.permissionId),
-          },
-        ];
-      }),
-      next: page.next,
-    };
+    const users = await this.dataSource.getRepository(UserEntity).findBy({ id: In(page.items.map((m) => m.userId)) });
+    return this.withGrants(page, 'userId', users, (user) => ({ user: toUserDto(user) }));
   }
 
   /** A page of a user's tenants with their grants in each, batched like `members`. */
@@ -138,27 +116,33 @@ export class TenantService {
     const page = await paginate(this.memberships.createQueryBuilder('m').where('m.userId = :userId', { userId }), query, {
       key: 'tenantId',
     });
-    const tenantIds = page.items.map((m) => m.tenantId);
-    if (tenantIds.length === 0) return { items: [], next: page.next };
-    const [tenants, roles, permissions] = await Promise.all([
-      this.tenants.findBy({ id: In(tenantIds) }),
-      this.dataSource.getRepository(TenantRoleGrantEntity).find({ where: { userId, tenantId: In(tenantIds) }, order: { roleId: 'ASC' } }),
-      this.dataSource
-        .getRepository(TenantPermissionGrantEntity)
-        .find({ where: { userId, tenantId: In(tenantIds) }, order: { permissionId: 'ASC' } }),
+    const tenants = await this.tenants.findBy({ id: In(page.items.map((m) => m.tenantId)) });
+    return this.withGrants(page, 'tenantId', tenants, (tenant) => ({ tenant: toTenantDto(tenant) }));
+  }
+
+  /**
+   * Joins a page of memberships to the other side (users of a tenant, or tenants of a user) and to
+   * the roles and permissions granted in each membership: two more queries for the whole page.
+   */
+  private async withGrants<Other extends { id: string }, Item extends object>(
+    page: Page<MembershipEntity>,
+    side: 'userId' | 'tenantId',
+    others: Other[],
+    show: (other: Other) => Item,
+  ): Promise<Page<Item & { roles: string[]; permissions: string[] }>> {
+    if (page.items.length === 0) return { items: [], next: page.next };
+    const pairs = page.items.map((m) => ({ tenantId: m.tenantId, userId: m.userId }));
+    const [roles, permissions] = await Promise.all([
+      this.dataSource.getRepository(TenantRoleGrantEntity).find({ where: pairs, order: { roleId: 'ASC' } }),
+      this.dataSource.getRepository(TenantPermissionGrantEntity).find({ where: pairs, order: { permissionId: 'ASC' } }),
     ]);
-    const byId = new Map(tenants.map((t) => [t.id, t]));
+    const byId = new Map(others.map((o) => [o.id, o]));
+    const of = (m: MembershipEntity) => (g: { tenantId: string; userId: string }) => g.tenantId === m.tenantId && g.userId === m.userId;
     return {
       items: page.items.flatMap((m) => {
-        const tenant = byId.get(m.tenantId);
-        if (!tenant) return [];
-        return [
-          {
-            tenant: toTenantDto(tenant),
-            roles: roles.filter((r) => r.tenantId === m.tenantId).map((r) => r.roleId),
-            permissions: permissions.filter((p) => p.tenantId === m.tenantId).map((p) => p.permissionId),
-          },
-        ];
+        const other = byId.get(m[side]);
+        if (!other) return [];
+        return [{ ...show(other), roles: roles.filter(of(m)).map((r) => r.roleId), permissions: permissions.filter(of(m)).map((p) => p.permissionId) }];
       }),
       next: page.next,
     };
