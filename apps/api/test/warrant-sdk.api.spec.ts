@@ -131,6 +131,55 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     expect(await ask(tenantId)).toBe(false);
   });
 
+  it('manages pricing tiers and features; hasFeature answers for users, tenants and tiers', async () => {
+    const tierId = uid('pro');
+    const sso = uid('sso');
+    const beta = uid('beta');
+    expect(await warrant.PricingTier.create({ pricingTierId: tierId })).toMatchObject({ pricingTierId: tierId });
+    expect(await warrant.Feature.create({ featureId: sso })).toMatchObject({ featureId: sso });
+    await warrant.Feature.create({ featureId: beta });
+    expect((await warrant.PricingTier.get(tierId)).pricingTierId).toBe(tierId);
+    expect((await warrant.Feature.listFeatures({ limit: 1000 })).map((f) => f.featureId)).toEqual(expect.arrayContaining([sso, beta]));
+    expect((await warrant.PricingTier.listPricingTiers({ limit: 1000 })).map((p) => p.pricingTierId)).toContain(tierId);
+    await warrant.Feature.assignFeatureToPricingTier(tierId, sso);
+    expect((await warrant.Feature.listFeaturesForPricingTier(tierId)).map((f) => f.featureId)).toEqual([sso]);
+    const tier = await warrant.PricingTier.get(tierId);
+    expect(await tier.hasFeature(sso)).toBe(true);
+    expect(await tier.hasFeature(beta)).toBe(false);
+
+    const tenantId = uid('t');
+    const tenant = await warrant.Tenant.create({ tenantId, name: 'Paying' });
+    await warrant.PricingTier.assignPricingTierToTenant(tenantId, tierId);
+    expect((await warrant.PricingTier.listPricingTiersForTenant(tenantId)).map((p) => p.pricingTierId)).toEqual([tierId]);
+    expect(await tenant.hasFeature(sso)).toBe(true);
+    await warrant.Feature.assignFeatureToTenant(tenantId, beta);
+    expect((await warrant.Feature.listFeaturesForTenant(tenantId)).map((f) => f.featureId)).toEqual([beta]);
+    expect(await tenant.hasFeature(beta)).toBe(true);
+
+    const userId = uid('u');
+    const user = await warrant.User.create({ userId });
+    expect(await user.hasFeature(sso)).toBe(false);
+    await warrant.PricingTier.assignPricingTierToUser(userId, tierId);
+    expect((await warrant.PricingTier.listPricingTiersForUser(userId)).map((p) => p.pricingTierId)).toEqual([tierId]);
+    expect(await warrant.Authorization.hasFeature({ featureId: sso, subject: user })).toBe(true);
+    await warrant.Feature.assignFeatureToUser(userId, beta);
+    expect((await warrant.Feature.listFeaturesForUser(userId)).map((f) => f.featureId)).toEqual([beta]);
+    expect(await user.hasFeature(beta)).toBe(true);
+    await warrant.Feature.removeFeatureFromUser(userId, beta);
+    await warrant.PricingTier.removePricingTierFromUser(userId, tierId);
+    expect(await user.hasFeature(sso)).toBe(false);
+    expect(await user.hasFeature(beta)).toBe(false);
+
+    await warrant.Feature.removeFeatureFromTenant(tenantId, beta);
+    await warrant.PricingTier.removePricingTierFromTenant(tenantId, tierId);
+    expect(await tenant.hasFeature(sso)).toBe(false);
+    await warrant.Feature.removeFeatureFromPricingTier(tierId, sso);
+    expect(await tier.hasFeature(sso)).toBe(false);
+    await warrant.Feature.delete(sso);
+    await warrant.PricingTier.delete(tierId);
+    expect((await sdkError(warrant.Feature.get(sso))).name).toBe('NotFoundError');
+  });
+
   it('mints sessions whose tokens are Tessera tokens that work', async () => {
     const { user } = await signedInUser(t.server);
     const token = await warrant.Session.createAuthorizationSession({ userId: user.userId });
@@ -173,6 +222,10 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     const unknownType = await sdkError(
       warrant.Warrant.create({ object: { objectType: 'store', objectId: 's1' }, relation: 'owner', subject: { objectType: 'user', objectId: 'u1' } }),
     );
+    const featureViaWarrant = await sdkError(
+      warrant.Warrant.create({ object: { objectType: 'feature', objectId: 'f1' }, relation: 'owner', subject: { objectType: 'user', objectId: 'u1' } }),
+    );
+    expect(featureViaWarrant.name).toBe('InvalidParameterError');
     expect([unknownType.name, unknownType.message]).toEqual(['InvalidParameterError', 'Object type store is not modelled by Tessera']);
     const notFound = await sdkError(warrant.Permission.get('no-such-permission'));
     expect(notFound.name).toBe('NotFoundError');

@@ -5,6 +5,13 @@ import type {
   AuditEventType,
   AuthorizationSessionResponse,
   CreateApiKeyResponse,
+  CreateFeatureRequest,
+  CreatePricingTierRequest,
+  Entitlements,
+  Feature,
+  PricingTier,
+  UpdateFeatureRequest,
+  UpdatePricingTierRequest,
   ExchangeCodeResponse,
   SelfServiceContext,
   SelfServiceSessionResponse,
@@ -58,6 +65,8 @@ export interface ListOptions {
 type Query = Record<string, string | number | boolean | undefined>;
 
 const segment = (value: string) => encodeURIComponent(value);
+const ownerBase = (owner: { tenantId: string } | { userId: string }) =>
+  'tenantId' in owner ? `v1/tenants/${segment(owner.tenantId)}` : `v1/users/${segment(owner.userId)}`;
 const grantBase = (userId: string, tenantId?: string) =>
   tenantId === undefined ? `v1/users/${segment(userId)}` : `v1/tenants/${segment(tenantId)}/users/${segment(userId)}`;
 
@@ -188,6 +197,38 @@ export class TesseraClient {
     update: (permissionId: string, body: UpdatePermissionRequest) =>
       this.request<Permission>('PATCH', `v1/permissions/${segment(permissionId)}`, { body }),
     delete: (permissionId: string) => this.request<void>('DELETE', `v1/permissions/${segment(permissionId)}`),
+  };
+
+  readonly pricingTiers = {
+    create: (body: CreatePricingTierRequest) => this.request<PricingTier>('POST', 'v1/pricing-tiers', { body }),
+    list: (options: ListOptions = {}) => this.request<Page<PricingTier>>('GET', 'v1/pricing-tiers', { query: { ...options } }),
+    get: (id: string) => this.request<PricingTier>('GET', `v1/pricing-tiers/${segment(id)}`),
+    update: (id: string, body: UpdatePricingTierRequest) => this.request<PricingTier>('PATCH', `v1/pricing-tiers/${segment(id)}`, { body }),
+    delete: (id: string) => this.request<void>('DELETE', `v1/pricing-tiers/${segment(id)}`),
+    addFeature: (id: string, featureId: string) => this.request<void>('PUT', `v1/pricing-tiers/${segment(id)}/features/${segment(featureId)}`),
+    removeFeature: (id: string, featureId: string) =>
+      this.request<void>('DELETE', `v1/pricing-tiers/${segment(id)}/features/${segment(featureId)}`),
+  };
+
+  readonly features = {
+    create: (body: CreateFeatureRequest) => this.request<Feature>('POST', 'v1/features', { body }),
+    list: (options: ListOptions = {}) => this.request<Page<Feature>>('GET', 'v1/features', { query: { ...options } }),
+    get: (id: string) => this.request<Feature>('GET', `v1/features/${segment(id)}`),
+    update: (id: string, body: UpdateFeatureRequest) => this.request<Feature>('PATCH', `v1/features/${segment(id)}`, { body }),
+    delete: (id: string) => this.request<void>('DELETE', `v1/features/${segment(id)}`),
+  };
+
+  /** Pricing tiers and features given to a tenant (`{tenantId}`) or a user (`{userId}`). */
+  readonly entitlements = {
+    of: (owner: { tenantId: string } | { userId: string }) => this.request<Entitlements>('GET', `${ownerBase(owner)}/entitlements`),
+    givePricingTier: (owner: { tenantId: string } | { userId: string }, pricingTierId: string) =>
+      this.request<void>('PUT', `${ownerBase(owner)}/pricing-tiers/${segment(pricingTierId)}`),
+    takePricingTier: (owner: { tenantId: string } | { userId: string }, pricingTierId: string) =>
+      this.request<void>('DELETE', `${ownerBase(owner)}/pricing-tiers/${segment(pricingTierId)}`),
+    giveFeature: (owner: { tenantId: string } | { userId: string }, featureId: string) =>
+      this.request<void>('PUT', `${ownerBase(owner)}/features/${segment(featureId)}`),
+    takeFeature: (owner: { tenantId: string } | { userId: string }, featureId: string) =>
+      this.request<void>('DELETE', `${ownerBase(owner)}/features/${segment(featureId)}`),
   };
 
   readonly members = {

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { Id } from './common.js';
 
 export const CheckItem = z
-  .strictObject({ permission: Id.optional(), role: Id.optional(), tenantId: Id.optional() })
-  .refine((c) => (c.permission === undefined) !== (c.role === undefined), {
-    message: 'exactly one of permission or role',
+  .strictObject({ permission: Id.optional(), role: Id.optional(), feature: Id.optional(), tenantId: Id.optional() })
+  .refine((c) => [c.permission, c.role, c.feature].filter((x) => x !== undefined).length === 1, {
+    message: 'exactly one of permission, role or feature',
   });
 export type CheckItem = z.infer<typeof CheckItem>;
 

@@ -8,3 +8,4 @@ export * from './check.js';
 export * from './client-session.js';
 export * from './admin.js';
 export * from './self-service.js';
+export * from './entitlements.js';

@@ -22,7 +22,17 @@ import { Audit1763900002000 } from './migrations/1763900002000-audit.js';
 import { SelfService1763900003000 } from './migrations/1763900003000-self-service.js';
 import { SessionsValidAfter1763900004000 } from './migrations/1763900004000-sessions-valid-after.js';
 import { OptionalEmail1763900005000 } from './migrations/1763900005000-optional-email.js';
+import { Entitlements1763900006000 } from './migrations/1763900006000-entitlements.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import {
+  FeatureEntity,
+  PricingTierEntity,
+  PricingTierFeatureEntity,
+  TenantFeatureEntity,
+  TenantPricingTierEntity,
+  UserFeatureEntity,
+  UserPricingTierEntity,
+} from '../tenant/entitlement.entity.js';
 import { SelfServiceCodeEntity } from '../client-session/self-service-code.entity.js';
 
 export const ENTITIES = [
@@ -40,8 +50,15 @@ export const ENTITIES = [
   GlobalPermissionGrantEntity,
   AuditEventEntity,
   SelfServiceCodeEntity,
+  FeatureEntity,
+  PricingTierEntity,
+  PricingTierFeatureEntity,
+  TenantPricingTierEntity,
+  TenantFeatureEntity,
+  UserPricingTierEntity,
+  UserFeatureEntity,
 ];
-export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000, OptionalEmail1763900005000];
+export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000, OptionalEmail1763900005000, Entitlements1763900006000];
 
 /** One DataSource for both databases; the same migrations run on each, never `synchronize`. */
 export function createDataSource(database: Config['database']): DataSource {

@@ -12,13 +12,14 @@ import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
 import { PermissionEntity, RoleEntity, RolePermissionEntity } from './directory.entity.js';
+import { FeatureEntity, PricingTierEntity } from './entitlement.entity.js';
 
-/** Roles and permissions are the same kind of record: an id, a name and a description. */
-export type CatalogKind = 'role' | 'permission';
-type CatalogEntity = RoleEntity | PermissionEntity;
+/** Roles, permissions, pricing tiers and features are the same kind of record: an id, a name and a description. */
+export type CatalogKind = 'role' | 'permission' | 'pricingTier' | 'feature';
+type CatalogEntity = RoleEntity | PermissionEntity | PricingTierEntity | FeatureEntity;
 
-const ENTITY = { role: RoleEntity, permission: PermissionEntity } as const;
-const BUILT_IN: Record<CatalogKind, readonly string[]> = { role: BUILT_IN_ROLES, permission: BUILT_IN_PERMISSIONS };
+const ENTITY = { role: RoleEntity, permission: PermissionEntity, pricingTier: PricingTierEntity, feature: FeatureEntity } as const;
+const BUILT_IN: Record<CatalogKind, readonly string[]> = { role: BUILT_IN_ROLES, permission: BUILT_IN_PERMISSIONS, pricingTier: [], feature: [] };
 
 export function toPermissionDto(p: PermissionEntity): Permission {
   return { permissionId: p.id, name: p.name, description: p.description, createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt) };

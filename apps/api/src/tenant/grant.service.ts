@@ -5,7 +5,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { prepared } from '../database/prepared.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import type { Actor } from '../common/principal.js';
-import { CatalogService, type CatalogKind } from './catalog.service.js';
+import { CatalogService } from './catalog.service.js';
+import { EntitlementService } from './entitlement.service.js';
 import {
   GlobalPermissionGrantEntity,
   GlobalRoleGrantEntity,
@@ -19,9 +20,12 @@ import { UserEntity } from './user.entity.js';
 
 const SUPER_ADMIN = 'super_admin';
 
+/** What can be granted to a user: a role or a permission. */
+export type GrantKind = 'role' | 'permission';
+
 const TENANT_GRANT = { role: TenantRoleGrantEntity, permission: TenantPermissionGrantEntity } as const;
 const GLOBAL_GRANT = { role: GlobalRoleGrantEntity, permission: GlobalPermissionGrantEntity } as const;
-const column = (kind: CatalogKind) => (kind === 'role' ? 'roleId' : 'permissionId');
+const column = (kind: GrantKind) => (kind === 'role' ? 'roleId' : 'permissionId');
 
 /** Per tenant (and '' for global): the roles and permissions a user holds there. */
 export interface Holdings {
@@ -93,11 +97,12 @@ export class GrantService {
     private readonly dataSource: DataSource,
     private readonly catalog: CatalogService,
     private readonly audit: AuditService,
+    private readonly entitlements: EntitlementService,
   ) {
     this.userForCheck = prepared(dataSource, 'check_user', 'SELECT super_admin, disabled_at FROM users WHERE id = ?');
   }
 
-  private record(m: EntityManager, actor: Actor, added: boolean, kind: CatalogKind, userId: string, id: string, tenantId?: string) {
+  private record(m: EntityManager, actor: Actor, added: boolean, kind: GrantKind, userId: string, id: string, tenantId?: string) {
     return this.audit.record(m, {
       type: added ? 'grant.added' : 'grant.removed',
       actor,
@@ -118,7 +123,7 @@ export class GrantService {
   }
 
   /** Grants a role or permission in a tenant, making the user a member first when needed. Idempotent. */
-  async grantInTenant(kind: CatalogKind, tenantId: string, userId: string, id: string, actor: Actor): Promise<void> {
+  async grantInTenant(kind: GrantKind, tenantId: string, userId: string, id: string, actor: Actor): Promise<void> {
     await this.requireTenant(tenantId);
     await this.requireUser(userId);
     await this.catalog.requireExisting(kind, [id]);
@@ -132,7 +137,7 @@ export class GrantService {
     });
   }
 
-  async revokeInTenant(kind: CatalogKind, tenantId: string, userId: string, id: string, actor: Actor): Promise<void> {
+  async revokeInTenant(kind: GrantKind, tenantId: string, userId: string, id: string, actor: Actor): Promise<void> {
     await this.requireTenant(tenantId);
     await this.requireUser(userId);
     await this.catalog.requireExisting(kind, [id]);
@@ -143,16 +148,16 @@ export class GrantService {
   }
 
   /** Grants a role or permission everywhere. `super_admin` is the user's super-admin flag. Idempotent. */
-  async grantGlobal(kind: CatalogKind, userId: string, id: string, actor: Actor): Promise<void> {
+  async grantGlobal(kind: GrantKind, userId: string, id: string, actor: Actor): Promise<void> {
     await this.setGlobal(kind, userId, id, true, actor);
   }
 
-  async revokeGlobal(kind: CatalogKind, userId: string, id: string, actor: Actor): Promise<void> {
+  async revokeGlobal(kind: GrantKind, userId: string, id: string, actor: Actor): Promise<void> {
     await this.setGlobal(kind, userId, id, false, actor);
   }
 
   /** `super_admin` is kept as the user's flag (read on every admin request without a join). */
-  private async setGlobal(kind: CatalogKind, userId: string, id: string, held: boolean, actor: Actor): Promise<void> {
+  private async setGlobal(kind: GrantKind, userId: string, id: string, held: boolean, actor: Actor): Promise<void> {
     await this.requireUser(userId);
     await this.catalog.requireExisting(kind, [id]);
     await this.dataSource.transaction(async (m) => {
@@ -219,12 +224,19 @@ export class GrantService {
     const superAdmin = user.super_admin === true || user.super_admin === 1;
     const tenantIds = [...new Set(checks.flatMap((c) => (c.tenantId === undefined ? [] : [c.tenantId])))];
     const permissionIds = [...new Set(checks.flatMap((c) => (c.permission === undefined ? [] : [c.permission])))];
-    const rows = await this.heldQuery(tenantIds.length, permissionIds.length, superAdmin)(...heldParams(userId, tenantIds, permissionIds, superAdmin));
+    const featureIds = [...new Set(checks.flatMap((c) => (c.feature === undefined ? [] : [c.feature])))];
+    const [rows, features] = await Promise.all([
+      this.heldQuery(tenantIds.length, permissionIds.length, superAdmin)(...heldParams(userId, tenantIds, permissionIds, superAdmin)),
+      this.entitlements.featuresOfUser(userId, tenantIds, featureIds),
+    ]);
     const held = new Set(rows.map((r) => `${r.kind}|${r.scope}|${r.id}`));
     if (superAdmin) held.add(`r|${GLOBAL}|${SUPER_ADMIN}`);
-    const holds = (kind: 'r' | 'p', id: string, tenantId: string | undefined) =>
+    for (const f of features) held.add(`f|${f}`);
+    const holds = (kind: 'r' | 'p' | 'f', id: string, tenantId: string | undefined) =>
       held.has(`${kind}|${GLOBAL}|${id}`) || (tenantId !== undefined && held.has(`${kind}|${tenantId}|${id}`));
-    return checks.map((c) => (c.role !== undefined ? holds('r', c.role, c.tenantId) : holds('p', c.permission!, c.tenantId)));
+    return checks.map((c) =>
+      c.role !== undefined ? holds('r', c.role, c.tenantId) : c.feature !== undefined ? holds('f', c.feature, c.tenantId) : holds('p', c.permission!, c.tenantId),
+    );
   }
 
   private heldQuery(tenants: number, permissions: number, superAdmin: boolean) {

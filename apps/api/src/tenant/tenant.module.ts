@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { CatalogService } from './catalog.service.js';
 import { CheckController } from './check.controller.js';
+import { EntitlementController } from './entitlement.controller.js';
+import { EntitlementService } from './entitlement.service.js';
 import { GrantService } from './grant.service.js';
 import { PasswordService } from './password.service.js';
 import { PermissionController, RoleController } from './role.controller.js';
@@ -13,8 +15,8 @@ import { UserService } from './user.service.js';
 /** The directory: users, tenants, roles, permissions, grants, and the check that reads them. */
 @Module({
   imports: [AuditModule],
-  controllers: [UserController, TenantController, RoleController, PermissionController, CheckController],
-  providers: [UserService, PasswordService, TenantService, CatalogService, GrantService],
-  exports: [UserService, PasswordService, TenantService, GrantService, CatalogService],
+  controllers: [UserController, TenantController, RoleController, PermissionController, CheckController, EntitlementController],
+  providers: [UserService, PasswordService, TenantService, CatalogService, GrantService, EntitlementService],
+  exports: [UserService, PasswordService, TenantService, GrantService, CatalogService, EntitlementService],
 })
 export class TenantModule {}

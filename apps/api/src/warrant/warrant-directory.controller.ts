@@ -1,10 +1,13 @@
-import { Controller, Delete, Get, HttpCode, Post, Put, UseFilters } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Put, UseFilters, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error.js';
 import { z } from 'zod';
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
 import { CatalogService, type CatalogKind } from '../tenant/catalog.service.js';
 import type { PermissionEntity, RoleEntity, TenantEntity } from '../tenant/directory.entity.js';
+import { EntitlementService, type EntitlementOwner } from '../tenant/entitlement.service.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService } from '../tenant/tenant.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
@@ -18,6 +21,8 @@ import {
   WarrantTenantUpdate,
   WarrantUserInput,
   WarrantUserUpdate,
+  WarrantTierInput,
+  WarrantFeatureInput,
 } from './warrant.dto.js';
 import { WarrantErrorFilter } from './warrant-error.filter.js';
 
@@ -26,6 +31,14 @@ const tenant = (t: TenantEntity) => ({ tenantId: t.id, name: t.name });
 const role = (r: RoleEntity) => ({ roleId: r.id, name: r.name, description: r.description });
 const permission = (p: PermissionEntity) => ({ permissionId: p.id, name: p.name, description: p.description });
 const page = (q: WarrantListQuery) => ({ limit: q.limit, offset: (q.page - 1) * q.limit });
+
+/** `tenants` or `users` in the path, as the entitlement owner. */
+const OwnerParam = createParamDecorator((_: unknown, ctx: ExecutionContext): EntitlementOwner => {
+  const owner = ctx.switchToHttp().getRequest<FastifyRequest<{ Params: { owner: string } }>>().params.owner;
+  if (owner === 'tenants') return 'tenant';
+  if (owner === 'users') return 'user';
+  throw new ApiError('not_found', 'No such route', { type: 'route', id: owner });
+});
 
 const UserBatch = z.union([z.array(WarrantUserInput).max(1000), WarrantUserInput]);
 const TenantBatch = z.union([z.array(WarrantTenantInput).max(1000), WarrantTenantInput]);
@@ -43,6 +56,7 @@ export class WarrantDirectoryController {
     private readonly tenants: TenantService,
     private readonly catalog: CatalogService,
     private readonly grants: GrantService,
+    private readonly entitlements: EntitlementService,
   ) {}
 
   // Users
@@ -250,6 +264,120 @@ export class WarrantDirectoryController {
   @Contract({ summary: 'Warrant: delete a permission', status: 200 })
   deletePermission(@IdParam('permissionId') permissionId: string): Promise<void> {
     return this.catalog.remove('permission', permissionId);
+  }
+
+  // Pricing tiers and features
+  @Post('pricing-tiers')
+  @Contract({ summary: 'Warrant: create a pricing tier', body: WarrantTierInput, status: 200 })
+  async createTier(@ValidBody() body: z.infer<typeof WarrantTierInput>) {
+    await this.catalog.create('pricingTier', { id: body.pricingTierId });
+    return { pricingTierId: body.pricingTierId };
+  }
+
+  @Get('pricing-tiers')
+  @Contract({ summary: 'Warrant: list pricing tiers', query: WarrantListQuery })
+  listTiers(@ValidQuery() q: WarrantListQuery) {
+    return this.listCatalog('pricingTier', q, (e) => ({ pricingTierId: e.id }));
+  }
+
+  @Get('pricing-tiers/:pricingTierId')
+  @Contract({ summary: 'Warrant: get a pricing tier' })
+  async getTier(@IdParam('pricingTierId') id: string) {
+    return { pricingTierId: (await this.catalog.get('pricingTier', id)).id };
+  }
+
+  @Delete('pricing-tiers/:pricingTierId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: delete a pricing tier', status: 200 })
+  deleteTier(@IdParam('pricingTierId') id: string): Promise<void> {
+    return this.catalog.remove('pricingTier', id);
+  }
+
+  @Get('pricing-tiers/:pricingTierId/features')
+  @Contract({ summary: "Warrant: a pricing tier's features", query: WarrantListQuery })
+  async featuresOfTier(@IdParam('pricingTierId') id: string) {
+    const [tier] = await this.entitlements.toPricingTierDtos([(await this.catalog.get('pricingTier', id))]);
+    return tier!.features.map((featureId) => ({ featureId }));
+  }
+
+  @Post('pricing-tiers/:pricingTierId/features/:featureId')
+  @Contract({ summary: 'Warrant: let a pricing tier hold a feature', status: 200 })
+  async addTierFeature(@IdParam('pricingTierId') id: string, @IdParam('featureId') featureId: string) {
+    await this.entitlements.setTierFeature(id, featureId, true);
+    return { featureId };
+  }
+
+  @Delete('pricing-tiers/:pricingTierId/features/:featureId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: take a feature from a pricing tier', status: 200 })
+  removeTierFeature(@IdParam('pricingTierId') id: string, @IdParam('featureId') featureId: string): Promise<void> {
+    return this.entitlements.setTierFeature(id, featureId, false);
+  }
+
+  @Post('features')
+  @Contract({ summary: 'Warrant: create a feature', body: WarrantFeatureInput, status: 200 })
+  async createFeature(@ValidBody() body: z.infer<typeof WarrantFeatureInput>) {
+    await this.catalog.create('feature', { id: body.featureId });
+    return { featureId: body.featureId };
+  }
+
+  @Get('features')
+  @Contract({ summary: 'Warrant: list features', query: WarrantListQuery })
+  listFeatures(@ValidQuery() q: WarrantListQuery) {
+    return this.listCatalog('feature', q, (e) => ({ featureId: e.id }));
+  }
+
+  @Get('features/:featureId')
+  @Contract({ summary: 'Warrant: get a feature' })
+  async getFeature(@IdParam('featureId') id: string) {
+    return { featureId: (await this.catalog.get('feature', id)).id };
+  }
+
+  @Delete('features/:featureId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: delete a feature', status: 200 })
+  deleteFeature(@IdParam('featureId') id: string): Promise<void> {
+    return this.catalog.remove('feature', id);
+  }
+
+  @Get(':owner/:ownerId/pricing-tiers')
+  @Contract({ summary: "Warrant: a tenant's or user's pricing tiers", query: WarrantListQuery })
+  async tiersOf(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string) {
+    return (await this.entitlements.of(owner, ownerId)).pricingTiers.map((pricingTierId) => ({ pricingTierId }));
+  }
+
+  @Post(':owner/:ownerId/pricing-tiers/:pricingTierId')
+  @Contract({ summary: 'Warrant: give a tenant or user a pricing tier', status: 200 })
+  async giveTier(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string, @IdParam('pricingTierId') id: string) {
+    await this.entitlements.set(owner, ownerId, 'pricingTier', id, true);
+    return { pricingTierId: id };
+  }
+
+  @Delete(':owner/:ownerId/pricing-tiers/:pricingTierId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: take a pricing tier from a tenant or user', status: 200 })
+  takeTier(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string, @IdParam('pricingTierId') id: string): Promise<void> {
+    return this.entitlements.set(owner, ownerId, 'pricingTier', id, false);
+  }
+
+  @Get(':owner/:ownerId/features')
+  @Contract({ summary: "Warrant: a tenant's or user's features", query: WarrantListQuery })
+  async featuresOf(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string) {
+    return (await this.entitlements.of(owner, ownerId)).features.map((featureId) => ({ featureId }));
+  }
+
+  @Post(':owner/:ownerId/features/:featureId')
+  @Contract({ summary: 'Warrant: give a tenant or user a feature', status: 200 })
+  async giveFeature(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string, @IdParam('featureId') id: string) {
+    await this.entitlements.set(owner, ownerId, 'feature', id, true);
+    return { featureId: id };
+  }
+
+  @Delete(':owner/:ownerId/features/:featureId')
+  @HttpCode(200)
+  @Contract({ summary: 'Warrant: take a feature from a tenant or user', status: 200 })
+  takeFeature(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string, @IdParam('featureId') id: string): Promise<void> {
+    return this.entitlements.set(owner, ownerId, 'feature', id, false);
   }
 
   private async listCatalog<T>(kind: CatalogKind, q: WarrantListQuery, map: (e: RoleEntity & PermissionEntity) => T): Promise<T[]> {

@@ -11,6 +11,8 @@ export const WarrantTenantInput = z.object({ tenantId: Id.optional(), name: z.st
 export const WarrantTenantUpdate = z.object({ name: z.string().min(1).max(200).optional() });
 export const WarrantRoleInput = z.object({ roleId: Id, name: z.string().max(200).optional(), description: z.string().max(1000).optional() });
 export const WarrantPermissionInput = z.object({ permissionId: Id, name: z.string().max(200).optional(), description: z.string().max(1000).optional() });
+export const WarrantTierInput = z.object({ pricingTierId: Id });
+export const WarrantFeatureInput = z.object({ featureId: Id });
 export const WarrantNamedUpdate = z.object({ name: z.string().max(200).optional(), description: z.string().max(1000).optional() });
 
 /** `?page&limit` of Warrant's lists; anything unparsable (the SDK can send "undefined") falls back. */

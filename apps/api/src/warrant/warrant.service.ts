@@ -2,14 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, forbidden } from '../common/api-error.js';
 import type { Actor, Principal } from '../common/principal.js';
 import { CatalogService } from '../tenant/catalog.service.js';
+import { EntitlementService } from '../tenant/entitlement.service.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService } from '../tenant/tenant.service.js';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
 
 const invalid = (message: string, field: string) => new ApiError('invalid_request', message, { fields: { [field]: message } });
 
-/** Object types Warrant has and Tessera does not model (yet): refused by name, never guessed. */
-const NOT_YET = new Set(['pricing-tier', 'feature']);
 
 /**
  * Warrant's warrants, mapped onto Tessera's one model (no second copy):
@@ -17,6 +16,7 @@ const NOT_YET = new Set(['pricing-tier', 'feature']);
  * - `role:R#member@user:U` and `permission:P#member@user:U` are grants, in the tenant named by
  *   `context.tenant` (Warrant's policy `tenant == "…"`) or global without it
  * - `permission:P#member@role:R` is the role holding the permission
+ * - `pricing-tier:P#member@tenant|user:X` gives X the tier; `feature:F#member@tenant|user|pricing-tier:X` the feature
  */
 @Injectable()
 export class WarrantService {
@@ -24,12 +24,22 @@ export class WarrantService {
     private readonly grants: GrantService,
     private readonly tenants: TenantService,
     private readonly catalog: CatalogService,
+    private readonly entitlements: EntitlementService,
   ) {}
 
-  private kindOf(w: WarrantInput): 'tenant' | 'role' | 'permission' {
-    if (w.objectType === 'tenant' || w.objectType === 'role' || w.objectType === 'permission') return w.objectType;
-    if (NOT_YET.has(w.objectType)) throw invalid(`Object type ${w.objectType} is not supported by Tessera yet`, 'objectType');
+  private kindOf(w: WarrantInput): 'tenant' | 'role' | 'permission' | 'pricing-tier' | 'feature' {
+    if (['tenant', 'role', 'permission', 'pricing-tier', 'feature'].includes(w.objectType)) return w.objectType as never;
     throw invalid(`Object type ${w.objectType} is not modelled by Tessera`, 'objectType');
+  }
+
+  /** Pricing tiers and features go to tenants and users, and features also to pricing tiers. */
+  private async writeEntitlement(w: WarrantInput, add: boolean): Promise<void> {
+    if (w.relation !== 'member') throw invalid(`Relation ${w.relation} on ${w.objectType} is not supported (use member)`, 'relation');
+    const what = w.objectType === 'feature' ? 'feature' : 'pricingTier';
+    const subject = w.subject.objectType;
+    if (what === 'feature' && subject === 'pricing-tier') return this.entitlements.setTierFeature(w.subject.objectId, w.objectId, add);
+    if (subject !== 'tenant' && subject !== 'user') throw invalid(`Subject type ${subject} is not supported here`, 'subject.objectType');
+    return this.entitlements.set(subject, w.subject.objectId, what, w.objectId, add);
   }
 
   private requireUserSubject(w: WarrantInput): string {
@@ -40,6 +50,7 @@ export class WarrantService {
   /** Creates (`add`) or deletes the grant a warrant stands for. */
   async write(w: WarrantInput, add: boolean, actor: Actor): Promise<void> {
     const kind = this.kindOf(w);
+    if (kind === 'pricing-tier' || kind === 'feature') return this.writeEntitlement(w, add);
     const tenantId = w.context?.tenant;
     if (kind === 'tenant') {
       const userId = this.requireUserSubject(w);
@@ -83,6 +94,10 @@ export class WarrantService {
 
   private async holds(w: WarrantInput): Promise<boolean> {
     const kind = this.kindOf(w);
+    if (kind === 'pricing-tier') return false; // nothing is a member of a tier in a check; tiers hold features
+    if (kind === 'feature' && w.relation === 'member' && (w.subject.objectType === 'tenant' || w.subject.objectType === 'pricing-tier')) {
+      return this.entitlements.holds(w.subject.objectType === 'tenant' ? 'tenant' : 'pricingTier', w.subject.objectId, w.objectId);
+    }
     if (w.subject.objectType === 'role' && kind === 'permission' && w.relation === 'member') {
       const held = await this.catalog.permissionsOfRoles([w.subject.objectId], [w.objectId]);
       return held.get(w.subject.objectId)?.has(w.objectId) ?? false;

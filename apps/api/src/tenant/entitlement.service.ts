@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { Entitlements, Feature, PricingTier } from '@tessera/dto';
+import { notFound } from '../common/api-error.js';
+import { iso } from '../database/columns.js';
+import { prepared } from '../database/prepared.js';
+import { CatalogService } from './catalog.service.js';
+import { TenantEntity } from './directory.entity.js';
+import {
+  FeatureEntity,
+  PricingTierEntity,
+  PricingTierFeatureEntity,
+  TenantFeatureEntity,
+  TenantPricingTierEntity,
+  UserFeatureEntity,
+  UserPricingTierEntity,
+} from './entitlement.entity.js';
+import { UserEntity } from './user.entity.js';
+
+export type EntitlementOwner = 'tenant' | 'user';
+export type Entitlement = 'pricingTier' | 'feature';
+
+const LINKS: Record<EntitlementOwner, Record<Entitlement, EntityTarget<ObjectLiteral>>> = {
+  tenant: { pricingTier: TenantPricingTierEntity, feature: TenantFeatureEntity },
+  user: { pricingTier: UserPricingTierEntity, feature: UserFeatureEntity },
+};
+const OWNER = { tenant: TenantEntity, user: UserEntity } as const;
+const ownerKey = (owner: EntitlementOwner) => (owner === 'tenant' ? 'tenantId' : 'userId');
+
+export function toFeatureDto(f: FeatureEntity): Feature {
+  return { featureId: f.id, name: f.name, description: f.description, createdAt: iso(f.createdAt), updatedAt: iso(f.updatedAt) };
+}
+
+const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * The features a user may use, per scope ('' = the user's own, or a tenant id), among those asked:
+ * given to the user (directly or through a pricing tier), or to a tenant the user belongs to.
+ */
+function featureSql(tenants: number, features: number): string {
+  const f = list(features);
+  const parts = [
+    `SELECT '' AS scope, feature_id AS id FROM user_features WHERE user_id = ? AND feature_id IN (${f})`,
+    `SELECT '', ptf.feature_id FROM user_pricing_tiers u JOIN pricing_tier_features ptf ON ptf.pricing_tier_id = u.pricing_tier_id ` +
+      `WHERE u.user_id = ? AND ptf.feature_id IN (${f})`,
+  ];
+  if (tenants > 0) {
+    const t = list(tenants);
+    parts.push(
+      `SELECT tf.tenant_id, tf.feature_id FROM tenant_features tf JOIN memberships m ON m.tenant_id = tf.tenant_id AND m.user_id = ? ` +
+        `WHERE tf.tenant_id IN (${t}) AND tf.feature_id IN (${f})`,
+      `SELECT tp.tenant_id, ptf.feature_id FROM tenant_pricing_tiers tp JOIN memberships m ON m.tenant_id = tp.tenant_id AND m.user_id = ? ` +
+        `JOIN pricing_tier_features ptf ON ptf.pricing_tier_id = tp.pricing_tier_id WHERE tp.tenant_id IN (${t}) AND ptf.feature_id IN (${f})`,
+    );
+  }
+  return parts.join('\nUNION ALL ');
+}
+
+/** Pricing tiers, features, and who was given them: the only writer of those link tables. */
+@Injectable()
+export class EntitlementService {
+  private readonly featureQueries = new Map<string, (...params: unknown[]) => Promise<{ scope: string; id: string }[]>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly catalog: CatalogService,
+  ) {}
+
+  private async requireOwner(owner: EntitlementOwner, ownerId: string): Promise<void> {
+    if (!(await this.dataSource.getRepository<ObjectLiteral>(OWNER[owner]).existsBy({ id: ownerId }))) throw notFound(owner, ownerId);
+  }
+
+  /** Gives (or takes back) a pricing tier or a feature to a tenant or a user. Idempotent. */
+  async set(owner: EntitlementOwner, ownerId: string, what: Entitlement, id: string, given: boolean): Promise<void> {
+    await this.requireOwner(owner, ownerId);
+    await this.catalog.requireExisting(what, [id]);
+    const row = { [ownerKey(owner)]: ownerId, [what === 'feature' ? 'featureId' : 'pricingTierId']: id };
+    if (given) await this.dataSource.createQueryBuilder().insert().into(LINKS[owner][what]).values(row).orIgnore().execute();
+    else await this.dataSource.getRepository(LINKS[owner][what]).delete(row);
+  }
+
+  async of(owner: EntitlementOwner, ownerId: string): Promise<Entitlements> {
+    await this.requireOwner(owner, ownerId);
+    const where = { [ownerKey(owner)]: ownerId };
+    const [tiers, features] = await Promise.all([
+      this.dataSource.getRepository<ObjectLiteral>(LINKS[owner].pricingTier).find({ where, order: { pricingTierId: 'ASC' } }),
+      this.dataSource.getRepository<ObjectLiteral>(LINKS[owner].feature).find({ where, order: { featureId: 'ASC' } }),
+    ]);
+    return { pricingTiers: tiers.map((t) => t.pricingTierId as string), features: features.map((f) => f.featureId as string) };
+  }
+
+  async setTierFeature(pricingTierId: string, featureId: string, held: boolean): Promise<void> {
+    await this.catalog.requireExisting('pricingTier', [pricingTierId]);
+    await this.catalog.requireExisting('feature', [featureId]);
+    if (held) await this.dataSource.createQueryBuilder().insert().into(PricingTierFeatureEntity).values({ pricingTierId, featureId }).orIgnore().execute();
+    else await this.dataSource.getRepository(PricingTierFeatureEntity).delete({ pricingTierId, featureId });
+  }
+
+  /** Pricing tiers as the API shows them, with their features in one query for the batch. */
+  async toPricingTierDtos(tiers: PricingTierEntity[]): Promise<PricingTier[]> {
+    const links = tiers.length === 0 ? [] : await this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { pricingTierId: In(tiers.map((t) => t.id)) }, order: { featureId: 'ASC' } });
+    return tiers.map((t) => ({
+      pricingTierId: t.id,
+      name: t.name,
+      description: t.description,
+      features: links.filter((l) => l.pricingTierId === t.id).map((l) => l.featureId),
+      createdAt: iso(t.createdAt),
+      updatedAt: iso(t.updatedAt),
+    }));
+  }
+
+  /** `${scope}|${featureId}` for every asked feature the user may use ('' scope: their own). One statement. */
+  async featuresOfUser(userId: string, tenantIds: string[], featureIds: string[]): Promise<Set<string>> {
+    if (featureIds.length === 0) return new Set();
+    const key = `${tenantIds.length}:${featureIds.length}`;
+    let query = this.featureQueries.get(key);
+    if (!query) {
+      if (this.featureQueries.size > 500) this.featureQueries.clear();
+      query = prepared(this.dataSource, `features_${key.replace(':', '_')}`, featureSql(tenantIds.length, featureIds.length));
+      this.featureQueries.set(key, query);
+    }
+    const params: unknown[] = [userId, ...featureIds, userId, ...featureIds];
+    if (tenantIds.length > 0) params.push(userId, ...tenantIds, ...featureIds, userId, ...tenantIds, ...featureIds);
+    return new Set((await query(...params)).map((r) => `${r.scope}|${r.id}`));
+  }
+
+  /** Whether a tenant or a pricing tier holds a feature (Warrant subjects other than users). */
+  async holds(subject: 'tenant' | 'pricingTier', subjectId: string, featureId: string): Promise<boolean> {
+    if (subject === 'pricingTier') return this.dataSource.getRepository(PricingTierFeatureEntity).existsBy({ pricingTierId: subjectId, featureId });
+    if (await this.dataSource.getRepository(TenantFeatureEntity).existsBy({ tenantId: subjectId, featureId })) return true;
+    const tiers = (await this.dataSource.getRepository(TenantPricingTierEntity).findBy({ tenantId: subjectId })).map((t) => t.pricingTierId);
+    return tiers.length > 0 && this.dataSource.getRepository(PricingTierFeatureEntity).existsBy({ pricingTierId: In(tiers), featureId });
+  }
+}
