@@ -1,4 +1,4 @@
-import { WarrantClient, type ApiError } from '@warrantdev/warrant-node';
+import { Query, WarrantClient, type ApiError } from '@warrantdev/warrant-node';
 import { describeEachDatabase, signedInUser, useServer } from './harness.js';
 
 let seq = 0;
@@ -52,7 +52,13 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     expect((await warrant.User.listUsersForTenant(tenantId)).map((u) => u.userId)).toEqual([userId]);
     expect((await warrant.Tenant.listTenantsForUser(userId)).map((x) => x.tenantId)).toEqual([tenantId]);
     await warrant.User.assignUserToTenant(tenantId, userId, 'admin');
-    expect(await t.server.admin.check({ userId, checks: [{ role: 'admin', tenantId }] })).toMatchObject({ authorized: true });
+    await warrant.User.assignUserToTenant(tenantId, userId, 'manager');
+    expect(await t.server.admin.check({ userId, checks: [{ role: 'admin', tenantId }, { role: 'manager', tenantId }] })).toMatchObject({ authorized: true });
+    const asTenant = (relation: string) =>
+      warrant.Authorization.check({ object: { objectType: 'tenant', objectId: tenantId }, relation, subject: { objectType: 'user', objectId: userId } });
+    expect([await asTenant('member'), await asTenant('manager'), await asTenant('admin')]).toEqual([true, true, true]);
+    await warrant.User.removeUserFromTenant(tenantId, userId, 'manager');
+    expect(await asTenant('manager')).toBe(false);
     await warrant.User.removeUserFromTenant(tenantId, userId, 'member');
     expect(await warrant.User.listUsersForTenant(tenantId)).toEqual([]);
     const batch = await warrant.Tenant.batchCreate([{ tenantId: uid('t'), name: 'One' }, { tenantId: uid('t'), name: 'Two' }]);
@@ -178,6 +184,35 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     await warrant.Feature.delete(sso);
     await warrant.PricingTier.delete(tierId);
     expect((await sdkError(warrant.Feature.get(sso))).name).toBe('NotFoundError');
+  });
+
+  it('queries the warrants of an object or a subject (Warrant.queryWarrants)', async () => {
+    const tenantId = uid('t');
+    const roleId = uid('r');
+    const permissionId = uid('p');
+    const userId = uid('u');
+    await warrant.Tenant.create({ tenantId, name: 'Q' });
+    await warrant.Role.create({ roleId });
+    await warrant.Permission.create({ permissionId });
+    await warrant.User.create({ userId });
+    await warrant.User.assignUserToTenant(tenantId, userId, 'member');
+    await warrant.Warrant.create({ object: { objectType: 'role', objectId: roleId }, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant: tenantId } });
+    await warrant.Permission.assignPermissionToRole(roleId, permissionId);
+
+    const ofUser = await warrant.Warrant.queryWarrants(Query.selectWarrants().where({ subject: { objectType: 'user', objectId: userId } }));
+    expect(ofUser).toEqual(
+      expect.arrayContaining([
+        { objectType: 'tenant', objectId: tenantId, relation: 'member', subject: { objectType: 'user', objectId: userId } },
+        { objectType: 'role', objectId: roleId, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant: tenantId } },
+      ]),
+    );
+    expect(ofUser).toHaveLength(2);
+    const ofRole = await warrant.Warrant.queryWarrants(Query.selectWarrants().for({ object: { objectType: 'role', objectId: roleId } }).where({ context: { tenant: tenantId } }));
+    expect(ofRole).toEqual([{ objectType: 'role', objectId: roleId, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant: tenantId } }]);
+    const ofPermission = await warrant.Warrant.queryWarrants(Query.selectExplicitWarrants().for({ object: { objectType: 'permission', objectId: permissionId } }));
+    expect(ofPermission).toEqual([{ objectType: 'permission', objectId: permissionId, relation: 'member', subject: { objectType: 'role', objectId: roleId } }]);
+    expect(await warrant.Warrant.queryWarrants(Query.selectWarrants().where({ subject: { objectType: 'user', objectId: userId } }), { limit: 1, page: 2 })).toHaveLength(1);
+    expect((await sdkError(warrant.Warrant.queryWarrants(Query.selectWarrants()))).name).toBe('InvalidParameterError');
   });
 
   it('mints sessions whose tokens are Tessera tokens that work', async () => {

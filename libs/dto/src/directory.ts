@@ -4,7 +4,7 @@ import { Email, Password, User } from './user.js';
 
 /** Built in from the first start (a migration): API.md "Directory". */
 export const BUILT_IN_PERMISSIONS = ['view-self-service-dashboard', 'impersonate-users'] as const;
-export const BUILT_IN_ROLES = ['admin', 'member', 'super_admin'] as const;
+export const BUILT_IN_ROLES = ['admin', 'manager', 'member', 'super_admin'] as const;
 
 const Name = z.string().min(1).max(200);
 const Description = z.string().max(1000);

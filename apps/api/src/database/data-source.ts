@@ -23,6 +23,7 @@ import { SelfService1763900003000 } from './migrations/1763900003000-self-servic
 import { SessionsValidAfter1763900004000 } from './migrations/1763900004000-sessions-valid-after.js';
 import { OptionalEmail1763900005000 } from './migrations/1763900005000-optional-email.js';
 import { Entitlements1763900006000 } from './migrations/1763900006000-entitlements.js';
+import { ManagerRole1763900007000 } from './migrations/1763900007000-manager-role.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import {
   FeatureEntity,
@@ -58,7 +59,7 @@ export const ENTITIES = [
   UserPricingTierEntity,
   UserFeatureEntity,
 ];
-export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000, OptionalEmail1763900005000, Entitlements1763900006000];
+export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000, OptionalEmail1763900005000, Entitlements1763900006000, ManagerRole1763900007000];
 
 /** One DataSource for both databases; the same migrations run on each, never `synchronize`. */
 export function createDataSource(database: Config['database']): DataSource {

@@ -124,6 +124,30 @@ export class EntitlementService {
     return new Set((await query(...params)).map((r) => `${r.scope}|${r.id}`));
   }
 
+  /** Who was given a pricing tier or a feature: tenants, users, and (features) pricing tiers. */
+  async holdersOf(what: Entitlement, id: string): Promise<{ type: 'tenant' | 'user' | 'pricing-tier'; id: string }[]> {
+    const key = what === 'feature' ? 'featureId' : 'pricingTierId';
+    const [tenants, users, tiers] = await Promise.all([
+      this.dataSource.getRepository<ObjectLiteral>(LINKS.tenant[what]).find({ where: { [key]: id } }),
+      this.dataSource.getRepository<ObjectLiteral>(LINKS.user[what]).find({ where: { [key]: id } }),
+      what === 'feature' ? this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { featureId: id } }) : [],
+    ]);
+    return [
+      ...tenants.map((t) => ({ type: 'tenant' as const, id: t.tenantId as string })),
+      ...users.map((u) => ({ type: 'user' as const, id: u.userId as string })),
+      ...tiers.map((t) => ({ type: 'pricing-tier' as const, id: t.pricingTierId })),
+    ];
+  }
+
+  /** What a tenant, user or pricing tier was given. */
+  async heldBy(owner: EntitlementOwner | 'pricingTier', id: string): Promise<{ type: Entitlement; id: string }[]> {
+    if (owner === 'pricingTier') {
+      return (await this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { pricingTierId: id } })).map((l) => ({ type: 'feature' as const, id: l.featureId }));
+    }
+    const given = await this.of(owner, id);
+    return [...given.pricingTiers.map((p) => ({ type: 'pricingTier' as const, id: p })), ...given.features.map((f) => ({ type: 'feature' as const, id: f }))];
+  }
+
   /** Whether a tenant or a pricing tier holds a feature (Warrant subjects other than users). */
   async holds(subject: 'tenant' | 'pricingTier', subjectId: string, featureId: string): Promise<boolean> {
     if (subject === 'pricingTier') return this.dataSource.getRepository(PricingTierFeatureEntity).existsBy({ pricingTierId: subjectId, featureId });

@@ -250,6 +250,45 @@ export class GrantService {
     return query;
   }
 
+  /** A tenant's members and the roles granted in it (for Warrant's query). */
+  async ofTenant(tenantId: string): Promise<{ members: string[]; roles: { userId: string; roleId: string }[] }> {
+    const [members, roles] = await Promise.all([
+      this.dataSource.getRepository(MembershipEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } }),
+      this.dataSource.getRepository(TenantRoleGrantEntity).find({ where: { tenantId } }),
+    ]);
+    return { members: members.map((m) => m.userId), roles };
+  }
+
+  /** Who holds a role or permission: users globally, users in tenants, and (permissions) roles. */
+  async holdersOf(kind: GrantKind, id: string) {
+    const key = column(kind);
+    const [global, inTenants, roles] = await Promise.all([
+      this.dataSource.getRepository<{ userId: string }>(GLOBAL_GRANT[kind]).find({ where: { [key]: id } }),
+      this.dataSource.getRepository<{ userId: string; tenantId: string }>(TENANT_GRANT[kind]).find({ where: { [key]: id } }),
+      kind === 'permission' ? this.dataSource.getRepository(RolePermissionEntity).find({ where: { permissionId: id } }) : [],
+    ]);
+    return { global: global.map((g) => g.userId), inTenants, roles: roles.map((r) => r.roleId) };
+  }
+
+  /** What a user was given: memberships, and roles and permissions globally and per tenant. */
+  async heldBy(userId: string) {
+    const [memberships, globalRoles, tenantRoles, globalPermissions, tenantPermissions] = await Promise.all([
+      this.dataSource.getRepository(MembershipEntity).find({ where: { userId } }),
+      this.dataSource.getRepository(GlobalRoleGrantEntity).find({ where: { userId } }),
+      this.dataSource.getRepository(TenantRoleGrantEntity).find({ where: { userId } }),
+      this.dataSource.getRepository(GlobalPermissionGrantEntity).find({ where: { userId } }),
+      this.dataSource.getRepository(TenantPermissionGrantEntity).find({ where: { userId } }),
+    ]);
+    return {
+      tenants: memberships.map((m) => m.tenantId),
+      role: { global: globalRoles.map((g) => g.roleId), inTenants: tenantRoles.map((g) => ({ id: g.roleId, tenantId: g.tenantId })) },
+      permission: {
+        global: globalPermissions.map((g) => g.permissionId),
+        inTenants: tenantPermissions.map((g) => ({ id: g.permissionId, tenantId: g.tenantId })),
+      },
+    };
+  }
+
   /** Every permission a user holds in a tenant: direct, through roles held there, and global. */
   async permissionsIn(user: UserEntity, tenantId: string): Promise<Set<string>> {
     const { roles, permissions } = await this.holdings(user, [tenantId]);

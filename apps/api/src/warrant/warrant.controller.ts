@@ -1,11 +1,12 @@
-import { Controller, Delete, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, UseFilters } from '@nestjs/common';
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, ValidBody } from '../common/contract.decorator.js';
+import { Contract, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../common/principal.js';
 import { ClientSessionService } from '../client-session/client-session.service.js';
-import { AuthorizeInput, AuthorizeResult, WarrantInput, WarrantSessionInput } from './warrant.dto.js';
+import { AuthorizeInput, AuthorizeResult, WarrantInput, WarrantQueryInput, WarrantSessionInput } from './warrant.dto.js';
+import { parseClause, type WarrantView } from './warrant-query.js';
 import { WarrantErrorFilter } from './warrant-error.filter.js';
 import { WarrantService } from './warrant.service.js';
 
@@ -32,6 +33,16 @@ export class WarrantController {
   @Contract({ summary: 'Warrant: delete a warrant', body: WarrantInput, status: 200 })
   async remove(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<void> {
     await this.warrants.write(body, false, actor);
+  }
+
+  /** Warrant's `Warrant.queryWarrants`: `select=warrants` with `for`/`where` clauses, page and limit. */
+  @Get('v1/query')
+  @Auth('admin')
+  @Contract({ summary: 'Warrant: query warrants of an object or a subject', query: WarrantQueryInput })
+  async query(@ValidQuery() q: z.infer<typeof WarrantQueryInput>): Promise<WarrantView[]> {
+    if (!/^(explicit )?warrants$/.test(q.select)) throw new ApiError('invalid_request', 'Only select=warrants is supported', { fields: { select: 'warrants' } });
+    const found = await this.warrants.query(parseClause(q.for), parseClause(q.where));
+    return found.slice((q.page - 1) * q.limit, q.page * q.limit);
   }
 
   /**

@@ -22,6 +22,15 @@ export const WarrantListQuery = z.object({
 });
 export type WarrantListQuery = z.infer<typeof WarrantListQuery>;
 
+/** `GET /v1/query`: the SDK's Query.toObject() plus list options (other keys it may pass are ignored). */
+export const WarrantQueryInput = z.object({
+  select: z.string().min(1).max(64),
+  for: z.string().max(2048).optional(),
+  where: z.string().max(2048).optional(),
+  page: z.coerce.number().int().min(1).catch(1).default(1),
+  limit: z.coerce.number().int().min(1).max(1000).catch(100).default(100),
+});
+
 const Subject = z.object({ objectType: z.string().min(1).max(64), objectId: Id, relation: z.string().max(64).optional() });
 /** Warrant's policy context; `tenant` scopes a grant or a check to one tenant. */
 const Context = z.record(z.string(), z.string()).optional();

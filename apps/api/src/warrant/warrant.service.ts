@@ -6,6 +6,7 @@ import { EntitlementService } from '../tenant/entitlement.service.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService } from '../tenant/tenant.service.js';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
+import { matches, type Clause, type WarrantView } from './warrant-query.js';
 
 const invalid = (message: string, field: string) => new ApiError('invalid_request', message, { fields: { [field]: message } });
 
@@ -90,6 +91,71 @@ export class WarrantService {
     const results: boolean[] = [];
     for (const w of input.warrants) results.push(await this.holds(w));
     return input.op === 'anyOf' ? results.some(Boolean) : results.every(Boolean);
+  }
+
+  /**
+   * Warrant's query (`select=warrants`): the warrants of one object or of one subject (the clause
+   * must name one, so the answer is an indexed lookup), filtered by the rest of both clauses.
+   */
+  async query(forClause: Clause, whereClause: Clause): Promise<WarrantView[]> {
+    const object = forClause.object ?? whereClause.object;
+    const subject = forClause.subject ?? whereClause.subject;
+    if (!object && !subject) throw invalid('A query needs an object or a subject in its for or where clause', 'for');
+    const found = object ? await this.warrantsOfObject(object.objectType, object.objectId) : await this.warrantsOfSubject(subject!.objectType, subject!.objectId);
+    return found.filter((w) => matches(w, forClause) && matches(w, whereClause));
+  }
+
+  private async warrantsOfObject(type: string, id: string): Promise<WarrantView[]> {
+    const user = (userId: string) => ({ objectType: 'user', objectId: userId });
+    const tenant = (tenantId: string) => ({ tenant: tenantId });
+    if (type === 'tenant') {
+      const { members, roles } = await this.grants.ofTenant(id);
+      return [
+        ...members.map((userId) => ({ objectType: type, objectId: id, relation: 'member', subject: user(userId) })),
+        ...roles.map((g) => ({ objectType: type, objectId: id, relation: g.roleId, subject: user(g.userId) })),
+      ];
+    }
+    if (type === 'role' || type === 'permission') {
+      const { global, inTenants, roles } = await this.grants.holdersOf(type, id);
+      return [
+        ...global.map((userId) => ({ objectType: type, objectId: id, relation: 'member', subject: user(userId) })),
+        ...inTenants.map((g) => ({ objectType: type, objectId: id, relation: 'member', subject: user(g.userId), context: tenant(g.tenantId) })),
+        ...roles.map((roleId) => ({ objectType: type, objectId: id, relation: 'member', subject: { objectType: 'role', objectId: roleId } })),
+      ];
+    }
+    if (type === 'pricing-tier' || type === 'feature') {
+      return (await this.entitlements.holdersOf(type === 'feature' ? 'feature' : 'pricingTier', id)).map((h) => ({
+        objectType: type,
+        objectId: id,
+        relation: 'member',
+        subject: { objectType: h.type, objectId: h.id },
+      }));
+    }
+    return [];
+  }
+
+  private async warrantsOfSubject(type: string, id: string): Promise<WarrantView[]> {
+    const subject = { objectType: type, objectId: id };
+    const views: WarrantView[] = [];
+    if (type === 'user') {
+      const held = await this.grants.heldBy(id);
+      views.push(...held.tenants.map((tenantId) => ({ objectType: 'tenant', objectId: tenantId, relation: 'member', subject })));
+      for (const kind of ['role', 'permission'] as const) {
+        views.push(...held[kind].global.map((x) => ({ objectType: kind, objectId: x, relation: 'member', subject })));
+        views.push(...held[kind].inTenants.map((g) => ({ objectType: kind, objectId: g.id, relation: 'member', subject, context: { tenant: g.tenantId } })));
+      }
+    }
+    if (type === 'role') {
+      const [role] = await this.catalog.toRoleDtos([await this.catalog.get('role', id)]);
+      views.push(...role!.permissions.map((p) => ({ objectType: 'permission', objectId: p, relation: 'member', subject })));
+    }
+    if (type === 'user' || type === 'tenant' || type === 'pricing-tier') {
+      const owner = type === 'pricing-tier' ? 'pricingTier' : type;
+      for (const e of await this.entitlements.heldBy(owner, id)) {
+        views.push({ objectType: e.type === 'feature' ? 'feature' : 'pricing-tier', objectId: e.id, relation: 'member', subject });
+      }
+    }
+    return views;
   }
 
   private async holds(w: WarrantInput): Promise<boolean> {
