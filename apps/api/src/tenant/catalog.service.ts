@@ -11,12 +11,12 @@ import { ApiError, duplicate, notFound } from '../common/api-error.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
-import { PermissionEntity, RoleEntity, RolePermissionEntity } from './directory.entity.js';
+import { PermissionEntity, RoleEntity, RolePermissionEntity, type NamedRecord } from './directory.entity.js';
 import { FeatureEntity, PricingTierEntity } from './entitlement.entity.js';
 
 /** Roles, permissions, pricing tiers and features are the same kind of record: an id, a name and a description. */
 export type CatalogKind = 'role' | 'permission' | 'pricingTier' | 'feature';
-type CatalogEntity = RoleEntity | PermissionEntity | PricingTierEntity | FeatureEntity;
+type CatalogEntity = NamedRecord;
 
 const ENTITY = { role: RoleEntity, permission: PermissionEntity, pricingTier: PricingTierEntity, feature: FeatureEntity } as const;
 const BUILT_IN: Record<CatalogKind, readonly string[]> = { role: BUILT_IN_ROLES, permission: BUILT_IN_PERMISSIONS, pricingTier: [], feature: [] };

@@ -17,8 +17,11 @@ export class TenantEntity {
   updatedAt!: number;
 }
 
-@Entity('roles')
-export class RoleEntity {
+/**
+ * Roles, permissions, pricing tiers and features are the same kind of record: an id chosen by the
+ * caller, an optional name and description. Each is its own table with these columns.
+ */
+export abstract class NamedRecord {
   @PrimaryColumn({ type: 'varchar', length: 128 })
   id!: string;
 
@@ -34,24 +37,12 @@ export class RoleEntity {
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
   updatedAt!: number;
 }
+
+@Entity('roles')
+export class RoleEntity extends NamedRecord {}
 
 @Entity('permissions')
-export class PermissionEntity {
-  @PrimaryColumn({ type: 'varchar', length: 128 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 200, nullable: true })
-  name!: string | null;
-
-  @Column({ type: 'varchar', length: 1000, nullable: true })
-  description!: string | null;
-
-  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
-  createdAt!: number;
-
-  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
-  updatedAt!: number;
-}
+export class PermissionEntity extends NamedRecord {}
 
 /** A permission a role holds. */
 @Entity('role_permissions')

@@ -15,7 +15,6 @@ import {
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CatalogService } from './catalog.service.js';
-import type { FeatureEntity } from './entitlement.entity.js';
 import { EntitlementService, toFeatureDto } from './entitlement.service.js';
 
 /** Pricing tiers, features, and what tenants and users were given. */
@@ -87,7 +86,7 @@ export class EntitlementController {
   @Contract({ summary: 'List features', query: ListQuery, response: FeaturePage })
   async listFeatures(@ValidQuery() query: ListQuery): Promise<Page<Feature>> {
     const page = await this.catalog.list('feature', query);
-    return { items: (page.items as FeatureEntity[]).map(toFeatureDto), next: page.next };
+    return { items: page.items.map(toFeatureDto), next: page.next };
   }
 
   @Get('features/:featureId')

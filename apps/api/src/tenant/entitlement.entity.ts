@@ -1,43 +1,12 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import { epochMs } from '../database/columns.js';
-import { TenantEntity } from './directory.entity.js';
+import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { NamedRecord, TenantEntity } from './directory.entity.js';
 import { UserEntity } from './user.entity.js';
 
 @Entity('features')
-export class FeatureEntity {
-  @PrimaryColumn({ type: 'varchar', length: 128 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 200, nullable: true })
-  name!: string | null;
-
-  @Column({ type: 'varchar', length: 1000, nullable: true })
-  description!: string | null;
-
-  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
-  createdAt!: number;
-
-  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
-  updatedAt!: number;
-}
+export class FeatureEntity extends NamedRecord {}
 
 @Entity('pricing_tiers')
-export class PricingTierEntity {
-  @PrimaryColumn({ type: 'varchar', length: 128 })
-  id!: string;
-
-  @Column({ type: 'varchar', length: 200, nullable: true })
-  name!: string | null;
-
-  @Column({ type: 'varchar', length: 1000, nullable: true })
-  description!: string | null;
-
-  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
-  createdAt!: number;
-
-  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
-  updatedAt!: number;
-}
+export class PricingTierEntity extends NamedRecord {}
 
 /** A feature a pricing tier holds. */
 @Entity('pricing_tier_features')

@@ -5,10 +5,8 @@ import { notFound } from '../common/api-error.js';
 import { iso } from '../database/columns.js';
 import { prepared } from '../database/prepared.js';
 import { CatalogService } from './catalog.service.js';
-import { TenantEntity } from './directory.entity.js';
+import { TenantEntity, type NamedRecord } from './directory.entity.js';
 import {
-  FeatureEntity,
-  PricingTierEntity,
   PricingTierFeatureEntity,
   TenantFeatureEntity,
   TenantPricingTierEntity,
@@ -27,7 +25,7 @@ const LINKS: Record<EntitlementOwner, Record<Entitlement, EntityTarget<ObjectLit
 const OWNER = { tenant: TenantEntity, user: UserEntity } as const;
 const ownerKey = (owner: EntitlementOwner) => (owner === 'tenant' ? 'tenantId' : 'userId');
 
-export function toFeatureDto(f: FeatureEntity): Feature {
+export function toFeatureDto(f: NamedRecord): Feature {
   return { featureId: f.id, name: f.name, description: f.description, createdAt: iso(f.createdAt), updatedAt: iso(f.updatedAt) };
 }
 
@@ -97,7 +95,7 @@ export class EntitlementService {
   }
 
   /** Pricing tiers as the API shows them, with their features in one query for the batch. */
-  async toPricingTierDtos(tiers: PricingTierEntity[]): Promise<PricingTier[]> {
+  async toPricingTierDtos(tiers: NamedRecord[]): Promise<PricingTier[]> {
     const links = tiers.length === 0 ? [] : await this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { pricingTierId: In(tiers.map((t) => t.id)) }, order: { featureId: 'ASC' } });
     return tiers.map((t) => ({
       pricingTierId: t.id,

@@ -6,7 +6,7 @@ import { Auth } from '../common/auth.decorator.js';
 import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
 import { CatalogService, type CatalogKind } from '../tenant/catalog.service.js';
-import type { PermissionEntity, RoleEntity, TenantEntity } from '../tenant/directory.entity.js';
+import type { NamedRecord, TenantEntity } from '../tenant/directory.entity.js';
 import { EntitlementService, type EntitlementOwner } from '../tenant/entitlement.service.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService } from '../tenant/tenant.service.js';
@@ -28,8 +28,8 @@ import { WarrantErrorFilter } from './warrant-error.filter.js';
 
 const user = (u: UserEntity) => ({ userId: u.id, email: u.email });
 const tenant = (t: TenantEntity) => ({ tenantId: t.id, name: t.name });
-const role = (r: RoleEntity) => ({ roleId: r.id, name: r.name, description: r.description });
-const permission = (p: PermissionEntity) => ({ permissionId: p.id, name: p.name, description: p.description });
+const role = (r: NamedRecord) => ({ roleId: r.id, name: r.name, description: r.description });
+const permission = (p: NamedRecord) => ({ permissionId: p.id, name: p.name, description: p.description });
 const page = (q: WarrantListQuery) => ({ limit: q.limit, offset: (q.page - 1) * q.limit });
 
 /** `tenants` or `users` in the path, as the entitlement owner. */
@@ -380,7 +380,7 @@ export class WarrantDirectoryController {
     return this.entitlements.set(owner, ownerId, 'feature', id, false);
   }
 
-  private async listCatalog<T>(kind: CatalogKind, q: WarrantListQuery, map: (e: RoleEntity & PermissionEntity) => T): Promise<T[]> {
-    return (await this.catalog.list(kind, page(q))).items.map((e) => map(e as RoleEntity & PermissionEntity));
+  private async listCatalog<T>(kind: CatalogKind, q: WarrantListQuery, map: (e: NamedRecord) => T): Promise<T[]> {
+    return (await this.catalog.list(kind, page(q))).items.map(map);
   }
 }

@@ -64,8 +64,9 @@ export function SessionsPage() {
         navigate('/');
         return;
       }
-      setMessage('Session ended.');
+      // Refresh first: the message then describes a list that is already up to date.
       await load();
+      setMessage('Session ended.');
     } catch (e) {
       fail(e);
     }
