@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, listeningUrl, loadConfig } from './config/config.js';
 import { createApp } from './app.js';
 
 // Real environment variables win: Node's loader leaves variables that are already set alone.
@@ -10,11 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
-  // The port actually bound (PORT=0 picks a free one).
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = listeningUrl(config.host, app.getHttpServer().address(), config.port);
   const logger = new Logger('Tessera');
   const db = config.database.kind === 'sqlite' ? `SQLite file ${config.database.file}` : 'PostgreSQL';
   logger.log(`Web app  ${url}/`);

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ClientSessionResponse, CreateClientSessionRequest } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
+import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { iso } from '../database/columns.js';
@@ -27,11 +28,7 @@ export class ClientSessionService {
       const { token, url, expiresAt } = await this.selfService.create(body, actor);
       return { token, url, expiresAt: iso(expiresAt) };
     }
-    const max = this.config.authorizationSessionMaxTtl;
-    if (body.ttl !== undefined && body.ttl > max) {
-      throw new ApiError('invalid_request', 'The request is not valid', { fields: { ttl: `must be between 1 and ${max} seconds` } });
-    }
-    const ttl = body.ttl ?? Math.min(86400, max);
+    const ttl = secondsWithin('ttl', body.ttl, 86400, this.config.authorizationSessionMaxTtl);
     const user = await this.users.getById(body.userId);
     if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
     // Fixed lifetime: the window and the absolute cap are both the ttl, so it never slides.

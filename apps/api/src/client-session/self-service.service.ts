@@ -5,8 +5,9 @@ import { BUILT_IN_PERMISSIONS, type CreateSelfServiceSessionRequest } from '@tes
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError, forbidden, notFound } from '../common/api-error.js';
 import { randomSecret, sha256Hex } from '../common/crypto.js';
+import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../common/principal.js';
-import { CONFIG, type Config } from '../config/config.js';
+import { CONFIG, listeningUrl, type Config } from '../config/config.js';
 import type { SessionEntity } from '../session/session.entity.js';
 import { SessionService } from '../session/session.service.js';
 import { CatalogService } from '../tenant/catalog.service.js';
@@ -40,10 +41,8 @@ export class SelfServiceService {
   /** The public base of dashboard links: TESSERA_PUBLIC_URL, else the address this server listens on. */
   private publicUrl(): string {
     if (this.config.publicUrl) return this.config.publicUrl;
-    const address = (this.http.httpAdapter.getHttpServer() as import('node:http').Server).address();
-    const port = typeof address === 'object' && address !== null ? address.port : this.config.port;
-    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? '127.0.0.1' : this.config.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const server = this.http.httpAdapter.getHttpServer() as import('node:http').Server;
+    return listeningUrl(this.config.host, server.address(), this.config.port);
   }
 
   private checkRedirect(redirectUrl: string | undefined): void {
@@ -68,12 +67,8 @@ export class SelfServiceService {
 
   /** `POST /v1/sessions {type: "ssdash"}`: a session token for the backend and a one-time link for the person. */
   async create(request: CreateSelfServiceSessionRequest, actor: Actor): Promise<{ token: string; url: string; expiresAt: number }> {
-    const max = this.config.selfServiceSessionMaxTtl;
-    if (request.ttl !== undefined && request.ttl > max) {
-      throw new ApiError('invalid_request', 'The request is not valid', { fields: { ttl: `must be between 1 and ${max} seconds` } });
-    }
+    const ttl = secondsWithin('ttl', request.ttl, 1800, this.config.selfServiceSessionMaxTtl);
     this.checkRedirect(request.redirectUrl);
-    const ttl = request.ttl ?? Math.min(1800, max);
     const user = await this.users.getById(request.userId);
     await this.tenants.get(request.tenantId);
     await this.requireDashboardAccess(user, request.tenantId);

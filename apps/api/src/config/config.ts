@@ -160,5 +160,15 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string): Config['dat
   throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or sqlite:');
 }
 
+/**
+ * The base URL a person on this machine can open for a server listening on `host`: the address
+ * actually bound (PORT=0 picks one), with a wildcard host shown as 127.0.0.1.
+ */
+export function listeningUrl(host: string, address: string | { port: number } | null, configuredPort: number): string {
+  const port = typeof address === 'object' && address !== null ? address.port : configuredPort;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
 /** Nest injection token for the Config object. */
 export const CONFIG = Symbol('CONFIG');

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { SignInRequest } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
+import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
@@ -29,13 +30,7 @@ export class SignInService {
 
   /** Seconds requested for a new session, checked against TESSERA_SESSION_MAX_EXPIRATION. */
   expiration(requested: number | undefined): number {
-    const max = this.config.session.maxExpiration;
-    if (requested !== undefined && requested > max) {
-      throw new ApiError('invalid_request', 'The request is not valid', {
-        fields: { expiration: `must be between 1 and ${max} seconds` },
-      });
-    }
-    return requested ?? Math.min(this.config.session.defaultExpiration, max);
+    return secondsWithin('expiration', requested, this.config.session.defaultExpiration, this.config.session.maxExpiration);
   }
 
   /**

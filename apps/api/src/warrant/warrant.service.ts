@@ -5,6 +5,7 @@ import { CatalogService } from '../tenant/catalog.service.js';
 import { EntitlementService } from '../tenant/entitlement.service.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService } from '../tenant/tenant.service.js';
+import type { CheckItem } from '@tessera/dto';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
 import { matches, type Clause, type WarrantView } from './warrant-query.js';
 
@@ -88,9 +89,42 @@ export class WarrantService {
         }
       }
     }
-    const results: boolean[] = [];
-    for (const w of input.warrants) results.push(await this.holds(w));
+    const results = await this.holdAll(input.warrants);
     return input.op === 'anyOf' ? results.some(Boolean) : results.every(Boolean);
+  }
+
+  /**
+   * One boolean per warrant. The warrants about a user's roles, permissions and features go to
+   * GrantService.check together (one call per user, two or three statements whatever their
+   * number); the few other shapes are answered one by one.
+   */
+  private async holdAll(warrants: WarrantInput[]): Promise<boolean[]> {
+    const results: boolean[] = [];
+    const byUser = new Map<string, { index: number; check: CheckItem }[]>();
+    for (const [index, w] of warrants.entries()) {
+      const check = this.userCheck(w);
+      if (check === null) {
+        results[index] = await this.holds(w);
+      } else {
+        const items = byUser.get(w.subject.objectId) ?? [];
+        items.push({ index, check });
+        byUser.set(w.subject.objectId, items);
+      }
+    }
+    for (const [userId, items] of byUser) {
+      const held = await this.grants.check(userId, items.map((i) => i.check));
+      items.forEach((item, k) => (results[item.index] = held[k] === true));
+    }
+    return results;
+  }
+
+  /** The check a warrant about a user's role, permission or feature stands for; null for any other warrant. */
+  private userCheck(w: WarrantInput): CheckItem | null {
+    const kind = this.kindOf(w);
+    if (w.subject.objectType !== 'user' || kind === 'pricing-tier') return null;
+    if (kind === 'tenant') return w.relation === 'member' ? null : { role: w.relation, tenantId: w.objectId };
+    if (w.relation !== 'member') return null;
+    return { [kind]: w.objectId, tenantId: w.context?.tenant };
   }
 
   /**
@@ -169,13 +203,9 @@ export class WarrantService {
       return held.get(w.subject.objectId)?.has(w.objectId) ?? false;
     }
     const userId = this.requireUserSubject(w);
-    if (kind === 'tenant') {
-      if (w.relation === 'member') return this.tenants.isMember(w.objectId, userId);
-      const [held] = await this.grants.check(userId, [{ role: w.relation, tenantId: w.objectId }]);
-      return held === true;
-    }
-    if (w.relation !== 'member') return false;
-    const [held] = await this.grants.check(userId, [{ [kind]: w.objectId, tenantId: w.context?.tenant }]);
-    return held === true;
+    if (kind === 'tenant' && w.relation === 'member') return this.tenants.isMember(w.objectId, userId);
+    // A user's roles, permissions and features were answered in holdAll; what is left is a
+    // relation Tessera never grants.
+    return false;
   }
 }
