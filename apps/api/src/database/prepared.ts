@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
+import { connectionLock } from './sqlite-lock.js';
 
 interface SqliteStatement {
   all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): unknown;
 }
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
@@ -23,10 +25,13 @@ export function prepared<Row>(dataSource: DataSource, name: string, sql: string)
   };
   if (dataSource.options.type === 'better-sqlite3') {
     let statement: SqliteStatement | undefined;
+    const lock = connectionLock(dataSource);
     return (...params) => {
-      statement ??= (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
+      const run = statement ??= (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
       logged(sql, params);
-      return Promise.resolve(statement.all(...params) as Row[]);
+      // Never inside another request's open transaction: it would see what that one may yet roll back.
+      if (lock?.busy) return lock.run(() => Promise.resolve(run.all(...params) as Row[]));
+      return Promise.resolve(run.all(...params) as Row[]);
     };
   }
   let n = 0;
