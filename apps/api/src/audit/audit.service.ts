@@ -5,6 +5,7 @@ import { uuidv7 } from '../common/crypto.js';
 import { paginate } from '../common/pagination.js';
 import type { Actor } from '../common/principal.js';
 import { iso } from '../database/columns.js';
+import { preparedWrite } from '../database/prepared.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
 export interface AuditRecord {
@@ -35,26 +36,36 @@ export function toAuditEventDto(e: AuditEventEntity): AuditEvent {
   };
 }
 
+/** Straight to the driver: every sign-in and most admin actions write one. */
+const INSERT_SQL = `
+  INSERT INTO audit_events (id, type, actor_user_id, actor_api_key_id, user_id, session_id, tenant_id, ip, user_agent, at, details)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 /** The audit log: written inside the transaction of the action it records, read by admins. */
 @Injectable()
 export class AuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly insert: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.insert = preparedWrite(dataSource, 'audit_insert', INSERT_SQL);
+  }
 
   /** Records an event with the given manager, so it commits or rolls back with the action. */
   async record(manager: EntityManager, event: AuditRecord): Promise<void> {
-    await manager.getRepository(AuditEventEntity).insert({
-      id: uuidv7(),
-      type: event.type,
-      actorUserId: event.actor.userId,
-      actorApiKeyId: event.actor.apiKeyId,
-      userId: event.userId ?? null,
-      sessionId: event.sessionId === undefined ? event.actor.sessionId : event.sessionId,
-      tenantId: event.tenantId ?? null,
-      ip: event.actor.ip,
-      userAgent: event.actor.userAgent,
-      createdAt: Date.now(),
-      details: event.details === undefined ? null : JSON.stringify(event.details),
-    });
+    await this.insert(
+      manager,
+      uuidv7(),
+      event.type,
+      event.actor.userId,
+      event.actor.apiKeyId,
+      event.userId ?? null,
+      event.sessionId === undefined ? event.actor.sessionId : event.sessionId,
+      event.tenantId ?? null,
+      event.actor.ip,
+      event.actor.userAgent,
+      Date.now(),
+      event.details === undefined ? null : JSON.stringify(event.details),
+    );
   }
 
   /** Newest first; `userId` matches events whose actor or subject is that user. */

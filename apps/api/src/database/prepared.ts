@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { connectionLock } from './sqlite-lock.js';
 
 interface SqliteStatement {
@@ -40,6 +40,38 @@ export function prepared<Row>(dataSource: DataSource, name: string, sql: string)
     const pool = (dataSource.driver as unknown as { master: PgPool }).master;
     logged(text, values);
     return (await pool.query({ name: `tessera_${name}`, text, values })).rows as Row[];
+  };
+}
+
+/**
+ * `prepared` for a write that may belong to a transaction: pass the transaction's EntityManager
+ * (or the DataSource's own). On PostgreSQL it runs on the transaction's connection; on SQLite there
+ * is one connection, and the connection lock lets it into its own transaction only.
+ */
+export function preparedWrite(dataSource: DataSource, name: string, sql: string): (manager: EntityManager, ...params: unknown[]) => Promise<void> {
+  const logged = (text: string, params: unknown[]): void => {
+    dataSource.logger.logQuery(text, params);
+  };
+  if (dataSource.options.type === 'better-sqlite3') {
+    let statement: SqliteStatement | undefined;
+    const lock = connectionLock(dataSource);
+    return (_manager, ...params) => {
+      const run = statement ??= (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
+      logged(sql, params);
+      const write = () => {
+        run.run(...params);
+        return Promise.resolve();
+      };
+      return lock?.busy ? lock.run(write) : write();
+    };
+  }
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  return async (manager, ...values) => {
+    const runner = manager.queryRunner;
+    const client = runner && !runner.isReleased ? ((await runner.connect()) as PgPool) : (dataSource.driver as unknown as { master: PgPool }).master;
+    logged(text, values);
+    await client.query({ name: `tessera_${name}`, text, values });
   };
 }
 

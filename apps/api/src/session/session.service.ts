@@ -5,8 +5,9 @@ import { ApiError } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
-import { ms, msOrNull, prepared } from '../database/prepared.js';
+import { ms, msOrNull, prepared, preparedWrite } from '../database/prepared.js';
 import { UserEntity } from '../tenant/user.entity.js';
+import { USER_COLUMNS, userOfRow } from '../tenant/user.service.js';
 import { SessionEntity } from './session.entity.js';
 import { TokenService } from './token.service.js';
 
@@ -54,14 +55,17 @@ export function toSessionDto(session: SessionEntity, currentId?: string): Sessio
 /** The session and its user in one indexed read: every authenticated request runs this. */
 const AUTH_SQL = `
   SELECT s.id, s.user_id, s.type, s.tenant_id, s.impersonator_id, s.secret_hash, s.expiration, s.created_at,
-         s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.ip, s.user_agent,
-         u.id AS u_id, u.email AS u_email, u.password_hash AS u_password_hash, u.super_admin AS u_super_admin,
-         u.disabled_at AS u_disabled_at, u.sessions_valid_after AS u_sessions_valid_after,
-         u.created_at AS u_created_at, u.updated_at AS u_updated_at
+         s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.ip, s.user_agent, ${USER_COLUMNS}
   FROM sessions s LEFT JOIN users u ON u.id = s.user_id
   WHERE s.id = ?`;
 
 type AuthRow = Record<string, unknown>;
+
+/** Every sign-in writes one: straight to the driver, the columns in SessionEntity's order. */
+const INSERT_SQL = `
+  INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at,
+                        last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 function sessionOf(r: AuthRow): SessionEntity {
   return {
@@ -82,30 +86,19 @@ function sessionOf(r: AuthRow): SessionEntity {
   };
 }
 
-function userOf(r: AuthRow): UserEntity | null {
-  if (r.u_id === null || r.u_id === undefined) return null;
-  return {
-    id: r.u_id as string,
-    email: (r.u_email as string | null) ?? null,
-    passwordHash: (r.u_password_hash as string | null) ?? null,
-    superAdmin: r.u_super_admin === true || r.u_super_admin === 1,
-    disabledAt: msOrNull(r.u_disabled_at),
-    sessionsValidAfter: msOrNull(r.u_sessions_valid_after),
-    createdAt: ms(r.u_created_at),
-    updatedAt: ms(r.u_updated_at),
-  };
-}
 
 /** Sessions: creation, validation with sliding expiry, revocation. The only writer of `sessions`. */
 @Injectable()
 export class SessionService {
   private readonly loadForAuth: (id: string) => Promise<AuthRow[]>;
+  private readonly insertSession: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
   ) {
     this.loadForAuth = prepared<AuthRow>(dataSource, 'session_auth', AUTH_SQL);
+    this.insertSession = preparedWrite(dataSource, 'session_insert', INSERT_SQL);
   }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
@@ -116,7 +109,7 @@ export class SessionService {
     const now = Date.now();
     const secret = randomSecret();
     const absoluteExpiresAt = now + input.lifetime * 1000;
-    const session = this.repo(manager).create({
+    const session: SessionEntity = {
       id: uuidv7(),
       userId: input.userId,
       type: input.type,
@@ -131,8 +124,24 @@ export class SessionService {
       revokedAt: null,
       ip: input.ip ?? null,
       userAgent: input.userAgent ?? null,
-    });
-    await this.repo(manager).insert(session);
+    };
+    await this.insertSession(
+      manager ?? this.dataSource.manager,
+      session.id,
+      session.userId,
+      session.type,
+      session.tenantId,
+      session.impersonatorId,
+      session.secretHash,
+      session.expiration,
+      session.createdAt,
+      session.lastUsedAt,
+      session.expiresAt,
+      session.absoluteExpiresAt,
+      session.revokedAt,
+      session.ip,
+      session.userAgent,
+    );
     const token = this.tokens.sign({
       sub: session.userId,
       sid: session.id,
@@ -162,7 +171,7 @@ export class SessionService {
       throw new ApiError('unauthorized', 'Invalid session token');
     }
     if (session.revokedAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
-    const user = userOf(row!);
+    const user = userOfRow(row!);
     if (!user || user.disabledAt !== null || (user.sessionsValidAfter !== null && session.createdAt <= user.sessionsValidAfter)) {
       throw new ApiError('token_revoked', 'Session was signed out');
     }

@@ -5,6 +5,7 @@ import type { CreateUserRequest, Page, User } from '@tessera/dto';
 import { duplicate, notFound } from '../common/api-error.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
+import { ms, msOrNull, prepared } from '../database/prepared.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { PasswordService } from './password.service.js';
 import { UserEntity } from './user.entity.js';
@@ -22,13 +23,37 @@ export function toUserDto(user: UserEntity): User {
   };
 }
 
+/** The columns of a user, as `u_…` so that they can sit next to another table's in one row. */
+export const USER_COLUMNS = `u.id AS u_id, u.email AS u_email, u.password_hash AS u_password_hash, u.super_admin AS u_super_admin,
+  u.disabled_at AS u_disabled_at, u.sessions_valid_after AS u_sessions_valid_after, u.created_at AS u_created_at, u.updated_at AS u_updated_at`;
+
+/** A user from a raw row of `USER_COLUMNS`; null when the row has none (an outer join that found nothing). */
+export function userOfRow(r: Record<string, unknown>): UserEntity | null {
+  if (r.u_id === null || r.u_id === undefined) return null;
+  return {
+    id: r.u_id as string,
+    email: (r.u_email as string | null) ?? null,
+    passwordHash: (r.u_password_hash as string | null) ?? null,
+    superAdmin: r.u_super_admin === true || r.u_super_admin === 1,
+    disabledAt: msOrNull(r.u_disabled_at),
+    sessionsValidAfter: msOrNull(r.u_sessions_valid_after),
+    createdAt: ms(r.u_created_at),
+    updatedAt: ms(r.u_updated_at),
+  };
+}
+
 /** Users: the only place that reads or writes the users table. */
 @Injectable()
 export class UserService {
+  /** Every sign-in runs this: straight to the driver. */
+  private readonly byEmail: (email: string) => Promise<Record<string, unknown>[]>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
-  ) {}
+  ) {
+    this.byEmail = prepared(dataSource, 'user_by_email', `SELECT ${USER_COLUMNS} FROM users u WHERE u.email = ?`);
+  }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
     return manager.getRepository(UserEntity);
@@ -76,8 +101,9 @@ export class UserService {
     return user;
   }
 
-  findByEmail(email: string): Promise<UserEntity | null> {
-    return this.repo().findOneBy({ email: normalizeEmail(email) });
+  async findByEmail(email: string): Promise<UserEntity | null> {
+    const [row] = await this.byEmail(normalizeEmail(email));
+    return row === undefined ? null : userOfRow(row);
   }
 
   /** Changes email and/or password; a taken email is 409. */
