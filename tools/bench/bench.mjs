@@ -61,6 +61,17 @@ async function stop(server) {
   await exited;
 }
 
+/** CPU time a process has used so far, all threads, in ms (Linux; 0 elsewhere). */
+function cpuMs(pid) {
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the name in () may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident memory of a process, MB: now and the peak so far (Linux). */
 function memory(pid) {
   try {
@@ -72,16 +83,34 @@ function memory(pid) {
   }
 }
 
-function load(url, { connections = 32, method = 'GET', headers = {}, body, seconds = SECONDS } = {}) {
-  return new Promise((resolve, reject) => {
+/** Load from autocannon; with `pid`, also the server's CPU time per answered request. */
+async function load(url, { connections = 32, method = 'GET', headers = {}, body, seconds = SECONDS, pid } = {}) {
+  const cpuBefore = pid ? cpuMs(pid) : 0;
+  const result = await new Promise((resolve, reject) => {
     autocannon(
       { url, connections, duration: seconds, method, headers: { 'content-type': 'application/json', ...headers }, body },
-      (err, result) => (err ? reject(err) : resolve(result)),
+      (err, r) => (err ? reject(err) : resolve(r)),
     );
   });
+  if (pid && result.requests.total > 0) result.cpuUsPerRequest = ((cpuMs(pid) - cpuBefore) * 1000) / result.requests.total;
+  return result;
 }
 
-function row(name, result, pid, ceiling, note = '') {
+/**
+ * The ceiling, measured right before and right after `scenario` (half the time each): on a shared
+ * machine the bare route's rate moves by 2-3× within minutes, so a ratio to a ceiling measured
+ * once at the start says more about the neighbours than about Tessera.
+ */
+async function bracketed(ceilingServer, scenario) {
+  const half = Math.max(1, SECONDS / 2);
+  const before = await load(ceilingServer.url, { seconds: half });
+  const result = await scenario();
+  const after = await load(ceilingServer.url, { seconds: half });
+  result.ceiling = (before.requests.average + after.requests.average) / 2;
+  return result;
+}
+
+function row(name, result, pid, note = '') {
   const rps = result.requests.average;
   return {
     scenario: name,
@@ -90,7 +119,9 @@ function row(name, result, pid, ceiling, note = '') {
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     serverPeakRssMb: Math.round(memory(pid).peak),
-    vsCeiling: ceiling ? Number((rps / ceiling).toFixed(3)) : null,
+    cpuUs: result.cpuUsPerRequest === undefined ? null : Math.round(result.cpuUsPerRequest),
+    ceiling: result.ceiling === undefined ? null : Math.round(result.ceiling),
+    vsCeiling: result.ceiling ? Number((rps / result.ceiling).toFixed(3)) : null,
     note,
   };
 }
@@ -178,27 +209,31 @@ async function main() {
   log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}`);
   const rows = [];
 
-  // The ceiling.
+  // The ceiling: measured once on its own, then again around every throughput scenario. It idles
+  // on core 0 while Tessera is measured.
   const ceilingServer = await startServer([join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
-  await load(ceilingServer.url, { seconds: 1 });
-  const ceilingResult = await load(ceilingServer.url);
-  const ceiling = ceilingResult.requests.average;
-  rows.push(row('ceiling: bare NestJS + Fastify GET', ceilingResult, ceilingServer.pid, ceiling));
-  await stop(ceilingServer);
+  try {
+    await load(ceilingServer.url, { seconds: 1 });
+    const ceilingResult = await load(ceilingServer.url, { pid: ceilingServer.pid });
+    ceilingResult.ceiling = ceilingResult.requests.average;
+    rows.push(row('ceiling: bare NestJS + Fastify GET', ceilingResult, ceilingServer.pid));
 
-  const databases = [{ kind: 'sqlite' }];
-  if (process.env.BENCH_DATABASE_URL) databases.push({ kind: 'postgres', url: process.env.BENCH_DATABASE_URL });
-  for (const database of databases) rows.push(...(await benchTessera(database, ceiling)));
+    const databases = [{ kind: 'sqlite' }];
+    if (process.env.BENCH_DATABASE_URL) databases.push({ kind: 'postgres', url: process.env.BENCH_DATABASE_URL });
+    for (const database of databases) rows.push(...(await benchTessera(database, ceilingServer)));
+  } finally {
+    await stop(ceilingServer);
+  }
 
   const bare = await argon2Rate(SMOKE ? 1 : 5);
-  rows.push({ scenario: 'bare argon2id verify (same parameters), one per core', reqPerSec: Math.round(bare * 10) / 10, p50: null, p99: null, errors: 0, serverPeakRssMb: null, vsCeiling: null, note: '' });
+  rows.push({ scenario: 'bare argon2id verify (same parameters), one per core', reqPerSec: Math.round(bare * 10) / 10, p50: null, p99: null, errors: 0, serverPeakRssMb: null, cpuUs: null, ceiling: null, vsCeiling: null, note: '' });
   for (const r of rows.filter((r) => r.scenario.includes('sign-in'))) r.note = `${(r.reqPerSec / bare).toFixed(2)} × bare argon2id`;
 
   print(rows);
   save(rows);
 }
 
-async function benchTessera(database, ceiling) {
+async function benchTessera(database, ceilingServer) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const rootKey = `tsk_bench_${randomBytes(24).toString('base64url')}`;
   let databaseUrl = `sqlite:${join(dir, 'tessera.sqlite')}`;
@@ -269,8 +304,8 @@ async function benchTessera(database, ceiling) {
     // (a) validate.
     const validateOpts = { headers: { authorization: `Bearer ${token}` } };
     await load(`${url}/v1/sessions/current`, { ...validateOpts, seconds: 1 });
-    const validate = await load(`${url}/v1/sessions/current`, validateOpts);
-    rows.push(row(label('validate GET /v1/sessions/current, 32 conn'), validate, server.pid, ceiling));
+    const validate = await bracketed(ceilingServer, () => load(`${url}/v1/sessions/current`, { ...validateOpts, pid: server.pid }));
+    rows.push(row(label('validate GET /v1/sessions/current, 32 conn'), validate, server.pid));
     const rssRuns = [memory(server.pid).rss];
     for (let run = 0; run < 2; run++) {
       await load(`${url}/v1/sessions/current`, validateOpts);
@@ -285,12 +320,12 @@ async function benchTessera(database, ceiling) {
     const checkBody = JSON.stringify({ userId: benchUser.userId, op: 'anyOf', checks });
     const probe = await api(url, '/v1/check', { method: 'POST', key: rootKey, body: JSON.parse(checkBody) });
     if (!probe.results.slice(0, 5).every(Boolean)) throw new Error(`check set-up is wrong: ${JSON.stringify(probe)}`);
-    const check = await load(`${url}/v1/check`, { method: 'POST', headers: { authorization: `ApiKey ${rootKey}` }, body: checkBody });
-    rows.push(row(label('check POST /v1/check, 10 checks, 32 conn'), check, server.pid, ceiling, `${(USERS * 10).toLocaleString()} grants`));
+    const check = await bracketed(ceilingServer, () => load(`${url}/v1/check`, { method: 'POST', headers: { authorization: `ApiKey ${rootKey}` }, body: checkBody, pid: server.pid }));
+    rows.push(row(label('check POST /v1/check, 10 checks, 32 conn'), check, server.pid, `${(USERS * 10).toLocaleString()} grants`));
 
     // (c) sign-in: the hash is the cost.
-    const signIn = await load(`${url}/v1/auth/sign-in`, { method: 'POST', connections: 4, body: JSON.stringify({ email, password }) });
-    rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, ceiling));
+    const signIn = await load(`${url}/v1/auth/sign-in`, { method: 'POST', connections: 4, body: JSON.stringify({ email, password }), pid: server.pid });
+    rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid));
 
     // (d) sign-out all for a user with 100 live sessions, one at a time.
     const latencies = [];
@@ -307,9 +342,9 @@ async function benchTessera(database, ceiling) {
     latencies.sort((a, b) => a - b);
     const pct = (p) => Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2));
     const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-    rows.push({ scenario: label('sign-out all, 100 live sessions, sequential'), reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), vsCeiling: null, note: `${iterations} sign-outs` });
+    rows.push({ scenario: label('sign-out all, 100 live sessions, sequential'), reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), cpuUs: null, ceiling: null, vsCeiling: null, note: `${iterations} sign-outs` });
 
-    rows.push({ scenario: label('server RSS after 3 validate runs (MB)'), reqPerSec: null, p50: null, p99: null, errors: 0, serverPeakRssMb: Math.round(memory(server.pid).peak), vsCeiling: null, note: rssRuns.map((r) => r.toFixed(0)).join(' → ') });
+    rows.push({ scenario: label('server RSS after 3 validate runs (MB)'), reqPerSec: null, p50: null, p99: null, errors: 0, serverPeakRssMb: Math.round(memory(server.pid).peak), cpuUs: null, ceiling: null, vsCeiling: null, note: rssRuns.map((r) => r.toFixed(0)).join(' → ') });
 
     // (e) validate with a million sessions in the table.
     const SESSIONS = Math.max(10_000, Math.round(1_000_000 * SCALE));
@@ -317,8 +352,9 @@ async function benchTessera(database, ceiling) {
     await seeder.settle();
     await restart();
     await load(`${url}/v1/sessions/current`, { ...validateOpts, seconds: 1 });
-    const validateBig = await load(`${url}/v1/sessions/current`, validateOpts);
-    rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, ceiling, `${(validateBig.requests.average / validate.requests.average).toFixed(2)} × validate with 1k`));
+    const validateBig = await bracketed(ceilingServer, () => load(`${url}/v1/sessions/current`, { ...validateOpts, pid: server.pid }));
+    // Compared as ratios to their own ceilings, so that a busier minute on the machine does not count.
+    rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, `${(validateBig.requests.average / validateBig.ceiling / (validate.requests.average / validate.ceiling)).toFixed(2)} × validate with 1k`));
   } finally {
     await seeder.close();
     await stop(server);
@@ -341,6 +377,8 @@ const COLUMNS = [
   ['p99', 'p99 ms'],
   ['errors', 'errors'],
   ['serverPeakRssMb', 'server peak RSS MB'],
+  ['cpuUs', 'server CPU µs/req'],
+  ['ceiling', 'ceiling req/s next to it'],
   ['vsCeiling', '× ceiling'],
   ['note', 'note'],
 ];
