@@ -67,4 +67,17 @@ describe('SQLite transactions at the same time', () => {
     });
     expect(seen).toEqual(['mine']);
   });
+
+  it('tracks the transaction again after the connection was idle', async () => {
+    // Between transactions the async context is not tracked; the next one must turn it back on,
+    // or its own read through the global manager would wait for itself.
+    await db.transaction((m) => m.query(`INSERT INTO lock_probe VALUES ('first')`));
+    await db.query(`INSERT INTO lock_probe VALUES ('between')`);
+    const seen = await db.transaction(async (m) => {
+      await m.query(`INSERT INTO lock_probe VALUES ('second')`);
+      await sleep(5);
+      return rows();
+    });
+    expect(seen).toEqual(['between', 'first', 'second']);
+  });
 });

@@ -33,6 +33,10 @@ export class ConnectionLock {
     this.holder = null;
     const waiting = this.waiting;
     this.waiting = [];
+    // Nothing open and nobody waiting: no code can be inside a transaction, so stop tracking async
+    // context (Node 20 runs a hook on every promise while it is on); the next transaction's run()
+    // turns it back on.
+    if (waiting.length === 0) insideTransaction.disable();
     for (const wake of waiting) wake();
   }
 
