@@ -4,12 +4,13 @@ import { connectionLock } from './sqlite-lock.js';
 interface SqliteStatement {
   all(...params: unknown[]): unknown[];
   run(...params: unknown[]): unknown;
+  raw(toggle: boolean): SqliteStatement;
 }
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
 interface PgPool {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -19,6 +20,24 @@ interface PgPool {
  * Rows come back raw: BIGINT columns are strings on PostgreSQL, numbers on SQLite.
  */
 export function prepared<Row>(dataSource: DataSource, name: string, sql: string): (...params: unknown[]) => Promise<Row[]> {
+  return preparedQuery(dataSource, name, sql, false) as (...params: unknown[]) => Promise<Row[]>;
+}
+
+/**
+ * `prepared` returning each row as an array of its values in the SELECT's order: for wide rows on
+ * the hottest path, where naming every column costs more than the lookup (better-sqlite3 builds
+ * named rows property by property: 19 → 12 µs for the 22 columns of a session and its user).
+ */
+export function preparedValues(dataSource: DataSource, name: string, sql: string): (...params: unknown[]) => Promise<unknown[][]> {
+  return preparedQuery(dataSource, name, sql, true) as (...params: unknown[]) => Promise<unknown[][]>;
+}
+
+function prepareOn(dataSource: DataSource, sql: string, asValues: boolean): SqliteStatement {
+  const statement = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
+  return asValues ? statement.raw(true) : statement;
+}
+
+function preparedQuery(dataSource: DataSource, name: string, sql: string, asValues: boolean): (...params: unknown[]) => Promise<unknown[]> {
   // Reported to TypeORM's logger like any query (a no-op unless logging is on), so tests can see it.
   const logged = (text: string, params: unknown[]): void => {
     dataSource.logger.logQuery(text, params);
@@ -27,19 +46,20 @@ export function prepared<Row>(dataSource: DataSource, name: string, sql: string)
     let statement: SqliteStatement | undefined;
     const lock = connectionLock(dataSource);
     return (...params) => {
-      const run = statement ??= (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
+      const run = (statement ??= prepareOn(dataSource, sql, asValues));
       logged(sql, params);
       // Never inside another request's open transaction: it would see what that one may yet roll back.
-      if (lock?.busy) return lock.run(() => Promise.resolve(run.all(...params) as Row[]));
-      return Promise.resolve(run.all(...params) as Row[]);
+      if (lock?.busy) return lock.run(() => Promise.resolve(run.all(...params)));
+      return Promise.resolve(run.all(...params));
     };
   }
   let n = 0;
   const text = sql.replace(/\?/g, () => `$${++n}`);
+  const rowMode = asValues ? ('array' as const) : undefined;
   return async (...values) => {
     const pool = (dataSource.driver as unknown as { master: PgPool }).master;
     logged(text, values);
-    return (await pool.query({ name: `tessera_${name}`, text, values })).rows as Row[];
+    return (await pool.query({ name: `tessera_${name}`, text, values, rowMode })).rows;
   };
 }
 
@@ -56,7 +76,7 @@ export function preparedWrite(dataSource: DataSource, name: string, sql: string)
     let statement: SqliteStatement | undefined;
     const lock = connectionLock(dataSource);
     return (_manager, ...params) => {
-      const run = statement ??= (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
+      const run = (statement ??= prepareOn(dataSource, sql, false));
       logged(sql, params);
       const write = () => {
         run.run(...params);

@@ -5,9 +5,9 @@ import { ApiError } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
-import { ms, msOrNull, prepared, preparedWrite } from '../database/prepared.js';
+import { ms, msOrNull, preparedValues, preparedWrite } from '../database/prepared.js';
 import { UserEntity } from '../tenant/user.entity.js';
-import { USER_COLUMNS, userOfRow } from '../tenant/user.service.js';
+import { USER_COLUMNS, userOfValues } from '../tenant/user.service.js';
 import { SessionEntity } from './session.entity.js';
 import { TokenService } from './token.service.js';
 
@@ -52,14 +52,16 @@ export function toSessionDto(session: SessionEntity, currentId?: string): Sessio
   };
 }
 
+/** The columns of a session, in the order `sessionOfValues` reads them. */
+const SESSION_COLUMNS = `s.id, s.user_id, s.type, s.tenant_id, s.impersonator_id, s.secret_hash, s.expiration, s.created_at,
+  s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.ip, s.user_agent`;
+const SESSION_COLUMN_COUNT = 14;
+
 /** The session and its user in one indexed read: every authenticated request runs this. */
 const AUTH_SQL = `
-  SELECT s.id, s.user_id, s.type, s.tenant_id, s.impersonator_id, s.secret_hash, s.expiration, s.created_at,
-         s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.ip, s.user_agent, ${USER_COLUMNS}
+  SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS}
   FROM sessions s LEFT JOIN users u ON u.id = s.user_id
   WHERE s.id = ?`;
-
-type AuthRow = Record<string, unknown>;
 
 /** Every sign-in writes one: straight to the driver, the columns in SessionEntity's order. */
 const INSERT_SQL = `
@@ -67,37 +69,36 @@ const INSERT_SQL = `
                         last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-function sessionOf(r: AuthRow): SessionEntity {
+function sessionOfValues(v: readonly unknown[]): SessionEntity {
   return {
-    id: r.id as string,
-    userId: r.user_id as string,
-    type: r.type as SessionType,
-    tenantId: (r.tenant_id as string | null) ?? null,
-    impersonatorId: (r.impersonator_id as string | null) ?? null,
-    secretHash: r.secret_hash as string,
-    expiration: Number(r.expiration),
-    createdAt: ms(r.created_at),
-    lastUsedAt: ms(r.last_used_at),
-    expiresAt: ms(r.expires_at),
-    absoluteExpiresAt: ms(r.absolute_expires_at),
-    revokedAt: msOrNull(r.revoked_at),
-    ip: (r.ip as string | null) ?? null,
-    userAgent: (r.user_agent as string | null) ?? null,
+    id: v[0] as string,
+    userId: v[1] as string,
+    type: v[2] as SessionType,
+    tenantId: (v[3] as string | null) ?? null,
+    impersonatorId: (v[4] as string | null) ?? null,
+    secretHash: v[5] as string,
+    expiration: Number(v[6]),
+    createdAt: ms(v[7]),
+    lastUsedAt: ms(v[8]),
+    expiresAt: ms(v[9]),
+    absoluteExpiresAt: ms(v[10]),
+    revokedAt: msOrNull(v[11]),
+    ip: (v[12] as string | null) ?? null,
+    userAgent: (v[13] as string | null) ?? null,
   };
 }
-
 
 /** Sessions: creation, validation with sliding expiry, revocation. The only writer of `sessions`. */
 @Injectable()
 export class SessionService {
-  private readonly loadForAuth: (id: string) => Promise<AuthRow[]>;
+  private readonly loadForAuth: (id: string) => Promise<unknown[][]>;
   private readonly insertSession: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
   ) {
-    this.loadForAuth = prepared<AuthRow>(dataSource, 'session_auth', AUTH_SQL);
+    this.loadForAuth = preparedValues(dataSource, 'session_auth', AUTH_SQL);
     this.insertSession = preparedWrite(dataSource, 'session_insert', INSERT_SQL);
   }
 
@@ -161,7 +162,7 @@ export class SessionService {
   async authenticate(token: string): Promise<Authenticated> {
     const claims = this.tokens.verify(token);
     const [row] = await this.loadForAuth(claims.sid);
-    const session = row === undefined ? undefined : sessionOf(row);
+    const session = row === undefined ? undefined : sessionOfValues(row);
     if (
       !session ||
       session.userId !== claims.sub ||
@@ -171,7 +172,7 @@ export class SessionService {
       throw new ApiError('unauthorized', 'Invalid session token');
     }
     if (session.revokedAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
-    const user = userOfRow(row!);
+    const user = userOfValues(row!, SESSION_COLUMN_COUNT);
     if (!user || user.disabledAt !== null || (user.sessionsValidAfter !== null && session.createdAt <= user.sessionsValidAfter)) {
       throw new ApiError('token_revoked', 'Session was signed out');
     }

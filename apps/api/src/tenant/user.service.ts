@@ -5,7 +5,7 @@ import type { CreateUserRequest, Page, User } from '@tessera/dto';
 import { duplicate, notFound } from '../common/api-error.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
-import { ms, msOrNull, prepared } from '../database/prepared.js';
+import { ms, msOrNull, preparedValues } from '../database/prepared.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { PasswordService } from './password.service.js';
 import { UserEntity } from './user.entity.js';
@@ -23,22 +23,24 @@ export function toUserDto(user: UserEntity): User {
   };
 }
 
-/** The columns of a user, as `u_…` so that they can sit next to another table's in one row. */
-export const USER_COLUMNS = `u.id AS u_id, u.email AS u_email, u.password_hash AS u_password_hash, u.super_admin AS u_super_admin,
-  u.disabled_at AS u_disabled_at, u.sessions_valid_after AS u_sessions_valid_after, u.created_at AS u_created_at, u.updated_at AS u_updated_at`;
+/** The columns of a user, in the order `userOfValues` reads them, so they can follow another table's. */
+export const USER_COLUMNS = 'u.id, u.email, u.password_hash, u.super_admin, u.disabled_at, u.sessions_valid_after, u.created_at, u.updated_at';
 
-/** A user from a raw row of `USER_COLUMNS`; null when the row has none (an outer join that found nothing). */
-export function userOfRow(r: Record<string, unknown>): UserEntity | null {
-  if (r.u_id === null || r.u_id === undefined) return null;
+/**
+ * A user from a row of values (`preparedValues`) whose `USER_COLUMNS` start at `at`; null when they
+ * are empty (an outer join that found nothing).
+ */
+export function userOfValues(v: readonly unknown[], at = 0): UserEntity | null {
+  if (v[at] === null || v[at] === undefined) return null;
   return {
-    id: r.u_id as string,
-    email: (r.u_email as string | null) ?? null,
-    passwordHash: (r.u_password_hash as string | null) ?? null,
-    superAdmin: r.u_super_admin === true || r.u_super_admin === 1,
-    disabledAt: msOrNull(r.u_disabled_at),
-    sessionsValidAfter: msOrNull(r.u_sessions_valid_after),
-    createdAt: ms(r.u_created_at),
-    updatedAt: ms(r.u_updated_at),
+    id: v[at] as string,
+    email: (v[at + 1] as string | null) ?? null,
+    passwordHash: (v[at + 2] as string | null) ?? null,
+    superAdmin: v[at + 3] === true || v[at + 3] === 1,
+    disabledAt: msOrNull(v[at + 4]),
+    sessionsValidAfter: msOrNull(v[at + 5]),
+    createdAt: ms(v[at + 6]),
+    updatedAt: ms(v[at + 7]),
   };
 }
 
@@ -46,13 +48,13 @@ export function userOfRow(r: Record<string, unknown>): UserEntity | null {
 @Injectable()
 export class UserService {
   /** Every sign-in runs this: straight to the driver. */
-  private readonly byEmail: (email: string) => Promise<Record<string, unknown>[]>;
+  private readonly byEmail: (email: string) => Promise<unknown[][]>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
   ) {
-    this.byEmail = prepared(dataSource, 'user_by_email', `SELECT ${USER_COLUMNS} FROM users u WHERE u.email = ?`);
+    this.byEmail = preparedValues(dataSource, 'user_by_email', `SELECT ${USER_COLUMNS} FROM users u WHERE u.email = ?`);
   }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
@@ -103,7 +105,7 @@ export class UserService {
 
   async findByEmail(email: string): Promise<UserEntity | null> {
     const [row] = await this.byEmail(normalizeEmail(email));
-    return row === undefined ? null : userOfRow(row);
+    return row === undefined ? null : userOfValues(row);
   }
 
   /** Changes email and/or password; a taken email is 409. */
