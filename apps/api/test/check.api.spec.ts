@@ -75,6 +75,18 @@ describeEachDatabase('authorization checks', (db) => {
     expect((await t.server.admin.check({ userId: w.user.userId, checks: [{ permission: 'nope' }, { role: 'nope', tenantId: 'nope' }] })).results).toEqual([false, false]);
   });
 
+  it("gives a super admin the super_admin role and its permissions everywhere, and a disabled user nothing", async () => {
+    const w = await world(t.server);
+    await t.server.admin.roles.addPermission('super_admin', w.audit);
+    const asked = [{ role: 'super_admin' }, { permission: w.audit }, { permission: w.audit, tenantId: w.b }, { permission: w.read, tenantId: w.a }];
+    const ask = () => t.server.admin.check({ userId: w.user.userId, checks: asked });
+    expect((await ask()).results).toEqual([false, false, false, true]);
+    await t.server.admin.grants.addRole({ userId: w.user.userId, roleId: 'super_admin' });
+    expect((await ask()).results).toEqual([true, true, true, true]);
+    await t.server.admin.admin.users.disable(w.user.userId);
+    expect((await ask()).results).toEqual([false, false, false, false]);
+  });
+
   it('lets a session check its own user, and refuses another user with 403', async () => {
     const w = await world(t.server);
     const other = await signedInUser(t.server);
