@@ -101,8 +101,7 @@ export class GrantService {
     private readonly catalog: CatalogService,
     private readonly audit: AuditService,
     private readonly entitlements: EntitlementService,
-  ) {
-  }
+  ) {}
 
   private record(m: EntityManager, actor: Actor, added: boolean, kind: GrantKind, userId: string, id: string, tenantId?: string) {
     return this.audit.record(m, {
