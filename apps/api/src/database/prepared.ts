@@ -37,29 +37,41 @@ function prepareOn(dataSource: DataSource, sql: string, asValues: boolean): Sqli
   return asValues ? statement.raw(true) : statement;
 }
 
+/** Runs SQLite work now, or after the open transaction of another request if there is one. */
+function outsideTransactions<T>(dataSource: DataSource): (work: () => Promise<T>) => Promise<T> {
+  const lock = connectionLock(dataSource);
+  return (work) => (lock?.busy ? lock.run(work) : work());
+}
+
+/** `?` placeholders as PostgreSQL's `$1…$n`. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** Reported to TypeORM's logger like any query (a no-op unless logging is on; tests swap it in). */
+function logged(dataSource: DataSource, text: string, params: unknown[]): void {
+  dataSource.logger.logQuery(text, params);
+}
+
+const masterPool = (dataSource: DataSource): PgPool => (dataSource.driver as unknown as { master: PgPool }).master;
+
 function preparedQuery(dataSource: DataSource, name: string, sql: string, asValues: boolean): (...params: unknown[]) => Promise<unknown[]> {
-  // Reported to TypeORM's logger like any query (a no-op unless logging is on), so tests can see it.
-  const logged = (text: string, params: unknown[]): void => {
-    dataSource.logger.logQuery(text, params);
-  };
   if (dataSource.options.type === 'better-sqlite3') {
     let statement: SqliteStatement | undefined;
-    const lock = connectionLock(dataSource);
+    // Never inside another request's open transaction: it would see what that one may yet roll back.
+    const outside = outsideTransactions<unknown[]>(dataSource);
     return (...params) => {
       const run = (statement ??= prepareOn(dataSource, sql, asValues));
-      logged(sql, params);
-      // Never inside another request's open transaction: it would see what that one may yet roll back.
-      if (lock?.busy) return lock.run(() => Promise.resolve(run.all(...params)));
-      return Promise.resolve(run.all(...params));
+      logged(dataSource, sql, params);
+      return outside(() => Promise.resolve(run.all(...params)));
     };
   }
-  let n = 0;
-  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const text = numbered(sql);
   const rowMode = asValues ? ('array' as const) : undefined;
   return async (...values) => {
-    const pool = (dataSource.driver as unknown as { master: PgPool }).master;
-    logged(text, values);
-    return (await pool.query({ name: `tessera_${name}`, text, values, rowMode })).rows;
+    logged(dataSource, text, values);
+    return (await masterPool(dataSource).query({ name: `tessera_${name}`, text, values, rowMode })).rows;
   };
 }
 
@@ -69,28 +81,23 @@ function preparedQuery(dataSource: DataSource, name: string, sql: string, asValu
  * is one connection, and the connection lock lets it into its own transaction only.
  */
 export function preparedWrite(dataSource: DataSource, name: string, sql: string): (manager: EntityManager, ...params: unknown[]) => Promise<void> {
-  const logged = (text: string, params: unknown[]): void => {
-    dataSource.logger.logQuery(text, params);
-  };
   if (dataSource.options.type === 'better-sqlite3') {
     let statement: SqliteStatement | undefined;
-    const lock = connectionLock(dataSource);
+    const outside = outsideTransactions<void>(dataSource);
     return (_manager, ...params) => {
       const run = (statement ??= prepareOn(dataSource, sql, false));
-      logged(sql, params);
-      const write = () => {
+      logged(dataSource, sql, params);
+      return outside(() => {
         run.run(...params);
         return Promise.resolve();
-      };
-      return lock?.busy ? lock.run(write) : write();
+      });
     };
   }
-  let n = 0;
-  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const text = numbered(sql);
   return async (manager, ...values) => {
     const runner = manager.queryRunner;
-    const client = runner && !runner.isReleased ? ((await runner.connect()) as PgPool) : (dataSource.driver as unknown as { master: PgPool }).master;
-    logged(text, values);
+    const client = runner && !runner.isReleased ? ((await runner.connect()) as PgPool) : masterPool(dataSource);
+    logged(dataSource, text, values);
     await client.query({ name: `tessera_${name}`, text, values });
   };
 }
