@@ -52,22 +52,18 @@ export function toSessionDto(session: SessionEntity, currentId?: string): Sessio
   };
 }
 
-/** The columns of a session, in the order `sessionOfValues` reads them. */
-const SESSION_COLUMNS = `s.id, s.user_id, s.type, s.tenant_id, s.impersonator_id, s.secret_hash, s.expiration, s.created_at,
-  s.last_used_at, s.expires_at, s.absolute_expires_at, s.revoked_at, s.ip, s.user_agent`;
-const SESSION_COLUMN_COUNT = 14;
+/** The columns of a session, in SessionEntity's order: `sessionOfValues` reads them so, `create` writes them so. */
+const SESSION_COLUMNS = ['id', 'user_id', 'type', 'tenant_id', 'impersonator_id', 'secret_hash', 'expiration', 'created_at',
+  'last_used_at', 'expires_at', 'absolute_expires_at', 'revoked_at', 'ip', 'user_agent'];
 
 /** The session and its user in one indexed read: every authenticated request runs this. */
 const AUTH_SQL = `
-  SELECT ${SESSION_COLUMNS}, ${USER_COLUMNS}
+  SELECT ${SESSION_COLUMNS.map((c) => `s.${c}`).join(', ')}, ${USER_COLUMNS}
   FROM sessions s LEFT JOIN users u ON u.id = s.user_id
   WHERE s.id = ?`;
 
-/** Every sign-in writes one: straight to the driver, the columns in SessionEntity's order. */
-const INSERT_SQL = `
-  INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at,
-                        last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** Every sign-in writes one: straight to the driver. */
+const INSERT_SQL = `INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map(() => '?').join(', ')})`;
 
 function sessionOfValues(v: readonly unknown[]): SessionEntity {
   return {
@@ -172,7 +168,7 @@ export class SessionService {
       throw new ApiError('unauthorized', 'Invalid session token');
     }
     if (session.revokedAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
-    const user = userOfValues(row!, SESSION_COLUMN_COUNT);
+    const user = userOfValues(row!, SESSION_COLUMNS.length);
     if (!user || user.disabledAt !== null || (user.sessionsValidAfter !== null && session.createdAt <= user.sessionsValidAfter)) {
       throw new ApiError('token_revoked', 'Session was signed out');
     }
