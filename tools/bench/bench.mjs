@@ -110,6 +110,9 @@ async function bracketed(ceilingServer, scenario) {
   return result;
 }
 
+/** A row that is not an autocannon run: only the columns it names are filled. */
+const plainRow = (scenario, fields) => ({ scenario, reqPerSec: null, p50: null, p99: null, errors: 0, serverPeakRssMb: null, cpuUs: null, ceiling: null, vsCeiling: null, note: '', ...fields });
+
 function row(name, result, pid, note = '') {
   const rps = result.requests.average;
   return {
@@ -226,7 +229,7 @@ async function main() {
   }
 
   const bare = await argon2Rate(SMOKE ? 1 : 5);
-  rows.push({ scenario: 'bare argon2id verify (same parameters), one per core', reqPerSec: Math.round(bare * 10) / 10, p50: null, p99: null, errors: 0, serverPeakRssMb: null, cpuUs: null, ceiling: null, vsCeiling: null, note: '' });
+  rows.push(plainRow('bare argon2id verify (same parameters), one per core', { reqPerSec: Math.round(bare * 10) / 10 }));
   for (const r of rows.filter((r) => r.scenario.includes('sign-in'))) r.note = `${(r.reqPerSec / bare).toFixed(2)} × bare argon2id`;
 
   print(rows);
@@ -342,9 +345,9 @@ async function benchTessera(database, ceilingServer) {
     latencies.sort((a, b) => a - b);
     const pct = (p) => Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2));
     const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-    rows.push({ scenario: label('sign-out all, 100 live sessions, sequential'), reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), cpuUs: null, ceiling: null, vsCeiling: null, note: `${iterations} sign-outs` });
+    rows.push(plainRow(label('sign-out all, 100 live sessions, sequential'), { reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), note: `${iterations} sign-outs` }));
 
-    rows.push({ scenario: label('server RSS after 3 validate runs (MB)'), reqPerSec: null, p50: null, p99: null, errors: 0, serverPeakRssMb: Math.round(memory(server.pid).peak), cpuUs: null, ceiling: null, vsCeiling: null, note: rssRuns.map((r) => r.toFixed(0)).join(' → ') });
+    rows.push(plainRow(label('server RSS after 3 validate runs (MB)'), { serverPeakRssMb: Math.round(memory(server.pid).peak), note: rssRuns.map((r) => r.toFixed(0)).join(' → ') }));
 
     // (e) validate with a million sessions in the table.
     const SESSIONS = Math.max(10_000, Math.round(1_000_000 * SCALE));
