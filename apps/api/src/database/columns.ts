@@ -1,4 +1,5 @@
 import type { ValueTransformer } from 'typeorm';
+import { BoundedCache } from '../common/bounded-cache.js';
 
 /**
  * Times are stored as epoch milliseconds in a BIGINT on every database: one portable type,
@@ -9,5 +10,18 @@ export const epochMs: ValueTransformer = {
   from: (value: string | number | null) => (value === null ? null : Number(value)),
 };
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+/**
+ * Recent times as ISO strings: every request of a session answers with the same few times (its
+ * creation, expiry, its user's), and formatting a Date costs more than finding it here.
+ */
+const isoStrings = new BoundedCache<number, string>(10_000);
+
+export function iso(ms: number): string {
+  let text = isoStrings.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    isoStrings.set(ms, text);
+  }
+  return text;
+}
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));

@@ -163,7 +163,7 @@ export class SessionService {
       !session ||
       session.userId !== claims.sub ||
       session.type !== claims.typ ||
-      !safeEqual(sha256Hex(claims.sec), session.secretHash)
+      !safeEqual(claims.secretHash, session.secretHash)
     ) {
       throw new ApiError('unauthorized', 'Invalid session token');
     }

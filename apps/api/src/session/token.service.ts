@@ -3,6 +3,8 @@ import { TokenError, createSigner, createVerifier } from 'fast-jwt';
 import { z } from 'zod';
 import { SessionType, Uuid } from '@tessera/dto';
 import { ApiError } from '../common/api-error.js';
+import { BoundedCache } from '../common/bounded-cache.js';
+import { sha256Hex } from '../common/crypto.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
@@ -24,32 +26,8 @@ export type SessionClaims = z.infer<typeof Claims>;
 /** Verified tokens remembered: two generations of this many, under 20 MB (under 1 KB a token). */
 const VERIFIED_TOKENS_CACHED = 10_000;
 
-/**
- * The claims of tokens this process has verified, by the exact token string: a busy session skips
- * the header parse, the HMAC and the claim checks. Only what verified is stored; expiry is checked
- * again on every hit, and revocation is never here (it is read from the database each time).
- * Two generations instead of an LRU list: no bookkeeping per hit, and bounded all the same.
- */
-class VerifiedTokens {
-  private current = new Map<string, SessionClaims>();
-  private previous = new Map<string, SessionClaims>();
-
-  get(token: string): SessionClaims | undefined {
-    const hit = this.current.get(token);
-    if (hit !== undefined) return hit;
-    const old = this.previous.get(token);
-    if (old !== undefined) this.set(token, old);
-    return old;
-  }
-
-  set(token: string, claims: SessionClaims): void {
-    if (this.current.size >= VERIFIED_TOKENS_CACHED) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
-    this.current.set(token, claims);
-  }
-}
+/** The claims of a verified token, and the SHA-256 of its secret, which its session row must hold. */
+export type VerifiedClaims = Readonly<SessionClaims & { secretHash: string }>;
 
 const unauthorized = () => new ApiError('unauthorized', 'Invalid session token');
 
@@ -75,7 +53,12 @@ function kidOf(token: string): string | undefined {
 export class TokenService {
   private readonly verifiers: Map<string, (token: string) => unknown>;
   private readonly signer: (payload: Record<string, unknown>) => string;
-  private readonly verified = new VerifiedTokens();
+  /**
+   * Verified claims by the exact token string: a busy session skips the header parse, the HMAC,
+   * the claim checks and the hash of its secret. Only what verified is stored; expiry is checked
+   * again on every hit, and revocation is never here (it is read from the database each time).
+   */
+  private readonly verified = new BoundedCache<string, VerifiedClaims>(VERIFIED_TOKENS_CACHED);
 
   constructor(@Inject(SIGNING_KEYS) keys: SigningKeys) {
     this.verifiers = new Map(
@@ -90,7 +73,7 @@ export class TokenService {
   }
 
   /** The claims of a correctly signed, unexpired token; throws an ApiError otherwise. */
-  verify(token: string): SessionClaims {
+  verify(token: string): VerifiedClaims {
     const known = this.verified.get(token);
     if (known !== undefined) {
       // fast-jwt's rule: valid up to and including the second of `exp`.
@@ -110,7 +93,7 @@ export class TokenService {
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw unauthorized();
     // Shared by every later request with this token: nobody may change it.
-    const verified = Object.freeze(claims.data);
+    const verified: VerifiedClaims = Object.freeze({ ...claims.data, secretHash: sha256Hex(claims.data.sec) });
     this.verified.set(token, verified);
     return verified;
   }
