@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { CheckItem, GlobalGrants } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
-import { prepared } from '../database/prepared.js';
+import { preparedValues } from '../database/prepared.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import type { Actor } from '../common/principal.js';
 import { CatalogService } from './catalog.service.js';
@@ -39,11 +39,9 @@ const GLOBAL = '';
  * A role ('r') or permission ('p') held globally (scope '') or in a tenant (scope = tenant id); and
  * one 'u' row for the user itself, with scope 'disabled' when it is. No 'u' row: no such user.
  */
-interface HeldRow {
-  kind: 'u' | 'r' | 'p';
-  scope: string;
-  id: string;
-}
+type HeldRow = [kind: 'u' | 'r' | 'p', scope: string, id: string];
+
+const NO_FEATURES: ReadonlySet<string> = new Set();
 
 const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -221,19 +219,26 @@ export class GrantService {
    * permissions there).
    */
   async check(userId: string, checks: CheckItem[]): Promise<boolean[]> {
-    const tenantIds = [...new Set(checks.flatMap((c) => (c.tenantId === undefined ? [] : [c.tenantId])))];
-    const permissionIds = [...new Set(checks.flatMap((c) => (c.permission === undefined ? [] : [c.permission])))];
-    const featureIds = [...new Set(checks.flatMap((c) => (c.feature === undefined ? [] : [c.feature])))];
-    const [rows, features] = await Promise.all([
-      this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds)),
-      this.entitlements.featuresOfUser(userId, tenantIds, featureIds),
-    ]);
-    const user = rows.find((r) => r.kind === 'u');
-    if (!user || user.scope !== '') return checks.map(() => false);
-    const held = new Set(rows.map((r) => `${r.kind}|${r.scope}|${r.id}`));
-    for (const f of features) held.add(`f|${f}`);
+    const tenants = new Set<string>();
+    const permissions = new Set<string>();
+    const features = new Set<string>();
+    for (const c of checks) {
+      if (c.tenantId !== undefined) tenants.add(c.tenantId);
+      if (c.permission !== undefined) permissions.add(c.permission);
+      else if (c.feature !== undefined) features.add(c.feature);
+    }
+    const tenantIds = [...tenants];
+    const permissionIds = [...permissions];
+    const held = this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds));
+    const [rows, featuresHeld] =
+      features.size === 0 ? [await held, NO_FEATURES] : await Promise.all([held, this.entitlements.featuresOfUser(userId, tenantIds, [...features])]);
+    const user = rows.find((r) => r[0] === 'u');
+    if (!user || user[1] !== '') return checks.map(() => false);
+    const keys = new Set<string>();
+    for (const [kind, scope, id] of rows) keys.add(`${kind}|${scope}|${id}`);
+    for (const f of featuresHeld) keys.add(`f|${f}`);
     const holds = (kind: 'r' | 'p' | 'f', id: string, tenantId: string | undefined) =>
-      held.has(`${kind}|${GLOBAL}|${id}`) || (tenantId !== undefined && held.has(`${kind}|${tenantId}|${id}`));
+      keys.has(`${kind}|${GLOBAL}|${id}`) || (tenantId !== undefined && keys.has(`${kind}|${tenantId}|${id}`));
     return checks.map((c) =>
       c.role !== undefined ? holds('r', c.role, c.tenantId) : c.feature !== undefined ? holds('f', c.feature, c.tenantId) : holds('p', c.permission!, c.tenantId),
     );
@@ -244,7 +249,7 @@ export class GrantService {
     let query = this.checkQueries.get(key);
     if (!query) {
       if (this.checkQueries.size > 500) this.checkQueries.clear();
-      query = prepared<HeldRow>(this.dataSource, `check_${key.replace(/:/g, '_')}`, heldSql(tenants, permissions));
+      query = preparedValues(this.dataSource, `check_${key.replace(/:/g, '_')}`, heldSql(tenants, permissions)) as (...params: unknown[]) => Promise<HeldRow[]>;
       this.checkQueries.set(key, query);
     }
     return query;
