@@ -159,6 +159,22 @@ describeEachDatabase('sessions', (db) => {
     });
   });
 
+  describe('the current session', () => {
+    it('reads back exactly what sign-in created, every type and odd characters intact', async () => {
+      // The session lookup reads its row straight from the driver (on PostgreSQL as one JSON array):
+      // strings with quotes and backslashes, nulls, booleans and epoch-ms times must all come back as written.
+      const email = uniqueEmail();
+      const created = await t.server.admin.users.create({ email, password: PASSWORD });
+      const agent = 'Tool/2.0 "quoted" \\back\\slash\\ [1,2] {"a":null}';
+      const client = new TesseraClient({ baseUrl: t.server.url, headers: { 'user-agent': agent } });
+      const signedIn = await client.auth.signIn({ email, password: PASSWORD, expiration: 600 });
+      const current = await client.withToken(signedIn.token).sessions.current();
+      expect(current.user).toEqual(created);
+      expect(current.session).toEqual(signedIn.session);
+      expect(current.session).toMatchObject({ userAgent: agent, expiration: 600, tenantId: null, impersonatorId: null, current: true });
+    });
+  });
+
   describe('my sessions', () => {
     it('lists my live sessions with exactly one current, and none of anyone else', async () => {
       const email = uniqueEmail();

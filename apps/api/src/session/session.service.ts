@@ -5,7 +5,7 @@ import { ApiError } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
-import { ms, msOrNull, preparedValues, preparedWrite } from '../database/prepared.js';
+import { ms, msOrNull, preparedColumns, preparedWrite } from '../database/prepared.js';
 import { UserEntity } from '../tenant/user.entity.js';
 import { USER_COLUMNS, userOfValues } from '../tenant/user.service.js';
 import { SessionEntity } from './session.entity.js';
@@ -57,10 +57,8 @@ const SESSION_COLUMNS = ['id', 'user_id', 'type', 'tenant_id', 'impersonator_id'
   'last_used_at', 'expires_at', 'absolute_expires_at', 'revoked_at', 'ip', 'user_agent'];
 
 /** The session and its user in one indexed read: every authenticated request runs this. */
-const AUTH_SQL = `
-  SELECT ${SESSION_COLUMNS.map((c) => `s.${c}`).join(', ')}, ${USER_COLUMNS}
-  FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-  WHERE s.id = ?`;
+const AUTH_COLUMNS = [...SESSION_COLUMNS.map((c) => `s.${c}`), ...USER_COLUMNS];
+const AUTH_FROM = 'FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?';
 
 /** Every sign-in writes one: straight to the driver. */
 const INSERT_SQL = `INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map(() => '?').join(', ')})`;
@@ -94,7 +92,7 @@ export class SessionService {
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
   ) {
-    this.loadForAuth = preparedValues(dataSource, 'session_auth', AUTH_SQL);
+    this.loadForAuth = preparedColumns(dataSource, 'session_auth', AUTH_COLUMNS, AUTH_FROM);
     this.insertSession = preparedWrite(dataSource, 'session_insert', INSERT_SQL);
   }
 

@@ -5,7 +5,7 @@ import type { CreateUserRequest, Page, User } from '@tessera/dto';
 import { duplicate, notFound } from '../common/api-error.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
-import { ms, msOrNull, preparedValues } from '../database/prepared.js';
+import { ms, msOrNull, preparedColumns } from '../database/prepared.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { PasswordService } from './password.service.js';
 import { UserEntity } from './user.entity.js';
@@ -24,10 +24,10 @@ export function toUserDto(user: UserEntity): User {
 }
 
 /** The columns of a user, in the order `userOfValues` reads them, so they can follow another table's. */
-export const USER_COLUMNS = 'u.id, u.email, u.password_hash, u.super_admin, u.disabled_at, u.sessions_valid_after, u.created_at, u.updated_at';
+export const USER_COLUMNS = ['u.id', 'u.email', 'u.password_hash', 'u.super_admin', 'u.disabled_at', 'u.sessions_valid_after', 'u.created_at', 'u.updated_at'];
 
 /**
- * A user from a row of values (`preparedValues`) whose `USER_COLUMNS` start at `at`; null when they
+ * A user from a row of values (`preparedColumns`) whose `USER_COLUMNS` start at `at`; null when they
  * are empty (an outer join that found nothing).
  */
 export function userOfValues(v: readonly unknown[], at = 0): UserEntity | null {
@@ -54,7 +54,7 @@ export class UserService {
     private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
   ) {
-    this.byEmail = preparedValues(dataSource, 'user_by_email', `SELECT ${USER_COLUMNS} FROM users u WHERE u.email = ?`);
+    this.byEmail = preparedColumns(dataSource, 'user_by_email', USER_COLUMNS, 'FROM users u WHERE u.email = ?');
   }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
