@@ -6,7 +6,7 @@ import { ApiError, notFound } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso, isoOrNull } from '../database/columns.js';
-import { ms, msOrNull, prepared } from '../database/prepared.js';
+import { ms, msOrNull, preparedColumns } from '../database/prepared.js';
 import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
 
 const LAST_USED_PRECISION_MS = 60_000;
@@ -25,20 +25,20 @@ export function toApiKeyDto(key: ApiKeyEntity): ApiKey {
   };
 }
 
-const KEY_SQL = `SELECT id, name, role, secret_hash, bootstrap, created_at, last_used_at, expires_at, revoked_at
-  FROM api_keys WHERE secret_hash = ?`;
+/** The columns of a key, in the order `keyOf` reads them. */
+const KEY_COLUMNS = ['id', 'name', 'role', 'secret_hash', 'bootstrap', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'];
 
-function keyOf(r: Record<string, unknown>): ApiKeyEntity {
+function keyOf(v: readonly unknown[]): ApiKeyEntity {
   return {
-    id: r.id as string,
-    name: r.name as string,
-    role: r.role as ApiKeyRole,
-    secretHash: r.secret_hash as string,
-    bootstrap: (r.bootstrap as string | null) ?? null,
-    createdAt: ms(r.created_at),
-    lastUsedAt: msOrNull(r.last_used_at),
-    expiresAt: msOrNull(r.expires_at),
-    revokedAt: msOrNull(r.revoked_at),
+    id: v[0] as string,
+    name: v[1] as string,
+    role: v[2] as ApiKeyRole,
+    secretHash: v[3] as string,
+    bootstrap: (v[4] as string | null) ?? null,
+    createdAt: ms(v[5]),
+    lastUsedAt: msOrNull(v[6]),
+    expiresAt: msOrNull(v[7]),
+    revokedAt: msOrNull(v[8]),
   };
 }
 
@@ -46,10 +46,10 @@ function keyOf(r: Record<string, unknown>): ApiKeyEntity {
 @Injectable()
 export class ApiKeyService {
   /** Every request made with a key runs this: a prepared statement, no query building. */
-  private readonly byHash: (hash: string) => Promise<Record<string, unknown>[]>;
+  private readonly byHash: (hash: string) => Promise<unknown[][]>;
 
   constructor(private readonly dataSource: DataSource) {
-    this.byHash = prepared(dataSource, 'api_key_auth', KEY_SQL);
+    this.byHash = preparedColumns(dataSource, 'api_key_auth', KEY_COLUMNS, 'FROM api_keys WHERE secret_hash = ?');
   }
 
   private get repo() {
