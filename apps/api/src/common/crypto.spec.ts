@@ -1,5 +1,15 @@
-import { uuidv7 } from './crypto.js';
+import { createHash } from 'node:crypto';
+import { sha256Hex, uuidv7 } from './crypto.js';
 import { Uuid } from '@tessera/dto';
+
+describe('sha256Hex', () => {
+  it('is the SHA-256 of the UTF-8 bytes, as every stored hash was made', () => {
+    for (const value of ['', 'tsk_abc', 'Zoë@exämple.test', '🔑 secret', 'x'.repeat(5000)]) {
+      expect(sha256Hex(value)).toBe(createHash('sha256').update(Buffer.from(value, 'utf8')).digest('hex'));
+    }
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
 
 describe('uuidv7', () => {
   it('is a valid version-7 UUID', () => {
