@@ -229,9 +229,9 @@ export class GrantService {
     }
     const tenantIds = [...tenants];
     const permissionIds = [...permissions];
-    const held = this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds));
+    const heldRows = this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds));
     const [rows, featuresHeld] =
-      features.size === 0 ? [await held, NO_FEATURES] : await Promise.all([held, this.entitlements.featuresOfUser(userId, tenantIds, [...features])]);
+      features.size === 0 ? [await heldRows, NO_FEATURES] : await Promise.all([heldRows, this.entitlements.featuresOfUser(userId, tenantIds, [...features])]);
     const user = rows.find((r) => r[0] === 'u');
     if (!user || user[1] !== '') return checks.map(() => false);
     const keys = new Set<string>();
