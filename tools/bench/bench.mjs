@@ -106,7 +106,7 @@ async function load(url, { connections = 32, method = 'GET', headers = {}, body,
  * BENCH_ROUNDS > 1 the whole bracket repeats and the round with the median ratio is kept.
  */
 async function bracketed(ceilingRate, scenario) {
-  const half = SMOKE ? 1 : Math.max(1, SECONDS / 2);
+  const half = Math.max(1, SECONDS / 2);
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
     const before = await ceilingRate(half);
