@@ -41,8 +41,6 @@ const GLOBAL = '';
  */
 type HeldRow = [kind: 'u' | 'r' | 'p', scope: string, id: string];
 
-const NO_FEATURES: ReadonlySet<string> = new Set();
-
 const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
@@ -229,9 +227,10 @@ export class GrantService {
     }
     const tenantIds = [...tenants];
     const permissionIds = [...permissions];
-    const heldRows = this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds));
-    const [rows, featuresHeld] =
-      features.size === 0 ? [await heldRows, NO_FEATURES] : await Promise.all([heldRows, this.entitlements.featuresOfUser(userId, tenantIds, [...features])]);
+    const [rows, featuresHeld] = await Promise.all([
+      this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds)),
+      this.entitlements.featuresOfUser(userId, tenantIds, [...features]),
+    ]);
     const user = rows.find((r) => r[0] === 'u');
     if (!user || user[1] !== '') return checks.map(() => false);
     const keys = new Set<string>();
