@@ -1,5 +1,5 @@
 import type { CheckItem } from '@tessera/client';
-import { describeEachDatabase, failure, signedInUser, sleep, useServer, type TestServer } from './harness.js';
+import { describeEachDatabase, failure, signedInUser, sleep, uniqueEmail, useServer, type TestServer } from './harness.js';
 
 let seq = 0;
 const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
@@ -64,6 +64,59 @@ describeEachDatabase('authorization checks', (db) => {
     expect((await w.client.check({ checks })).authorized).toBe(true);
     await t.server.admin.roles.removePermission(w.reader, w.read);
     expect((await w.client.check({ checks })).authorized).toBe(false);
+  });
+
+  // The same checks asked again are answered from remembered rows while the user's stamp is
+  // unchanged (GrantService.held): every change below must move the stamp.
+  it('answers the same checks asked again from current data after every kind of change, SQL by hand included', async () => {
+    const w = await world(t.server);
+    const asked = [
+      { permission: w.read, tenantId: w.a },
+      { permission: w.write, tenantId: w.b },
+      { role: w.reader, tenantId: w.a },
+      { permission: w.audit },
+    ];
+    const ask = async () => (await t.server.admin.check({ userId: w.user.userId, checks: asked })).results;
+    expect(await ask()).toEqual([true, true, true, false]);
+    expect(await ask()).toEqual([true, true, true, false]);
+
+    // An operator's SQL goes through the triggers like the API's writes.
+    await t.server.db.query(`INSERT INTO global_permission_grants (user_id, permission_id) VALUES ('${w.user.userId}', '${w.audit}')`);
+    expect(await ask()).toEqual([true, true, true, true]);
+    await t.server.db.query(`DELETE FROM role_permissions WHERE role_id = '${w.reader}' AND permission_id = '${w.read}'`);
+    expect(await ask()).toEqual([false, true, true, true]);
+    await t.server.admin.roles.addPermission(w.reader, w.read);
+    expect(await ask()).toEqual([true, true, true, true]);
+    const other = uid('other');
+    await t.server.admin.permissions.create({ permissionId: other });
+    await t.server.db.query(`UPDATE global_permission_grants SET permission_id = '${other}' WHERE user_id = '${w.user.userId}'`);
+    expect(await ask()).toEqual([true, true, true, false]);
+
+    await t.server.admin.grants.removeRole({ userId: w.user.userId, roleId: w.reader, tenantId: w.a });
+    expect(await ask()).toEqual([false, true, false, false]);
+    await t.server.admin.grants.addRole({ userId: w.user.userId, roleId: w.reader, tenantId: w.a });
+    expect(await ask()).toEqual([true, true, true, false]);
+    // Deletes that reach the grants by cascade: the tenant, then the role.
+    await t.server.admin.tenants.delete(w.b);
+    expect(await ask()).toEqual([true, false, true, false]);
+    await t.server.admin.roles.delete(w.reader);
+    expect(await ask()).toEqual([false, false, false, false]);
+  });
+
+  it('answers a user created again under a deleted user\'s id from its own grants only', async () => {
+    const w = await world(t.server);
+    const userId = uid('reborn');
+    await t.server.admin.users.create({ userId, email: uniqueEmail() });
+    // One grant each time, so a per-user count that restarted with the user would meet the old one.
+    await t.server.admin.grants.addRole({ userId, roleId: w.reader, tenantId: w.a });
+    const asked = [{ permission: w.read, tenantId: w.a }, { permission: w.audit }];
+    const ask = async () => (await t.server.admin.check({ userId, checks: asked })).results;
+    expect(await ask()).toEqual([true, false]);
+    await t.server.admin.users.delete(userId);
+    expect(await ask()).toEqual([false, false]);
+    await t.server.admin.users.create({ userId, email: uniqueEmail() });
+    await t.server.admin.grants.addPermission({ userId, permissionId: w.audit });
+    expect(await ask()).toEqual([false, true]);
   });
 
   it('answers unknown users, permissions, roles and tenants with false, not 404', async () => {

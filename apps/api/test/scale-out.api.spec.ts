@@ -68,6 +68,27 @@ if (!pgUrl || !redisUrl) {
       expect((await failure(a.anon.withToken(token).sessions.current())).code).toBe('token_revoked');
     });
 
+    it('answers a check on B from the grants A changed a moment ago, however often B was asked it before', async () => {
+      const { tenantId } = await a.admin.tenants.create({ name: 'Scale-out' });
+      const user = await a.admin.users.create({ email: uniqueEmail() });
+      const checks = [{ permission: 'impersonate-users', tenantId }, { role: 'admin', tenantId }];
+      const onB = async () => (await b.admin.check({ userId: user.userId, checks })).results;
+      expect(await onB()).toEqual([false, false]);
+      expect(await onB()).toEqual([false, false]);
+      await a.admin.grants.addRole({ userId: user.userId, roleId: 'admin', tenantId });
+      expect(await onB()).toEqual([true, true]);
+      expect(await onB()).toEqual([true, true]);
+      await a.admin.roles.removePermission('admin', 'impersonate-users');
+      try {
+        expect(await onB()).toEqual([false, true]);
+      } finally {
+        await a.admin.roles.addPermission('admin', 'impersonate-users');
+      }
+      expect(await onB()).toEqual([true, true]);
+      await a.admin.grants.removeRole({ userId: user.userId, roleId: 'admin', tenantId });
+      expect(await onB()).toEqual([false, false]);
+    });
+
     it('shares the brute-force counters through Redis', async () => {
       const email = uniqueEmail();
       await a.admin.users.create({ email, password: PASSWORD });

@@ -6,8 +6,10 @@ import { ApiKeyEntity } from '../admin/api-key.entity.js';
 import { SessionEntity } from '../session/session.entity.js';
 import { UserEntity } from '../tenant/user.entity.js';
 import {
+  CatalogVersionEntity,
   GlobalPermissionGrantEntity,
   GlobalRoleGrantEntity,
+  GrantVersionEntity,
   MembershipEntity,
   PermissionEntity,
   RoleEntity,
@@ -24,6 +26,7 @@ import { SessionsValidAfter1763900004000 } from './migrations/1763900004000-sess
 import { OptionalEmail1763900005000 } from './migrations/1763900005000-optional-email.js';
 import { Entitlements1763900006000 } from './migrations/1763900006000-entitlements.js';
 import { ManagerRole1763900007000 } from './migrations/1763900007000-manager-role.js';
+import { CheckVersions1763900008000 } from './migrations/1763900008000-check-versions.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import {
   FeatureEntity,
@@ -59,8 +62,10 @@ export const ENTITIES = [
   TenantFeatureEntity,
   UserPricingTierEntity,
   UserFeatureEntity,
+  GrantVersionEntity,
+  CatalogVersionEntity,
 ];
-export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000, OptionalEmail1763900005000, Entitlements1763900006000, ManagerRole1763900007000];
+export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000, OptionalEmail1763900005000, Entitlements1763900006000, ManagerRole1763900007000, CheckVersions1763900008000];
 
 /** One DataSource for both databases; the same migrations run on each, never `synchronize`. */
 export function createDataSource(database: Config['database']): DataSource {

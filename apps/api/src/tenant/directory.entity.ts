@@ -177,3 +177,26 @@ export class GlobalPermissionGrantEntity {
   @JoinColumn({ name: 'permission_id' })
   permission?: Relation<PermissionEntity>;
 }
+
+/**
+ * How many times a user's grants have changed: kept by database triggers (migration
+ * CheckVersions), read by every check. The app never writes it.
+ */
+@Entity('grant_versions')
+export class GrantVersionEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 128 })
+  userId!: string;
+
+  @Column({ type: 'bigint' })
+  version!: string;
+}
+
+/** How many times roles' permissions have changed (one row, id 1): kept by triggers like `grant_versions`. */
+@Entity('catalog_version')
+export class CatalogVersionEntity {
+  @PrimaryColumn({ type: 'integer' })
+  id!: number;
+
+  @Column({ type: 'bigint' })
+  version!: string;
+}

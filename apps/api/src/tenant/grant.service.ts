@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { CheckItem, GlobalGrants } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
+import { BoundedCache } from '../common/bounded-cache.js';
 import { preparedValues } from '../database/prepared.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import type { Actor } from '../common/principal.js';
@@ -37,9 +38,31 @@ const GLOBAL = '';
 
 /**
  * A role ('r') or permission ('p') held globally (scope '') or in a tenant (scope = tenant id); and
- * one 'u' row for the user itself, with scope 'disabled' when it is. No 'u' row: no such user.
+ * one 'u' row for the user itself, with scope 'disabled' when it is and its stamp. No 'u' row: no
+ * such user.
  */
-type HeldRow = [kind: 'u' | 'r' | 'p', scope: string, id: string];
+type HeldRow = [kind: 'u' | 'r' | 'p', scope: string, idOrStamp: string];
+
+/** Of a `users` row: '' for a user who may hold something, 'disabled' for one who holds nothing. */
+const STANDING = `CASE WHEN disabled_at IS NULL THEN '' ELSE 'disabled' END`;
+
+/**
+ * Of a `users` row: everything a check's answer depends on besides the asked ids. The user's grant
+ * version, the catalog version (both counted by triggers, see migration CheckVersions) and the
+ * super-admin flag. Equal stamps, equal answers.
+ */
+const STAMP = `CAST(COALESCE((SELECT version FROM grant_versions WHERE user_id = users.id), 0) AS TEXT) || '.' || CAST((SELECT version FROM catalog_version WHERE id = 1) AS TEXT) || '.' || CASE WHEN super_admin THEN '1' ELSE '0' END`;
+
+/** A check's rows, remembered with the stamp they were read under; `held` as `kind|scope|id`. */
+interface Memo {
+  stamp: string;
+  held: Set<string>;
+}
+
+/** Checks asked differently (other users, tenants or permissions) remembered at once. */
+const MEMO_SIZE = 5000;
+/** Larger answers are read again each time rather than kept. */
+const MEMO_MAX_ROWS = 1000;
 
 const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -57,7 +80,7 @@ function heldSql(tenants: number, permissions: number): string {
   if (tenants > 0) roles.push(`SELECT tenant_id, role_id FROM tenant_role_grants WHERE user_id = ? AND tenant_id IN (${t})`);
   roles.push(`SELECT '', '${SUPER_ADMIN}' FROM users WHERE id = ? AND super_admin`);
   const parts = [
-    `SELECT 'u' AS kind, CASE WHEN disabled_at IS NULL THEN '' ELSE 'disabled' END AS scope, id FROM users WHERE id = ?`,
+    `SELECT 'u' AS kind, ${STANDING} AS scope, ${STAMP} FROM users WHERE id = ?`,
     `SELECT 'r', scope, role_id FROM held_roles`,
   ];
   if (permissions > 0) {
@@ -91,13 +114,18 @@ const add = (map: Map<string, Set<string>>, key: string, value: string) => {
 export class GrantService {
   /** One prepared statement per shape of check (how many tenants, how many permissions). */
   private readonly checkQueries = new Map<string, (...params: unknown[]) => Promise<HeldRow[]>>();
+  private readonly memo = new BoundedCache<string, Memo>(MEMO_SIZE);
+  /** The user's standing and stamp: [STANDING, STAMP], no row for no such user. */
+  private readonly standing: (userId: string) => Promise<[string, string][]>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly catalog: CatalogService,
     private readonly audit: AuditService,
     private readonly entitlements: EntitlementService,
-  ) {}
+  ) {
+    this.standing = preparedValues(dataSource, 'check_standing', `SELECT ${STANDING}, ${STAMP} FROM users WHERE id = ?`) as (userId: string) => Promise<[string, string][]>;
+  }
 
   private record(m: EntityManager, actor: Actor, added: boolean, kind: GrantKind, userId: string, id: string, tenantId?: string) {
     return this.audit.record(m, {
@@ -215,6 +243,12 @@ export class GrantService {
    * nothing. One indexed statement for up to 100 checks (two with features): the user and
    * everything relevant it holds, in one UNION ALL over the grant tables (roles expanded into their
    * permissions there).
+   *
+   * Asked again for the same user, tenants and permissions, the check reads only the user's row and
+   * stamp (two key lookups instead of about a hundred) and answers from the remembered rows while
+   * the stamp is unchanged. The stamp is read on every check and its counters move in the same
+   * transaction as any grant or role change, on every process: the answer is as current as the
+   * full statement's.
    */
   async check(userId: string, checks: CheckItem[]): Promise<boolean[]> {
     const tenants = new Set<string>();
@@ -227,22 +261,40 @@ export class GrantService {
     }
     const tenantIds = [...tenants];
     const permissionIds = [...permissions];
-    const [rows, featuresHeld] = await Promise.all([
-      this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds)),
+    const [held, featuresHeld] = await Promise.all([
+      this.held(userId, tenantIds, permissionIds),
       this.entitlements.featuresOfUser(userId, tenantIds, [...features]),
     ]);
-    const user = rows.find((r) => r[0] === 'u');
-    if (!user || user[1] !== '') return checks.map(() => false);
-    const keys = new Set<string>();
-    for (const [kind, scope, id] of rows) keys.add(`${kind}|${scope}|${id}`);
-    for (const f of featuresHeld) keys.add(`f|${f}`);
-    const holds = (kind: 'r' | 'p' | 'f', id: string, tenantId: string | undefined) =>
-      keys.has(`${kind}|${GLOBAL}|${id}`) || (tenantId !== undefined && keys.has(`${kind}|${tenantId}|${id}`));
+    if (held === undefined) return checks.map(() => false);
+    // `held` keys are `kind|scope|id`, `featuresHeld` keys `scope|id`.
+    const holds = (set: Set<string>, prefix: string, id: string, tenantId: string | undefined) =>
+      set.has(`${prefix}${GLOBAL}|${id}`) || (tenantId !== undefined && set.has(`${prefix}${tenantId}|${id}`));
     return checks.map((c) =>
-      c.role !== undefined ? holds('r', c.role, c.tenantId) : c.feature !== undefined ? holds('f', c.feature, c.tenantId) : holds('p', c.permission!, c.tenantId),
+      c.role !== undefined
+        ? holds(held, 'r|', c.role, c.tenantId)
+        : c.feature !== undefined
+          ? holds(featuresHeld, '', c.feature, c.tenantId)
+          : holds(held, 'p|', c.permission!, c.tenantId),
     );
   }
 
+  /** What the user holds of the asked ids, as `kind|scope|id`; undefined for no such user or a disabled one. */
+  private async held(userId: string, tenantIds: string[], permissionIds: string[]): Promise<Set<string> | undefined> {
+    const key = JSON.stringify([userId, tenantIds, permissionIds]);
+    const memo = this.memo.get(key);
+    if (memo !== undefined) {
+      const [user] = await this.standing(userId);
+      if (user === undefined || user[0] !== '') return undefined;
+      if (user[1] === memo.stamp) return memo.held;
+    }
+    const rows = await this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds));
+    const user = rows.find((r) => r[0] === 'u');
+    if (!user || user[1] !== '') return undefined;
+    const held = new Set<string>();
+    for (const [kind, scope, id] of rows) if (kind !== 'u') held.add(`${kind}|${scope}|${id}`);
+    if (rows.length <= MEMO_MAX_ROWS) this.memo.set(key, { stamp: user[2], held });
+    return held;
+  }
   private heldQuery(tenants: number, permissions: number) {
     const key = `${tenants}:${permissions}`;
     let query = this.checkQueries.get(key);
