@@ -25,7 +25,7 @@ export function isUnavailable(error: unknown): boolean {
   const message = `${e.message ?? ''} ${e.driverError?.message ?? ''}`;
   return (
     (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connect ECONNREFUSED/i.test(message)
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connect ECONNREFUSED|is not queryable/i.test(message)
   );
 }
 
