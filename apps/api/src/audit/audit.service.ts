@@ -37,9 +37,26 @@ export function toAuditEventDto(e: AuditEventEntity): AuditEvent {
 }
 
 /** Straight to the driver: every sign-in and most admin actions write one. */
-const INSERT_SQL = `
+export const AUDIT_INSERT_SQL = `
   INSERT INTO audit_events (id, type, actor_user_id, actor_api_key_id, user_id, session_id, tenant_id, ip, user_agent, at, details)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The parameters of AUDIT_INSERT_SQL for an event happening now. */
+export function auditValues(event: AuditRecord): unknown[] {
+  return [
+    uuidv7(),
+    event.type,
+    event.actor.userId,
+    event.actor.apiKeyId,
+    event.userId ?? null,
+    event.sessionId === undefined ? event.actor.sessionId : event.sessionId,
+    event.tenantId ?? null,
+    event.actor.ip,
+    event.actor.userAgent,
+    Date.now(),
+    event.details === undefined ? null : JSON.stringify(event.details),
+  ];
+}
 
 /** The audit log: written inside the transaction of the action it records, read by admins. */
 @Injectable()
@@ -47,25 +64,12 @@ export class AuditService {
   private readonly insert: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
 
   constructor(private readonly dataSource: DataSource) {
-    this.insert = preparedWrite(dataSource, 'audit_insert', INSERT_SQL);
+    this.insert = preparedWrite(dataSource, 'audit_insert', AUDIT_INSERT_SQL);
   }
 
   /** Records an event with the given manager, so it commits or rolls back with the action. */
   async record(manager: EntityManager, event: AuditRecord): Promise<void> {
-    await this.insert(
-      manager,
-      uuidv7(),
-      event.type,
-      event.actor.userId,
-      event.actor.apiKeyId,
-      event.userId ?? null,
-      event.sessionId === undefined ? event.actor.sessionId : event.sessionId,
-      event.tenantId ?? null,
-      event.actor.ip,
-      event.actor.userAgent,
-      Date.now(),
-      event.details === undefined ? null : JSON.stringify(event.details),
-    );
+    await this.insert(manager, ...auditValues(event));
   }
 
   /** Newest first; `userId` matches events whose actor or subject is that user. */

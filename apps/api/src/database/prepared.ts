@@ -9,6 +9,7 @@ interface SqliteStatement {
 }
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
+  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
 }
 interface PgPool {
   query(config: { name: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;
@@ -173,6 +174,48 @@ export function preparedWrite(dataSource: DataSource, name: string, sql: string)
     logged(dataSource, text, values);
     await client.query({ name: `tessera_${name}`, text, values });
   };
+}
+
+/**
+ * INSERTs that must all happen or none, made outside any transaction (sign-in's session and its
+ * audit event). SQLite runs them as one synchronous transaction of the driver, after any open
+ * transaction of another request. PostgreSQL gets them as one statement, `WITH w0 AS (INSERT …)
+ * INSERT …`, atomic on its own: one round trip instead of BEGIN, the inserts and COMMIT.
+ * `rows[i]` holds the parameters of `inserts[i]`.
+ */
+export function preparedInserts(dataSource: DataSource, name: string, inserts: readonly string[]): (...rows: unknown[][]) => Promise<void> {
+  if (dataSource.options.type === 'better-sqlite3') {
+    let write: ((rows: unknown[][]) => void) | undefined;
+    const outside = outsideTransactions<void>(dataSource);
+    return (...rows) => {
+      write ??= prepareInserts(dataSource, inserts);
+      for (const [i, sql] of inserts.entries()) logged(dataSource, sql, rows[i] ?? []);
+      const run = write;
+      // A failed insert rejects (the executor catches it) rather than throwing at the caller.
+      return outside(
+        () =>
+          new Promise<void>((resolve) => {
+            run(rows);
+            resolve();
+          }),
+      );
+    };
+  }
+  const last = inserts.length - 1;
+  const text = numbered(inserts.length === 1 ? inserts[0]! : `WITH ${inserts.slice(0, last).map((sql, i) => `w${i} AS (${sql})`).join(', ')} ${inserts[last]}`);
+  return async (...rows) => {
+    const values = rows.flat();
+    logged(dataSource, text, values);
+    await masterPool(dataSource).query({ name: `tessera_${name}`, text, values });
+  };
+}
+
+function prepareInserts(dataSource: DataSource, inserts: readonly string[]): (rows: unknown[][]) => void {
+  const connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  const statements = inserts.map((sql) => connection.prepare(sql));
+  return connection.transaction((rows: unknown[][]) => {
+    for (const [i, statement] of statements.entries()) statement.run(...(rows[i] ?? []));
+  });
 }
 
 /** A BIGINT epoch-ms column from either driver. */

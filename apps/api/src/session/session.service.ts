@@ -61,7 +61,7 @@ const AUTH_COLUMNS = [...SESSION_COLUMNS.map((c) => `s.${c}`), ...USER_COLUMNS];
 const AUTH_FROM = 'FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?';
 
 /** Every sign-in writes one: straight to the driver. */
-const INSERT_SQL = `INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map(() => '?').join(', ')})`;
+export const SESSION_INSERT_SQL = `INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map(() => '?').join(', ')})`;
 
 function sessionOfValues(v: readonly unknown[]): SessionEntity {
   return {
@@ -93,7 +93,7 @@ export class SessionService {
     private readonly tokens: TokenService,
   ) {
     this.loadForAuth = preparedColumns(dataSource, 'session_auth', AUTH_COLUMNS, AUTH_FROM);
-    this.insertSession = preparedWrite(dataSource, 'session_insert', INSERT_SQL);
+    this.insertSession = preparedWrite(dataSource, 'session_insert', SESSION_INSERT_SQL);
   }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
@@ -101,6 +101,16 @@ export class SessionService {
   }
 
   async create(input: NewSession, manager?: EntityManager): Promise<{ token: string; session: SessionEntity }> {
+    const issued = this.issue(input);
+    await this.insertSession(manager ?? this.dataSource.manager, ...issued.values);
+    return { token: issued.token, session: issued.session };
+  }
+
+  /**
+   * A new session and its token, not yet stored: `values` are the parameters of
+   * SESSION_INSERT_SQL, for a caller that writes the row together with others (sign-in).
+   */
+  issue(input: NewSession): { token: string; session: SessionEntity; values: unknown[] } {
     const now = Date.now();
     const secret = randomSecret();
     const absoluteExpiresAt = now + input.lifetime * 1000;
@@ -120,8 +130,7 @@ export class SessionService {
       ip: input.ip ?? null,
       userAgent: input.userAgent ?? null,
     };
-    await this.insertSession(
-      manager ?? this.dataSource.manager,
+    const values = [
       session.id,
       session.userId,
       session.type,
@@ -136,7 +145,7 @@ export class SessionService {
       session.revokedAt,
       session.ip,
       session.userAgent,
-    );
+    ];
     const token = this.tokens.sign({
       sub: session.userId,
       sid: session.id,
@@ -146,7 +155,7 @@ export class SessionService {
       ...(session.impersonatorId === null ? {} : { act: { sub: session.impersonatorId } }),
       exp: Math.ceil(absoluteExpiresAt / 1000),
     });
-    return { token, session };
+    return { token, session, values };
   }
 
   /**

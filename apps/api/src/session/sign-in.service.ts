@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SignInRequest } from '@tessera/dto';
-import { AuditService } from '../audit/audit.service.js';
+import { AUDIT_INSERT_SQL, AuditService, auditValues } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
+import { preparedInserts } from '../database/prepared.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { PasswordService } from '../tenant/password.service.js';
 import { UserService } from '../tenant/user.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
-import { SessionService, type NewSession } from './session.service.js';
+import { SESSION_INSERT_SQL, SessionService, type NewSession } from './session.service.js';
 import type { SessionEntity } from './session.entity.js';
 
 const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid email or password');
@@ -18,6 +19,9 @@ const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid em
 /** Sign-in and password changes: the flows that check a password. */
 @Injectable()
 export class SignInService {
+  /** The new session and its `sign_in.succeeded` event: both or neither. */
+  private readonly insertSignIn: (session: unknown[], event: unknown[]) => Promise<void>;
+
   constructor(
     private readonly users: UserService,
     private readonly passwords: PasswordService,
@@ -26,7 +30,9 @@ export class SignInService {
     private readonly dataSource: DataSource,
     private readonly limits: RateLimitService,
     @Inject(CONFIG) private readonly config: Config,
-  ) {}
+  ) {
+    this.insertSignIn = preparedInserts(dataSource, 'sign_in_insert', [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
+  }
 
   /** Seconds requested for a new session, checked against TESSERA_SESSION_MAX_EXPIRATION. */
   expiration(requested: number | undefined): number {
@@ -63,11 +69,9 @@ export class SignInService {
       userAgent: actor.userAgent ?? undefined,
     };
     await this.limits.signInSucceeded(request.email);
-    return this.dataSource.transaction(async (m) => {
-      const { token, session: created } = await this.sessions.create(session, m);
-      await this.audit.record(m, { type: 'sign_in.succeeded', actor, userId: user.id, sessionId: created.id });
-      return { token, session: created, user };
-    });
+    const issued = this.sessions.issue(session);
+    await this.insertSignIn(issued.values, auditValues({ type: 'sign_in.succeeded', actor, userId: user.id, sessionId: issued.session.id }));
+    return { token: issued.token, session: issued.session, user };
   }
 
   /** Sets a new password after checking the current one; ends the user's other sessions by default. */
