@@ -59,10 +59,13 @@ interface Memo {
   held: Set<string>;
 }
 
-/** Checks asked differently (other users, tenants or permissions) remembered at once. */
-const MEMO_SIZE = 5000;
-/** Larger answers are read again each time rather than kept. */
-const MEMO_MAX_ROWS = 1000;
+/**
+ * Checks asked differently (other users, tenants or permissions) remembered at once, per generation
+ * of the BoundedCache (so up to twice as many). With at most MEMO_MAX_ROWS rows each, the memo stays
+ * within a few tens of MB however the checks are asked; larger answers are read again each time.
+ */
+const MEMO_SIZE = 2000;
+const MEMO_MAX_ROWS = 100;
 
 const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
