@@ -61,8 +61,10 @@ export class CheckVersions1763900008000 implements MigrationInterface {
    * catalog version, which every check compares too.
    */
   private async postgresTriggers(q: QueryRunner): Promise<void> {
+    // In user order, so that two bulk changes (deleting a tenant and a role at once) lock the
+    // counters they share in the same order and cannot deadlock on them.
     const bump = (rows: string) =>
-      `INSERT INTO grant_versions (user_id, version) SELECT DISTINCT user_id, 1 FROM ${rows} ON CONFLICT (user_id) DO UPDATE SET version = grant_versions.version + 1;`;
+      `INSERT INTO grant_versions (user_id, version) SELECT DISTINCT user_id, 1 FROM ${rows} ORDER BY user_id ON CONFLICT (user_id) DO UPDATE SET version = grant_versions.version + 1;`;
     const fn = (name: string, body: string) =>
       q.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN ${body} RETURN NULL; END $$`);
     await fn('tessera_grant_version', bump('changed'));
