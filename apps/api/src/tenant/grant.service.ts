@@ -248,7 +248,7 @@ export class GrantService {
    * permissions there).
    *
    * Asked again for the same user, tenants and permissions, the check reads only the user's row and
-   * stamp (two key lookups instead of about a hundred) and answers from the remembered rows while
+   * stamp (three key lookups instead of about a hundred) and answers from the remembered rows while
    * the stamp is unchanged. The stamp is read on every check and its counters move in the same
    * transaction as any grant or role change, on every process: the answer is as current as the
    * full statement's.
