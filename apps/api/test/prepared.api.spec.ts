@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
+import { isUnavailable } from '../src/common/error.filter.js';
 import { openDatabase } from '../src/database/data-source.js';
 import { closePreparedReads, prepared, preparedInserts } from '../src/database/prepared.js';
-import { TestStore, describeEachDatabase } from './harness.js';
+import { TestStore, describeEachDatabase, testDatabases } from './harness.js';
 
 const INSERT_TENANT = 'INSERT INTO tenants (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)';
 
@@ -41,3 +42,43 @@ describeEachDatabase('prepared statements on the driver', (db) => {
     expect(answers.map((rows) => rows[0]?.id)).toEqual(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 'ok-1' : 'ok-2')));
   });
 });
+
+if (testDatabases().includes('postgres')) {
+  describe('the pipelined read connection [postgres]', () => {
+    let store: TestStore;
+    let dataSource: DataSource;
+
+    beforeAll(async () => {
+      store = new TestStore('postgres');
+      dataSource = await openDatabase({ kind: 'postgres', url: await store.databaseUrl() });
+    });
+
+    afterAll(async () => {
+      await closePreparedReads(dataSource);
+      await dataSource.destroy();
+      await store.drop();
+    });
+
+    it('opens a new connection when PostgreSQL drops it; the reads lost with it count as unavailable (503)', async () => {
+      const one = prepared<{ one: number }>(dataSource, 'select_one', 'SELECT 1 AS one');
+      await expect(one()).resolves.toEqual([{ one: 1 }]);
+      // This process's pipelined connection (application_name names the process), from the pool.
+      const [ended] = await dataSource.query<{ n: string }[]>(
+        `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1`,
+        [`tessera-reads-${process.pid}`],
+      );
+      expect(Number(ended!.n)).toBe(1);
+      const errors: unknown[] = [];
+      let answer: unknown;
+      for (let attempt = 0; attempt < 5 && answer === undefined; attempt++) {
+        answer = await one().catch((error: unknown) => {
+          errors.push(error);
+          return undefined;
+        });
+      }
+      expect(answer).toEqual([{ one: 1 }]);
+      expect(errors.length).toBeLessThanOrEqual(1);
+      expect(errors.every(isUnavailable)).toBe(true);
+    });
+  });
+}

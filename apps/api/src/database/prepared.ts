@@ -97,7 +97,13 @@ class PipelinedReader {
       opened.connect().catch(forget);
       this.client = client = opened;
     }
-    return client.query(config as pg.QueryConfig);
+    const used = client;
+    return client.query(config as pg.QueryConfig).catch((error: unknown) => {
+      // Anything but an SQL error on a live connection means the connection is gone: the next
+      // query opens a new one rather than finding this one's remains before its 'end' event.
+      if (this.client === used && !(error instanceof pg.DatabaseError && error.severity !== 'FATAL')) this.client = undefined;
+      throw error;
+    });
   }
 
   async close(): Promise<void> {
@@ -115,6 +121,8 @@ function readerOf(dataSource: DataSource): PipelinedReader {
     const options = dataSource.options as { url?: string; extra?: { connectionTimeoutMillis?: number; query_timeout?: number } };
     reader = new PipelinedReader({
       connectionString: options.url,
+      // How it shows in pg_stat_activity: which process, and that it is this connection.
+      application_name: `tessera-reads-${process.pid}`,
       connectionTimeoutMillis: options.extra?.connectionTimeoutMillis,
       query_timeout: options.extra?.query_timeout,
     });
