@@ -11,8 +11,15 @@ interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
   transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
 }
+/** A named (server-side prepared) statement for pg. */
+interface PgQuery {
+  name: string;
+  text: string;
+  values: unknown[];
+  rowMode?: 'array';
+}
 interface PgPool {
-  query(config: { name: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;
+  query(config: PgQuery): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -47,15 +54,25 @@ export function preparedColumns(dataSource: DataSource, name: string, columns: r
   return async (...params) => (await query(...params)).map((row) => row[0] as unknown[]);
 }
 
+const sqliteConnection = (dataSource: DataSource): SqliteConnection =>
+  (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+
 function prepareOn(dataSource: DataSource, sql: string, asValues: boolean): SqliteStatement {
-  const statement = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection.prepare(sql);
+  const statement = sqliteConnection(dataSource).prepare(sql);
   return asValues ? statement.raw(true) : statement;
 }
 
-/** Runs SQLite work now, or after the open transaction of another request if there is one. */
-function outsideTransactions<T>(dataSource: DataSource): (work: () => Promise<T>) => Promise<T> {
+/**
+ * Runs synchronous SQLite work now, or after the open transaction of another request if there is
+ * one. Either way a failure is a rejected promise, never a throw at the caller.
+ */
+function outsideTransactions<T>(dataSource: DataSource): (work: () => T) => Promise<T> {
   const lock = connectionLock(dataSource);
-  return (work) => (lock?.busy ? lock.run(work) : work());
+  return (work) => {
+    // The executor runs `work` at once and turns a throw into the promise's rejection.
+    const run = () => new Promise<T>((resolve) => resolve(work()));
+    return lock?.busy ? lock.run(run) : run();
+  };
 }
 
 /** `?` placeholders as PostgreSQL's `$1…$n`. */
@@ -84,26 +101,28 @@ class PipelinedReader {
 
   constructor(private readonly config: pg.ClientConfig) {}
 
-  query(config: { name: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }> {
-    let client = this.client;
-    if (client === undefined) {
-      const opened = new pg.Client({ ...this.config, pipeline: true });
-      const forget = () => {
-        if (this.client === opened) this.client = undefined;
-      };
-      // The queries on it get the error; without a listener an 'error' event would end the process.
-      opened.on('error', forget);
-      opened.on('end', forget);
-      opened.connect().catch(forget);
-      this.client = client = opened;
-    }
-    const used = client;
+  query(config: PgQuery): Promise<{ rows: unknown[] }> {
+    const client = this.client ?? this.open();
     return client.query(config as pg.QueryConfig).catch((error: unknown) => {
       // Anything but an SQL error on a live connection means the connection is gone: the next
       // query opens a new one rather than finding this one's remains before its 'end' event.
-      if (this.client === used && !(error instanceof pg.DatabaseError && error.severity !== 'FATAL')) this.client = undefined;
+      if (!(error instanceof pg.DatabaseError && error.severity !== 'FATAL')) this.forget(client);
       throw error;
     });
+  }
+
+  private open(): pg.Client {
+    const client = new pg.Client({ ...this.config, pipeline: true });
+    // The queries on it get the error; without a listener an 'error' event would end the process.
+    client.on('error', () => this.forget(client));
+    client.on('end', () => this.forget(client));
+    client.connect().catch(() => this.forget(client));
+    this.client = client;
+    return client;
+  }
+
+  private forget(client: pg.Client): void {
+    if (this.client === client) this.client = undefined;
   }
 
   async close(): Promise<void> {
@@ -145,7 +164,7 @@ function preparedQuery(dataSource: DataSource, name: string, sql: string, asValu
     return (...params) => {
       const run = (statement ??= prepareOn(dataSource, sql, asValues));
       logged(dataSource, sql, params);
-      return outside(() => Promise.resolve(run.all(...params)));
+      return outside(() => run.all(...params));
     };
   }
   const text = numbered(sql);
@@ -171,7 +190,6 @@ export function preparedWrite(dataSource: DataSource, name: string, sql: string)
       logged(dataSource, sql, params);
       return outside(() => {
         run.run(...params);
-        return Promise.resolve();
       });
     };
   }
@@ -199,14 +217,7 @@ export function preparedInserts(dataSource: DataSource, name: string, inserts: r
       write ??= prepareInserts(dataSource, inserts);
       for (const [i, sql] of inserts.entries()) logged(dataSource, sql, rows[i] ?? []);
       const run = write;
-      // A failed insert rejects (the executor catches it) rather than throwing at the caller.
-      return outside(
-        () =>
-          new Promise<void>((resolve) => {
-            run(rows);
-            resolve();
-          }),
-      );
+      return outside(() => run(rows));
     };
   }
   const last = inserts.length - 1;
@@ -219,7 +230,7 @@ export function preparedInserts(dataSource: DataSource, name: string, inserts: r
 }
 
 function prepareInserts(dataSource: DataSource, inserts: readonly string[]): (rows: unknown[][]) => void {
-  const connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  const connection = sqliteConnection(dataSource);
   const statements = inserts.map((sql) => connection.prepare(sql));
   return connection.transaction((rows: unknown[][]) => {
     for (const [i, statement] of statements.entries()) statement.run(...(rows[i] ?? []));
