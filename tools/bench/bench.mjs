@@ -5,7 +5,8 @@
 // `--smoke` (CI): a couple of seconds per scenario on a small data set, no thresholds.
 // BENCH_SECONDS, BENCH_SCALE: length of a scenario and size of the data set.
 // BENCH_ROUNDS=3: each ratio scenario runs that many times, the round with the median ratio shown.
-// BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof': node flags for the Tessera server (profiling).
+// BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof': more node flags for the Tessera server (profiling).
+// Both servers get apps/api/node-flags.json, the flags `npm start` runs Tessera with.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,8 @@ const SMOKE = process.argv.includes('--smoke');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
 const SCALE = SMOKE ? 0.01 : Number(process.env.BENCH_SCALE ?? 1);
 const ROUNDS = SMOKE ? 1 : Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 1)));
-const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const SERVER_FLAGS = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8'));
+const NODE_ARGS = [...SERVER_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 
 // The load generator pins itself to core 1, leaving core 0 to the server under test.
@@ -227,7 +229,7 @@ async function main() {
 
   // The ceiling: measured once on its own, then again around every throughput scenario. It idles
   // on core 0 while Tessera is measured.
-  const ceilingServer = await startServer([join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
+  const ceilingServer = await startServer([...SERVER_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
   try {
     await load(ceilingServer.url, { seconds: 1 });
     const ceilingResult = await load(ceilingServer.url, { pid: ceilingServer.pid });

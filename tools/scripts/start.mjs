@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: first-run setup (a demo .env), build every project, then run the API.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,8 @@ const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const api = spawn(process.execPath, ['apps/api/dist/main.js'], { stdio: 'inherit' });
+// The server's Node flags (README "Performance"): every tool that starts the API reads this file.
+const nodeFlags = JSON.parse(readFileSync('apps/api/node-flags.json', 'utf8'));
+const api = spawn(process.execPath, [...nodeFlags, 'apps/api/dist/main.js'], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => api.kill(signal));
 api.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -26,7 +26,8 @@ async function start() {
   if (!existsSync(main)) throw new Error('apps/api/dist is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'tessera-soak-'));
   const rootKey = `tsk_soak_${randomBytes(24).toString('base64url')}`;
-  const child = spawn(process.execPath, [main], {
+  const nodeFlags = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8'));
+  const child = spawn(process.execPath, [...nodeFlags, main], {
     env: {
       PATH: process.env.PATH,
       NO_COLOR: '1',

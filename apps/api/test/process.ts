@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TesseraClient } from '@tessera/client';
 
-const MAIN = join(fileURLToPath(new URL('../../../', import.meta.url)), 'apps/api/dist/main.js');
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = join(ROOT, 'apps/api/dist/main.js');
+/** The Node flags `npm start` runs the service with. */
+const NODE_FLAGS = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8')) as string[];
 
 export interface ApiProcess {
   url: string;
@@ -20,7 +23,7 @@ export interface ApiProcess {
 /** The built service as its own process, exactly as `npm start` runs it, on a free port. */
 export async function startApiProcess(env: Record<string, string>, rootKey: string): Promise<ApiProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
     env: { PATH: process.env.PATH, NO_COLOR: '1', PORT: '0', HOST: '127.0.0.1', TESSERA_ROOT_API_KEY: rootKey, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
