@@ -28,6 +28,20 @@ describeEachDatabase('hygiene', (db) => {
     expect(api.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('lets a page set its own CSP and caching over the defaults, each header sent once', async () => {
+    const docs = await fetch(`${t.server.url}/docs`);
+    expect(docs.status).toBe(200);
+    // One value, not the default joined to the page's ("a, b" is what fetch makes of two).
+    expect(docs.headers.get('content-security-policy')).toBe(
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    );
+    expect(docs.headers.get('x-frame-options')).toBe('DENY');
+    expect(docs.headers.get('cache-control')).toBeNull();
+    const css = await fetch(`${t.server.url}/docs/swagger-ui.css`);
+    expect(css.headers.get('cache-control')).toBe('public, max-age=86400');
+    expect(css.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('answers an unknown email and a wrong password in similar time (medians within 20%)', async () => {
     const email = uniqueEmail();
     await t.server.admin.users.create({ email, password: PASSWORD });
