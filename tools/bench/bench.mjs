@@ -4,7 +4,8 @@
 // BENCH_DATABASE_URL=postgres://… runs the Tessera scenarios on PostgreSQL too.
 // `--smoke` (CI): a couple of seconds per scenario on a small data set, no thresholds.
 // BENCH_SECONDS, BENCH_SCALE: length of a scenario and size of the data set.
-// BENCH_ROUNDS=3: each ratio scenario runs that many times, the round with the median ratio shown.
+// BENCH_ROUNDS=3: each ratio scenario runs that many times, each round on freshly started servers,
+// the round with the median ratio shown.
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof': more node flags for the Tessera server (profiling).
 // Both servers get apps/api/node-flags.json, the flags `npm start` runs Tessera with.
 import { spawn, spawnSync } from 'node:child_process';
@@ -104,13 +105,18 @@ async function load(url, { connections = 32, method = 'GET', headers = {}, body,
  * The ceiling, measured right before and right after `scenario` (half the time each): on a shared
  * machine the bare route's rate moves by 2-3× within minutes, so a ratio to a ceiling measured
  * once at the start says more about the neighbours than about Tessera. `ceilingRate(seconds)` is
- * the bare rate: the ceiling app's for HTTP scenarios, the bare hash's for sign-in. With
- * BENCH_ROUNDS > 1 the whole bracket repeats and the round with the median ratio is kept.
+ * the bare rate: the ceiling app's for HTTP scenarios, the bare hash's for sign-in.
+ *
+ * Every round starts on fresh processes (`fresh`: Tessera and the ceiling app restarted, each
+ * warmed up for a second): on this VM one process can run up to 2× slower than an identical one
+ * started a minute later, for its whole life, so a figure from one process is partly that
+ * process's luck. With BENCH_ROUNDS > 1 the round with the median ratio is kept.
  */
-async function bracketed(ceilingRate, scenario) {
+async function bracketed(ceilingRate, scenario, fresh) {
   const half = Math.max(1, SECONDS / 2);
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
+    await fresh();
     const before = await ceilingRate(half);
     const result = await scenario();
     result.ceiling = (before + (await ceilingRate(half))) / 2;
@@ -220,6 +226,22 @@ async function argon2Rate(seconds) {
   return Number(/RATE ([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
 }
 
+/** The ceiling app, started anew (and warmed up for a second) by `restart`. */
+class Ceiling {
+  server = undefined;
+
+  async restart() {
+    await this.stop();
+    this.server = await startServer([...SERVER_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
+    await load(this.server.url, { seconds: 1 });
+  }
+
+  async stop() {
+    if (this.server) await stop(this.server);
+    this.server = undefined;
+  }
+}
+
 async function main() {
   const mainJs = join(ROOT, 'apps/api/dist/main.js');
   if (!existsSync(mainJs)) throw new Error('apps/api/dist is missing: run `npm run build` first');
@@ -227,20 +249,20 @@ async function main() {
   log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}`);
   const rows = [];
 
-  // The ceiling: measured once on its own, then again around every throughput scenario. It idles
-  // on core 0 while Tessera is measured.
-  const ceilingServer = await startServer([...SERVER_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
+  // The ceiling: measured once on its own, then again around every throughput scenario (restarted
+  // for each round, like Tessera). It idles on core 0 while Tessera is measured.
+  const ceiling = new Ceiling();
+  await ceiling.restart();
   try {
-    await load(ceilingServer.url, { seconds: 1 });
-    const ceilingResult = await load(ceilingServer.url, { pid: ceilingServer.pid });
+    const ceilingResult = await load(ceiling.server.url, { pid: ceiling.server.pid });
     ceilingResult.ceiling = ceilingResult.requests.average;
-    rows.push(row('ceiling: bare NestJS + Fastify GET', ceilingResult, ceilingServer.pid));
+    rows.push(row('ceiling: bare NestJS + Fastify GET', ceilingResult, ceiling.server.pid));
 
     const databases = [{ kind: 'sqlite' }];
     if (process.env.BENCH_DATABASE_URL) databases.push({ kind: 'postgres', url: process.env.BENCH_DATABASE_URL });
-    for (const database of databases) rows.push(...(await benchTessera(database, ceilingServer)));
+    for (const database of databases) rows.push(...(await benchTessera(database, ceiling)));
   } finally {
-    await stop(ceilingServer);
+    await ceiling.stop();
   }
 
   // The bare hash rate was measured around each sign-in scenario: its ceiling column.
@@ -251,7 +273,7 @@ async function main() {
   save(rows);
 }
 
-async function benchTessera(database, ceilingServer) {
+async function benchTessera(database, ceiling) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const rootKey = `tsk_bench_${randomBytes(24).toString('base64url')}`;
   let databaseUrl = `sqlite:${join(dir, 'tessera.sqlite')}`;
@@ -278,7 +300,7 @@ async function benchTessera(database, ceilingServer) {
     TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000',
   };
   const label = (s) => `${s} [${database.kind}]`;
-  const ceilingRate = async (seconds) => (await load(ceilingServer.url, { seconds })).requests.average;
+  const ceilingRate = async (seconds) => (await load(ceiling.server.url, { seconds })).requests.average;
   const start = () => startServer([...NODE_ARGS, join(ROOT, 'apps/api/dist/main.js')], env, /API\s+(http:\/\/[\d.:]+)\/v1/);
   let server = await start();
   let url = server.url;
@@ -287,6 +309,12 @@ async function benchTessera(database, ceilingServer) {
     await stop(server);
     server = await start();
     url = server.url;
+  };
+  /** Before each round: both servers started anew, then a second of the round's own load on Tessera. */
+  const freshWith = (warmUp) => async () => {
+    await restart();
+    await ceiling.restart();
+    await warmUp();
   };
   const rows = [];
   const seedTarget = database.kind === 'sqlite' ? join(dir, 'tessera.sqlite') : databaseUrl;
@@ -322,8 +350,8 @@ async function benchTessera(database, ceilingServer) {
 
     // (a) validate.
     const validateOpts = { headers: { authorization: `Bearer ${token}` } };
-    await load(`${url}/v1/sessions/current`, { ...validateOpts, seconds: 1 });
-    const validate = await bracketed(ceilingRate, () => load(`${url}/v1/sessions/current`, { ...validateOpts, pid: server.pid }));
+    const validateWarm = freshWith(() => load(`${url}/v1/sessions/current`, { ...validateOpts, seconds: 1 }));
+    const validate = await bracketed(ceilingRate, () => load(`${url}/v1/sessions/current`, { ...validateOpts, pid: server.pid }), validateWarm);
     rows.push(row(label('validate GET /v1/sessions/current, 32 conn'), validate, server.pid));
     const rssRuns = [memory(server.pid).rss];
     for (let run = 0; run < 2; run++) {
@@ -339,12 +367,16 @@ async function benchTessera(database, ceilingServer) {
     const checkBody = JSON.stringify({ userId: benchUser.userId, op: 'anyOf', checks });
     const probe = await api(url, '/v1/check', { method: 'POST', key: rootKey, body: JSON.parse(checkBody) });
     if (!probe.results.slice(0, 5).every(Boolean)) throw new Error(`check set-up is wrong: ${JSON.stringify(probe)}`);
-    const check = await bracketed(ceilingRate, () => load(`${url}/v1/check`, { method: 'POST', headers: { authorization: `ApiKey ${rootKey}` }, body: checkBody, pid: server.pid }));
+    const checkOpts = { method: 'POST', headers: { authorization: `ApiKey ${rootKey}` }, body: checkBody };
+    const checkWarm = freshWith(() => load(`${url}/v1/check`, { ...checkOpts, seconds: 1 }));
+    const check = await bracketed(ceilingRate, () => load(`${url}/v1/check`, { ...checkOpts, pid: server.pid }), checkWarm);
     rows.push(row(label('check POST /v1/check, 10 checks, 32 conn'), check, server.pid, `${(USERS * 10).toLocaleString()} grants`));
 
     // (c) sign-in: the hash is the cost. Its ceiling is the bare hash rate, bracketed like the
     // route's around the other scenarios: this machine's hash rate drifts as much.
-    const signIn = await bracketed(argon2Rate, () => load(`${url}/v1/auth/sign-in`, { method: 'POST', connections: 4, body: JSON.stringify({ email, password }), pid: server.pid }));
+    const signInOpts = { method: 'POST', connections: 4, body: JSON.stringify({ email, password }) };
+    const signInWarm = freshWith(() => load(`${url}/v1/auth/sign-in`, { ...signInOpts, seconds: 1 }));
+    const signIn = await bracketed(argon2Rate, () => load(`${url}/v1/auth/sign-in`, { ...signInOpts, pid: server.pid }), signInWarm);
     rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, 'its ceiling: bare argon2id'));
 
     // (d) sign-out all for a user with 100 live sessions, one at a time.
@@ -370,9 +402,7 @@ async function benchTessera(database, ceilingServer) {
     const SESSIONS = Math.max(10_000, Math.round(1_000_000 * SCALE));
     await seeder.series(SESSIONS, 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)', `SELECT 'big-sess-' || i, 'bu-' || (i % ${USERS}), 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`);
     await seeder.settle();
-    await restart();
-    await load(`${url}/v1/sessions/current`, { ...validateOpts, seconds: 1 });
-    const validateBig = await bracketed(ceilingRate, () => load(`${url}/v1/sessions/current`, { ...validateOpts, pid: server.pid }));
+    const validateBig = await bracketed(ceilingRate, () => load(`${url}/v1/sessions/current`, { ...validateOpts, pid: server.pid }), validateWarm);
     // Compared as ratios to their own ceilings, so that a busier minute on the machine does not count.
     rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, `${(validateBig.requests.average / validateBig.ceiling / (validate.requests.average / validate.ceiling)).toFixed(2)} × validate with 1k`));
   } finally {
