@@ -109,8 +109,8 @@ async function load(url, { connections = 32, method = 'GET', headers = {}, body,
  *
  * Every round starts on fresh processes (`fresh`: Tessera and the ceiling app restarted, each
  * warmed up for a second): on this VM one process can run up to 2× slower than an identical one
- * started a minute later, for its whole life, so a figure from one process is partly that
- * process's luck. With BENCH_ROUNDS > 1 the round with the median ratio is kept.
+ * started beside it, for its whole life, so a figure from one process is partly that process's
+ * luck. With BENCH_ROUNDS > 1 the round with the median ratio is kept.
  */
 async function bracketed(ceilingRate, scenario, fresh) {
   const half = Math.max(1, SECONDS / 2);
