@@ -310,12 +310,20 @@ async function benchTessera(database, ceiling) {
     server = await start();
     url = server.url;
   };
-  /** Before each round: both servers started anew, then a second of the round's own load on Tessera. */
-  const freshWith = (warmUp) => async () => {
-    await restart();
-    await ceiling.restart();
-    await warmUp();
-  };
+  /**
+   * One ratio scenario: `path` loaded with `opts` against `rate`, each round after both servers are
+   * started anew and Tessera has had a second of the same load.
+   */
+  const measure = (rate, path, opts) =>
+    bracketed(
+      rate,
+      () => load(`${url}${path}`, { ...opts, pid: server.pid }),
+      async () => {
+        await restart();
+        await ceiling.restart();
+        await load(`${url}${path}`, { ...opts, seconds: 1 });
+      },
+    );
   const rows = [];
   const seedTarget = database.kind === 'sqlite' ? join(dir, 'tessera.sqlite') : databaseUrl;
   const seeder = await Seeder.open(database.kind, seedTarget);
@@ -350,8 +358,7 @@ async function benchTessera(database, ceiling) {
 
     // (a) validate.
     const validateOpts = { headers: { authorization: `Bearer ${token}` } };
-    const validateWarm = freshWith(() => load(`${url}/v1/sessions/current`, { ...validateOpts, seconds: 1 }));
-    const validate = await bracketed(ceilingRate, () => load(`${url}/v1/sessions/current`, { ...validateOpts, pid: server.pid }), validateWarm);
+    const validate = await measure(ceilingRate, '/v1/sessions/current', validateOpts);
     rows.push(row(label('validate GET /v1/sessions/current, 32 conn'), validate, server.pid));
     const rssRuns = [memory(server.pid).rss];
     for (let run = 0; run < 2; run++) {
@@ -368,15 +375,13 @@ async function benchTessera(database, ceiling) {
     const probe = await api(url, '/v1/check', { method: 'POST', key: rootKey, body: JSON.parse(checkBody) });
     if (!probe.results.slice(0, 5).every(Boolean)) throw new Error(`check set-up is wrong: ${JSON.stringify(probe)}`);
     const checkOpts = { method: 'POST', headers: { authorization: `ApiKey ${rootKey}` }, body: checkBody };
-    const checkWarm = freshWith(() => load(`${url}/v1/check`, { ...checkOpts, seconds: 1 }));
-    const check = await bracketed(ceilingRate, () => load(`${url}/v1/check`, { ...checkOpts, pid: server.pid }), checkWarm);
+    const check = await measure(ceilingRate, '/v1/check', checkOpts);
     rows.push(row(label('check POST /v1/check, 10 checks, 32 conn'), check, server.pid, `${(USERS * 10).toLocaleString()} grants`));
 
     // (c) sign-in: the hash is the cost. Its ceiling is the bare hash rate, bracketed like the
     // route's around the other scenarios: this machine's hash rate drifts as much.
     const signInOpts = { method: 'POST', connections: 4, body: JSON.stringify({ email, password }) };
-    const signInWarm = freshWith(() => load(`${url}/v1/auth/sign-in`, { ...signInOpts, seconds: 1 }));
-    const signIn = await bracketed(argon2Rate, () => load(`${url}/v1/auth/sign-in`, { ...signInOpts, pid: server.pid }), signInWarm);
+    const signIn = await measure(argon2Rate, '/v1/auth/sign-in', signInOpts);
     rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, 'its ceiling: bare argon2id'));
 
     // (d) sign-out all for a user with 100 live sessions, one at a time.
@@ -402,7 +407,7 @@ async function benchTessera(database, ceiling) {
     const SESSIONS = Math.max(10_000, Math.round(1_000_000 * SCALE));
     await seeder.series(SESSIONS, 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)', `SELECT 'big-sess-' || i, 'bu-' || (i % ${USERS}), 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`);
     await seeder.settle();
-    const validateBig = await bracketed(ceilingRate, () => load(`${url}/v1/sessions/current`, { ...validateOpts, pid: server.pid }), validateWarm);
+    const validateBig = await measure(ceilingRate, '/v1/sessions/current', validateOpts);
     // Compared as ratios to their own ceilings, so that a busier minute on the machine does not count.
     rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, `${(validateBig.requests.average / validateBig.ceiling / (validate.requests.average / validate.ceiling)).toFixed(2)} × validate with 1k`));
   } finally {
