@@ -121,7 +121,7 @@ async function load(url, { connections = 32, method = 'GET', headers = {}, body,
  * Every round starts on fresh processes (`fresh`: Tessera and the ceiling app restarted, each
  * warmed up for a second): on this VM one process can run up to 2× slower than an identical one
  * started beside it, for its whole life, so a figure from one process is partly that process's
- * luck. With BENCH_ROUNDS > 1 the round with the median ratio is kept, with the highest peak RSS
+ * luck (much of it was V8's allocation-site pretenuring, now off in node-flags.json; not all). With BENCH_ROUNDS > 1 the round with the median ratio is kept, with the highest peak RSS
  * of all its rounds' processes (the memory target is about the worst process, not the median).
  */
 async function bracketed(ceilingRate, scenario, fresh) {
@@ -399,7 +399,8 @@ async function benchTessera(database, ceiling) {
     const signInOpts = { method: 'POST', connections: 4, body: JSON.stringify({ email, password }) };
     const signIn = await measure(argon2Rate, '/v1/auth/sign-in', signInOpts);
     // The main thread's share is the work around the hash: HTTP, the session, the audit row.
-    rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, `its ceiling: bare argon2id; main thread ${Math.round(signIn.mainCpuUsPerRequest)} µs/req`));
+    const mainThread = signIn.mainCpuUsPerRequest > 0 ? `; main thread ${Math.round(signIn.mainCpuUsPerRequest)} µs/req` : '';
+    rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, `its ceiling: bare argon2id${mainThread}`));
 
     // (d) sign-out all for a user with 100 live sessions, one at a time.
     const latencies = [];
