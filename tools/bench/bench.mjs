@@ -121,8 +121,9 @@ async function load(url, { connections = 32, method = 'GET', headers = {}, body,
  * Every round starts on fresh processes (`fresh`: Tessera and the ceiling app restarted, each
  * warmed up for a second): on this VM one process can run up to 2× slower than an identical one
  * started beside it, for its whole life, so a figure from one process is partly that process's
- * luck (much of it was V8's allocation-site pretenuring, now off in node-flags.json; not all). With BENCH_ROUNDS > 1 the round with the median ratio is kept, with the highest peak RSS
- * of all its rounds' processes (the memory target is about the worst process, not the median).
+ * luck (much of it was V8's allocation-site pretenuring, now off in node-flags.json; not all).
+ * With BENCH_ROUNDS > 1 the round with the median ratio is kept, with the highest peak RSS of all
+ * its rounds' processes (the memory target is about the worst process, not the median).
  */
 async function bracketed(ceilingRate, scenario, fresh) {
   const half = Math.max(1, SECONDS / 2);

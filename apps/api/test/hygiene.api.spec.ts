@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PASSWORD, TestStore, describeEachDatabase, failure, randomKey, signedInUser, startServer, uniqueEmail, useServer } from './harness.js';
-import { startApiProcess } from './process.js';
+import { NODE_FLAGS, ROOT, startApiProcess } from './process.js';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -132,10 +131,8 @@ describe('start', () => {
   // npm scripts cannot read JSON, so `npm start -w @tessera/api` spells the flags out: keep it in step
   // with apps/api/node-flags.json, which `npm start`, the bench, the soak and these tests read.
   it('runs the service with the Node flags of node-flags.json, from either npm start', () => {
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
-    const flags = JSON.parse(readFileSync(join(root, 'apps/api/node-flags.json'), 'utf8')) as string[];
-    const api = JSON.parse(readFileSync(join(root, 'apps/api/package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(flags).toContain('--no-allocation-site-pretenuring');
-    expect(api.scripts.start).toBe(['node', ...flags, 'dist/main.js'].join(' '));
+    const api = JSON.parse(readFileSync(join(ROOT, 'apps/api/package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(NODE_FLAGS).toContain('--no-allocation-site-pretenuring');
+    expect(api.scripts.start).toBe(['node', ...NODE_FLAGS, 'dist/main.js'].join(' '));
   });
 });

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TesseraClient } from '@tessera/client';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository's root. */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'apps/api/dist/main.js');
 /** The Node flags `npm start` runs the service with. */
-const NODE_FLAGS = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8')) as string[];
+export const NODE_FLAGS = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8')) as string[];
 
 export interface ApiProcess {
   url: string;
