@@ -61,6 +61,7 @@ function startServer(args, env, pattern) {
 }
 
 async function stop(server) {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
   const exited = new Promise((r) => server.child.once('exit', r));
   server.child.kill('SIGTERM');
   await exited;
@@ -343,26 +344,47 @@ async function benchTessera(database, ceiling) {
   };
   const rows = [];
   const seedTarget = database.kind === 'sqlite' ? join(dir, 'tessera.sqlite') : databaseUrl;
-  const seeder = await Seeder.open(database.kind, seedTarget);
+  /**
+   * Bulk loads into the database with Tessera stopped (it holds its SQLite file alone), then a
+   * server started on the loaded database, as a deployment would run.
+   */
+  const seedOffline = async (work) => {
+    await stop(server);
+    const seeder = await Seeder.open(database.kind, seedTarget);
+    try {
+      await work(seeder);
+      await seeder.settle();
+    } finally {
+      await seeder.close();
+    }
+    server = await start();
+    url = server.url;
+  };
+  const SESSION_COLUMNS = 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)';
+  const now = Date.now();
+  const far = now + 30 * 24 * 3600_000;
+  const liveSessions = (id, userId) => `SELECT ${id}, ${userId}, 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`;
+  const SIGN_OUTS = SMOKE ? 10 : 50;
   try {
-    const now = Date.now();
-    const far = now + 30 * 24 * 3600_000;
     const TENANTS = Math.max(100, Math.round(10_000 * SCALE));
     const USERS = Math.max(1000, Math.round(100_000 * SCALE));
     const ROLES = 50;
     log(`\n${database.kind}: seeding ${TENANTS.toLocaleString()} tenants, ${USERS.toLocaleString()} users, ${(USERS * 10).toLocaleString()} grants`);
-    await seeder.series(TENANTS, 'INSERT INTO tenants (id, name, created_at, updated_at)', `SELECT 'bt-' || i, 'Tenant ' || i, ${now}, ${now}`);
-    await seeder.series(USERS, 'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at)', `SELECT 'bu-' || i, 'bu-' || i || '@bench.test', NULL, FALSE, NULL, ${now}, ${now}`);
-    await seeder.series(ROLES, 'INSERT INTO roles (id, name, description, created_at, updated_at)', `SELECT 'br-' || i, NULL, NULL, ${now}, ${now}`);
-    await seeder.series(ROLES * 20, 'INSERT INTO permissions (id, name, description, created_at, updated_at)', `SELECT 'bp-' || i, NULL, NULL, ${now}, ${now}`);
-    await seeder.series(ROLES * 20, 'INSERT INTO role_permissions (role_id, permission_id)', `SELECT 'br-' || (i % ${ROLES}), 'bp-' || i`);
-    // Each user is a member of 10 tenants with one role in each: USERS × 10 memberships and grants.
-    const membership = `'bt-' || (((i / 10) * 7 + (i % 10) * 1009) % ${TENANTS}), 'bu-' || (i / 10)`;
-    await seeder.series(USERS * 10, 'INSERT INTO memberships (tenant_id, user_id, created_at)', `SELECT ${membership}, ${now}`);
-    await seeder.series(USERS * 10, 'INSERT INTO tenant_role_grants (tenant_id, user_id, role_id)', `SELECT ${membership}, 'br-' || ((i / 10 + i % 10) % ${ROLES})`);
-    await seeder.series(1000, 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)', `SELECT 'bench-sess-' || i, 'bu-' || (i % ${USERS}), 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`);
-    await seeder.settle();
-    await restart();
+    await seedOffline(async (seeder) => {
+      await seeder.series(TENANTS, 'INSERT INTO tenants (id, name, created_at, updated_at)', `SELECT 'bt-' || i, 'Tenant ' || i, ${now}, ${now}`);
+      await seeder.series(USERS, 'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at)', `SELECT 'bu-' || i, 'bu-' || i || '@bench.test', NULL, FALSE, NULL, ${now}, ${now}`);
+      await seeder.series(ROLES, 'INSERT INTO roles (id, name, description, created_at, updated_at)', `SELECT 'br-' || i, NULL, NULL, ${now}, ${now}`);
+      await seeder.series(ROLES * 20, 'INSERT INTO permissions (id, name, description, created_at, updated_at)', `SELECT 'bp-' || i, NULL, NULL, ${now}, ${now}`);
+      await seeder.series(ROLES * 20, 'INSERT INTO role_permissions (role_id, permission_id)', `SELECT 'br-' || (i % ${ROLES}), 'bp-' || i`);
+      // Each user is a member of 10 tenants with one role in each: USERS × 10 memberships and grants.
+      const membership = `'bt-' || (((i / 10) * 7 + (i % 10) * 1009) % ${TENANTS}), 'bu-' || (i / 10)`;
+      await seeder.series(USERS * 10, 'INSERT INTO memberships (tenant_id, user_id, created_at)', `SELECT ${membership}, ${now}`);
+      await seeder.series(USERS * 10, 'INSERT INTO tenant_role_grants (tenant_id, user_id, role_id)', `SELECT ${membership}, 'br-' || ((i / 10 + i % 10) % ${ROLES})`);
+      await seeder.series(1000, SESSION_COLUMNS, liveSessions(`'bench-sess-' || i`, `'bu-' || (i % ${USERS})`));
+      // The sign-out scenario's users, each with 99 live sessions of its own: the 100th comes from the API.
+      await seeder.series(SIGN_OUTS, 'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at)', `SELECT 'bench-signout-' || i, 'signout-' || i || '@bench.test', NULL, FALSE, NULL, ${now}, ${now}`);
+      await seeder.series(SIGN_OUTS * 99, SESSION_COLUMNS, liveSessions(`'so-' || i`, `'bench-signout-' || (i / 99)`));
+    });
 
     // The bench user: a password, 5 roles in one tenant.
     const email = 'bench@bench.test';
@@ -370,8 +392,6 @@ async function benchTessera(database, ceiling) {
     const benchUser = await api(url, '/v1/users', { method: 'POST', key: rootKey, body: { userId: 'bench-user', email, password } });
     for (let r = 0; r < 5; r++) await api(url, `/v1/tenants/bt-0/users/${benchUser.userId}/roles/br-${r}`, { method: 'PUT', key: rootKey });
     const { token } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: { email, password } });
-    // A user of its own for the sign-out scenario, so seeded sessions of others never count.
-    await api(url, '/v1/users', { method: 'POST', key: rootKey, body: { userId: 'bench-signout', email: 'signout@bench.test' } });
 
     // (a) validate.
     const validateOpts = { headers: { authorization: `Bearer ${token}` } };
@@ -403,13 +423,11 @@ async function benchTessera(database, ceiling) {
     const mainThread = signIn.mainCpuUsPerRequest > 0 ? `; main thread ${Math.round(signIn.mainCpuUsPerRequest)} µs/req` : '';
     rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, `its ceiling: bare argon2id${mainThread}`));
 
-    // (d) sign-out all for a user with 100 live sessions, one at a time.
+    // (d) sign-out all for a user with 100 live sessions, one at a time (a user of its own each time).
     const latencies = [];
     let signOutErrors = 0;
-    const iterations = SMOKE ? 10 : 50;
-    for (let k = 0; k < iterations; k++) {
-      await seeder.series(99, 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)', `SELECT 'so-${k}-' || i, 'bench-signout', 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`);
-      const { token: t } = await api(url, '/v1/sessions', { method: 'POST', key: rootKey, body: { type: 'sess', userId: 'bench-signout' } });
+    for (let k = 0; k < SIGN_OUTS; k++) {
+      const { token: t } = await api(url, '/v1/sessions', { method: 'POST', key: rootKey, body: { type: 'sess', userId: `bench-signout-${k}` } });
       const started = performance.now();
       const res = await api(url, '/v1/auth/sign-out', { method: 'POST', token: t, body: { all: true } }).catch(() => null);
       latencies.push(performance.now() - started);
@@ -418,19 +436,17 @@ async function benchTessera(database, ceiling) {
     latencies.sort((a, b) => a - b);
     const pct = (p) => Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2));
     const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-    rows.push(plainRow(label('sign-out all, 100 live sessions, sequential'), { reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), note: `${iterations} sign-outs` }));
+    rows.push(plainRow(label('sign-out all, 100 live sessions, sequential'), { reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), note: `${SIGN_OUTS} sign-outs` }));
 
     rows.push(plainRow(label('server RSS after 3 validate runs (MB)'), { serverPeakRssMb: Math.round(memory(server.pid).peak), note: rssRuns.map((r) => r.toFixed(0)).join(' → ') }));
 
     // (e) validate with a million sessions in the table.
     const SESSIONS = Math.max(10_000, Math.round(1_000_000 * SCALE));
-    await seeder.series(SESSIONS, 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)', `SELECT 'big-sess-' || i, 'bu-' || (i % ${USERS}), 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`);
-    await seeder.settle();
+    await seedOffline((seeder) => seeder.series(SESSIONS, SESSION_COLUMNS, liveSessions(`'big-sess-' || i`, `'bu-' || (i % ${USERS})`)));
     const validateBig = await measure(ceilingRate, '/v1/sessions/current', validateOpts);
     // Compared as ratios to their own ceilings, so that a busier minute on the machine does not count.
     rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, `${(validateBig.requests.average / validateBig.ceiling / (validate.requests.average / validate.ceiling)).toFixed(2)} × validate with 1k`));
   } finally {
-    await seeder.close();
     await stop(server);
     if (schema) {
       const c = new pg.Client({ connectionString: database.url });

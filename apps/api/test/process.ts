@@ -43,7 +43,10 @@ export async function startApiProcess(env: Record<string, string>, rootKey: stri
     };
     child.stdout!.on('data', read);
     child.stderr!.on('data', read);
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${log}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}:\n${log}`));
+    });
   });
   return {
     url,

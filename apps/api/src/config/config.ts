@@ -14,6 +14,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: optionalString,
+  TESSERA_SQLITE_SHARED: bool.default(false),
   TESSERA_DATA_DIR: z.string().min(1).default('./data'),
   TESSERA_PUBLIC_URL: optionalString,
   TESSERA_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
@@ -44,8 +45,11 @@ const EnvSchema = z.object({
 export interface Config {
   port: number;
   host: string;
-  /** `sqlite:<file>` is derived from the data dir when DATABASE_URL is unset. */
-  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  /**
+   * `sqlite:<file>` is derived from the data dir when DATABASE_URL is unset. `shared`: other
+   * processes may open the SQLite file while Tessera runs (otherwise it holds it exclusively).
+   */
+  database: { kind: 'sqlite'; file: string; shared?: boolean } | { kind: 'postgres'; url: string };
   dataDir: string;
   publicUrl: string | undefined;
   jwt: { secret: string | undefined; previousSecrets: string[] };
@@ -97,7 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     host: e.HOST,
-    database: parseDatabaseUrl(e.DATABASE_URL, e.TESSERA_DATA_DIR),
+    database: parseDatabaseUrl(e.DATABASE_URL, e.TESSERA_DATA_DIR, e.TESSERA_SQLITE_SHARED),
     dataDir: e.TESSERA_DATA_DIR,
     publicUrl: e.TESSERA_PUBLIC_URL?.replace(/\/+$/, ''),
     jwt: {
@@ -153,10 +157,10 @@ function parseOrigins(variable: string, value: string | undefined): string[] {
   return origins;
 }
 
-function parseDatabaseUrl(url: string | undefined, dataDir: string): Config['database'] {
-  if (url === undefined) return { kind: 'sqlite', file: `${dataDir}/tessera.sqlite` };
+function parseDatabaseUrl(url: string | undefined, dataDir: string, shared: boolean): Config['database'] {
+  if (url === undefined) return { kind: 'sqlite', file: `${dataDir}/tessera.sqlite`, shared };
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
-  if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length) };
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length), shared };
   throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or sqlite:');
 }
 

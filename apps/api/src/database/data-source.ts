@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import type { Config } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
 import { ApiKeyEntity } from '../admin/api-key.entity.js';
 import { SessionEntity } from '../session/session.entity.js';
 import { UserEntity } from '../tenant/user.entity.js';
@@ -82,6 +82,11 @@ export function createDataSource(database: Config['database']): DataSource {
         db.pragma('busy_timeout = 5000');
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
+        // Set before the first read, so WAL keeps its index in this process's memory. Shared, every
+        // statement takes and drops the file lock (two fcntl calls) and reads the WAL index from
+        // shared memory: 5.1 → 1.3 µs for a one-row lookup, and 12 % of a validate's CPU and 17 %
+        // of a check's, which read once and twice (README "Performance").
+        if (!database.shared) db.pragma('locking_mode = EXCLUSIVE');
       },
     };
   } else {
@@ -113,7 +118,17 @@ async function dropValueHistograms(dataSource: DataSource): Promise<void> {
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(database: Config['database']): Promise<DataSource> {
   const dataSource = createDataSource(database);
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    if (database.kind === 'sqlite' && (error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new ConfigError(
+        `The SQLite file ${database.file} is locked by another process (Tessera holds its SQLite file alone). ` +
+          'Stop that process, or run several processes on PostgreSQL; TESSERA_SQLITE_SHARED=true in every process lets them share the file.',
+      );
+    }
+    throw error;
+  }
   await dataSource.runMigrations({ transaction: 'each' });
   if (database.kind === 'sqlite') {
     await dropValueHistograms(dataSource);
