@@ -123,8 +123,10 @@ export async function openDatabase(database: Config['database']): Promise<DataSo
   } catch (error) {
     if (database.kind === 'sqlite' && (error as { code?: string }).code === 'SQLITE_BUSY') {
       throw new ConfigError(
-        `The SQLite file ${database.file} is locked by another process (Tessera holds its SQLite file alone). ` +
-          'Stop that process, or run several processes on PostgreSQL; TESSERA_SQLITE_SHARED=true in every process lets them share the file.',
+        database.shared
+          ? `The SQLite file ${database.file} stayed locked by another process for 5 s.`
+          : `The SQLite file ${database.file} is locked by another process (Tessera holds its SQLite file alone). ` +
+              'Stop that process, or run several processes on PostgreSQL; TESSERA_SQLITE_SHARED=true in every process lets them share the file.',
       );
     }
     throw error;
