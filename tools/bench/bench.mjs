@@ -321,8 +321,9 @@ async function benchTessera(database, ceiling) {
   let server = await start();
   let url = server.url;
   // After a bulk load, measure a server started on the loaded database, as a deployment would run.
-  const restart = async () => {
+  const restart = async (whileStopped = async () => {}) => {
     await stop(server);
+    await whileStopped();
     server = await start();
     url = server.url;
   };
@@ -348,18 +349,16 @@ async function benchTessera(database, ceiling) {
    * Bulk loads into the database with Tessera stopped (it holds its SQLite file alone), then a
    * server started on the loaded database, as a deployment would run.
    */
-  const seedOffline = async (work) => {
-    await stop(server);
-    const seeder = await Seeder.open(database.kind, seedTarget);
-    try {
-      await work(seeder);
-      await seeder.settle();
-    } finally {
-      await seeder.close();
-    }
-    server = await start();
-    url = server.url;
-  };
+  const seedOffline = (work) =>
+    restart(async () => {
+      const seeder = await Seeder.open(database.kind, seedTarget);
+      try {
+        await work(seeder);
+        await seeder.settle();
+      } finally {
+        await seeder.close();
+      }
+    });
   const SESSION_COLUMNS = 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)';
   const now = Date.now();
   const far = now + 30 * 24 * 3600_000;

@@ -40,6 +40,9 @@ import {
 import { SelfServiceCodeEntity } from '../client-session/self-service-code.entity.js';
 import { serializeSqliteTransactions } from './sqlite-lock.js';
 
+/** How long a statement waits for a SQLite file another process has locked. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
 export const ENTITIES = [
   UserEntity,
   SessionEntity,
@@ -79,7 +82,7 @@ export function createDataSource(database: Config['database']): DataSource {
       database: database.file,
       enableWAL: true,
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
-        db.pragma('busy_timeout = 5000');
+        db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
         // Set before the first read, so WAL keeps its index in this process's memory. Shared, every
@@ -124,7 +127,7 @@ export async function openDatabase(database: Config['database']): Promise<DataSo
     if (database.kind === 'sqlite' && (error as { code?: string }).code === 'SQLITE_BUSY') {
       throw new ConfigError(
         database.shared
-          ? `The SQLite file ${database.file} stayed locked by another process for 5 s.`
+          ? `The SQLite file ${database.file} stayed locked by another process for ${SQLITE_BUSY_TIMEOUT_MS / 1000} s.`
           : `The SQLite file ${database.file} is locked by another process (Tessera holds its SQLite file alone). ` +
               'Stop that process, or run several processes on PostgreSQL; TESSERA_SQLITE_SHARED=true in every process lets them share the file.',
       );
