@@ -1,0 +1,105 @@
+// What tools/bench's programs share: the core pinning, a server process and its CPU and memory, a load.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The flags `npm start` runs Tessera with; both servers of a measurement get them. */
+export const SERVER_FLAGS = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8'));
+export const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
+
+/** Re-runs this program on core 1 (once), leaving core 0 to the server under test. */
+export function pinToCore1() {
+  if (!TASKSET || process.env.BENCH_PINNED) return;
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+export const onCore0 = (args) => (TASKSET ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args]);
+
+/** Starts a node program on core 0 and resolves once it prints `pattern`'s URL. */
+export function startServer(args, env, pattern) {
+  const [cmd, argv] = onCore0(args);
+  const child = spawn(cmd, argv, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    const read = (chunk) => {
+      out += chunk.toString();
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child, pid: child.pid });
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+export async function stop(server) {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * CPU time used so far, in ms (Linux; 0 elsewhere): the whole process's, all threads, or with
+ * `mainThread` only its JavaScript thread's (the rest is libuv's pool, V8's helpers).
+ */
+export function cpuMs(pid, mainThread = false) {
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the name in () may hold spaces.
+    const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of a process, MB: now and the peak so far (Linux). */
+export function memory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+/**
+ * Load from autocannon; with `pid`, also the server's CPU time per answered request (all threads,
+ * and its main thread's share) and its peak RSS so far.
+ */
+export async function load(url, { connections = 32, method = 'GET', headers = {}, body, seconds, pid } = {}) {
+  const cpuBefore = pid ? cpuMs(pid) : 0;
+  const mainBefore = pid ? cpuMs(pid, true) : 0;
+  const result = await new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections, duration: seconds, method, headers: { 'content-type': 'application/json', ...headers }, body },
+      (err, r) => (err ? reject(err) : resolve(r)),
+    );
+  });
+  if (pid && result.requests.total > 0) {
+    result.cpuUsPerRequest = ((cpuMs(pid) - cpuBefore) * 1000) / result.requests.total;
+    result.mainCpuUsPerRequest = ((cpuMs(pid, true) - mainBefore) * 1000) / result.requests.total;
+  }
+  if (pid) result.peakRssMb = memory(pid).peak;
+  return result;
+}
+
+export async function api(url, path, { method = 'GET', key, token, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (key) headers.authorization = `ApiKey ${key}`;
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
