@@ -74,7 +74,17 @@ async function serve(build) {
     TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000',
     TESSERA_AB_ALLOC_SWITCH: ALLOC_SWITCH,
   }, /API\s+(http:\/\/[\d.:]+)\/v1/);
-  const { url } = server;
+  try {
+    return { server, dir, scenarios: await seed(server.url, key) };
+  } catch (error) {
+    await stop(server);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The directory the scenarios ask about, made through the API; the scenarios' requests. */
+async function seed(url, key) {
   const call = (path, method, body) => api(url, path, { method, key, body });
   for (let t = 0; t < 7; t++) await call('/v1/tenants', 'POST', { tenantId: `t${t}`, name: `Tenant ${t}` });
   for (let p = 0; p < 10; p++) await call('/v1/permissions', 'POST', { permissionId: `p${p}` });
@@ -86,13 +96,12 @@ async function serve(build) {
   for (let r = 0; r < 5; r++) await call(`/v1/tenants/t0/users/ada/roles/r${r}`, 'PUT');
   const { token } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: { email: 'ada@ab.test', password: PASSWORD } });
   const checks = Array.from({ length: 10 }, (_, i) => ({ permission: `p${i}`, tenantId: i < 5 ? 't0' : `t${i - 4}` }));
-  const scenarios = {
+  return {
     health: { path: '/health', opts: {} },
     validate: { path: '/v1/sessions/current', opts: { headers: { authorization: `Bearer ${token}` } } },
     check: { path: '/v1/check', opts: { method: 'POST', headers: { authorization: `ApiKey ${key}` }, body: JSON.stringify({ userId: 'ada', op: 'anyOf', checks }) } },
     signin: { path: '/v1/auth/sign-in', opts: { method: 'POST', connections: 4, body: JSON.stringify({ email: 'ada@ab.test', password: PASSWORD }) } },
   };
-  return { server, dir, scenarios };
 }
 
 /** Bytes the server allocated a request over one load, from the probe's sampled heap profile. */

@@ -26,7 +26,10 @@ export function startServer(args, env, pattern) {
   const child = spawn(cmd, argv, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`server did not start:\n${out}`));
+    }, 30_000);
     const read = (chunk) => {
       out += chunk.toString();
       const m = pattern.exec(out);
