@@ -8,6 +8,7 @@ import {
   type Role,
 } from '@tessera/dto';
 import { ApiError, duplicate, notFound } from '../common/api-error.js';
+import { addTo } from '../common/map-of-sets.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
@@ -131,11 +132,7 @@ export class CatalogService {
     const links = await this.dataSource.getRepository(RolePermissionEntity).find({
       where: { roleId: In(roleIds), ...(permissionIds ? { permissionId: In(permissionIds) } : {}) },
     });
-    for (const l of links) {
-      const set = map.get(l.roleId) ?? new Set<string>();
-      set.add(l.permissionId);
-      map.set(l.roleId, set);
-    }
+    for (const l of links) addTo(map, l.roleId, l.permissionId);
     return map;
   }
 }

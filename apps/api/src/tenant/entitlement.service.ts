@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { Entitlements, Feature, PricingTier } from '@tessera/dto';
 import { notFound } from '../common/api-error.js';
+import { addTo } from '../common/map-of-sets.js';
 import { iso } from '../database/columns.js';
 import { prepared } from '../database/prepared.js';
 import { CatalogService } from './catalog.service.js';
@@ -107,9 +108,10 @@ export class EntitlementService {
     }));
   }
 
-  /** `${scope}|${featureId}` for every asked feature the user may use ('' scope: their own). One statement. */
-  async featuresOfUser(userId: string, tenantIds: string[], featureIds: string[]): Promise<Set<string>> {
-    if (featureIds.length === 0) return new Set();
+  /** The asked features the user may use, per scope ('' for their own, else the tenant's id). One statement. */
+  async featuresOfUser(userId: string, tenantIds: string[], featureIds: string[]): Promise<Map<string, Set<string>>> {
+    const byScope = new Map<string, Set<string>>();
+    if (featureIds.length === 0) return byScope;
     const key = `${tenantIds.length}:${featureIds.length}`;
     let query = this.featureQueries.get(key);
     if (!query) {
@@ -119,7 +121,8 @@ export class EntitlementService {
     }
     const params: unknown[] = [userId, ...featureIds, userId, ...featureIds];
     if (tenantIds.length > 0) params.push(userId, ...tenantIds, ...featureIds, userId, ...tenantIds, ...featureIds);
-    return new Set((await query(...params)).map((r) => `${r.scope}|${r.id}`));
+    for (const r of await query(...params)) addTo(byScope, r.scope, r.id);
+    return byScope;
   }
 
   /** Who was given a pricing tier or a feature: tenants, users, and (features) pricing tiers. */
