@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, SERVER_FLAGS, api, load, pinToCore1, startServer, stop } from './lib.mjs';
+import { ROOT, SERVER_FLAGS, api, load, pinToCore1, startTessera, stop } from './lib.mjs';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -63,17 +63,12 @@ async function serve(build) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-'));
   const key = `tsk_ab_${randomBytes(24).toString('base64url')}`;
   const probe = ALLOC ? [`--import=${join(ROOT, 'tools/bench/alloc-probe.mjs')}`] : [];
-  const server = await startServer([...SERVER_FLAGS, ...build.flags, ...probe, build.main], {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${join(dir, 'tessera.sqlite')}`,
-    TESSERA_DATA_DIR: dir,
-    TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
-    TESSERA_ROOT_API_KEY: key,
-    TESSERA_SIGN_IN_IP_LIMIT: '1000000',
-    TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000',
-    TESSERA_AB_ALLOC_SWITCH: ALLOC_SWITCH,
-  }, /API\s+(http:\/\/[\d.:]+)\/v1/);
+  const server = await startTessera([...SERVER_FLAGS, ...build.flags, ...probe, build.main], {
+    dir,
+    databaseUrl: `sqlite:${join(dir, 'tessera.sqlite')}`,
+    rootKey: key,
+    env: { TESSERA_AB_ALLOC_SWITCH: ALLOC_SWITCH },
+  });
   try {
     return { server, dir, scenarios: await seed(server.url, key) };
   } catch (error) {

@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { ROOT, SERVER_FLAGS, TASKSET, api, load as loadFor, memory, onCore0, pinToCore1, startServer, stop } from './lib.mjs';
+import { ROOT, SERVER_FLAGS, TASKSET, api, load as loadFor, memory, onCore0, pinToCore1, startServer, startTessera, stop } from './lib.mjs';
 
 const SMOKE = process.argv.includes('--smoke');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
@@ -210,20 +210,11 @@ async function benchTessera(database, ceiling) {
     u.searchParams.set('options', `-c search_path=${schema}`);
     databaseUrl = u.toString();
   }
-  const env = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
-    TESSERA_DATA_DIR: dir,
-    TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
-    TESSERA_ROOT_API_KEY: rootKey,
-    // The bench signs one account in thousands of times: lift the brute-force limits for it.
-    TESSERA_SIGN_IN_IP_LIMIT: '1000000',
-    TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000',
-  };
   const label = (s) => `${s} [${database.kind}]`;
   const ceilingRate = async (seconds) => (await load(ceiling.server.url, { seconds })).requests.average;
-  const start = () => startServer([...NODE_ARGS, join(ROOT, 'apps/api/dist/main.js')], env, /API\s+(http:\/\/[\d.:]+)\/v1/);
+  // One signing key for the whole run: tokens issued before a restart stay valid after it.
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const start = () => startTessera([...NODE_ARGS, join(ROOT, 'apps/api/dist/main.js')], { dir, databaseUrl, rootKey, jwtSecret });
   let server = await start();
   let url = server.url;
   // After a bulk load, measure a server started on the loaded database, as a deployment would run.

@@ -1,5 +1,6 @@
 // What tools/bench's programs share: the core pinning, a server process and its CPU and memory, a load.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,6 +43,30 @@ export function startServer(args, env, pattern) {
     child.stderr.on('data', read);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
   });
+}
+
+/**
+ * A Tessera process on 127.0.0.1 (a free port) with its own data directory, database, signing key
+ * (a new one unless `jwtSecret` is given: tokens outlive a restart only with the same key) and root
+ * API key, resolved once it listens. A measurement signs one account in thousands of
+ * times: the brute-force limits are lifted for it.
+ */
+export function startTessera(nodeArgs, { dir, databaseUrl, rootKey, jwtSecret = randomBytes(32).toString('base64url'), env = {} }) {
+  return startServer(
+    nodeArgs,
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      TESSERA_DATA_DIR: dir,
+      TESSERA_JWT_SECRET: jwtSecret,
+      TESSERA_ROOT_API_KEY: rootKey,
+      TESSERA_SIGN_IN_IP_LIMIT: '1000000',
+      TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000',
+      ...env,
+    },
+    /API\s+(http:\/\/[\d.:]+)\/v1/,
+  );
 }
 
 export async function stop(server) {
