@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import type { Duplex } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { LogLevel } from '@nestjs/common';
+import type { DynamicModule, LogLevel } from '@nestjs/common';
 import type { Config } from './config/config.js';
 import { AppModule } from './app.module.js';
+import { installDirectRoutes } from './common/direct-route.js';
 
 const LOG_LEVELS: Record<Config['logLevel'], LogLevel[] | false> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -42,8 +43,11 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): v
   );
 }
 
-/** Builds the whole service for a config; main.ts and the tests both start it this way. */
-export async function createApp(config: Config): Promise<NestFastifyApplication> {
+/**
+ * Builds the whole service for a config; main.ts and the tests both start it this way (a test may
+ * wrap the root module to add a controller of its own).
+ */
+export async function createApp(config: Config, root: DynamicModule = AppModule.forRoot(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
@@ -53,7 +57,7 @@ export async function createApp(config: Config): Promise<NestFastifyApplication>
     requestTimeout: 30_000,
     clientErrorHandler,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     logger: LOG_LEVELS[config.logLevel],
     abortOnError: false,
     // The JSON parser is ours (below); Fastify's bodyLimit still applies to it.
@@ -86,6 +90,14 @@ export async function createApp(config: Config): Promise<NestFastifyApplication>
     });
   }
   app.enableShutdownHooks();
-  await app.init();
+  const directRoutesInstalled = installDirectRoutes(app);
+  try {
+    await app.init();
+    directRoutesInstalled();
+  } catch (error) {
+    // A service that cannot start leaves no database connection behind.
+    await app.close();
+    throw error;
+  }
   return app;
 }

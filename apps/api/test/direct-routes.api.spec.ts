@@ -1,0 +1,144 @@
+import { Controller, Get, Module, Post, Query, UseInterceptors, type CallHandler, type DynamicModule, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../src/app.js';
+import { AppModule } from '../src/app.module.js';
+import { Public } from '../src/common/auth.decorator.js';
+import { Direct, directRoutes } from '../src/common/direct-route.js';
+import { CurrentPrincipal } from '../src/common/principal.js';
+import { loadConfig } from '../src/config/config.js';
+import { TestStore, describeEachDatabase, randomKey, signedInUser, useServer } from './harness.js';
+
+/** Every API answer carries these, from the direct handler too. */
+function expectApiHeaders(response: Response): void {
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+}
+
+describeEachDatabase('direct routes', (db) => {
+  const t = useServer(db);
+  const call = async (path: string, init: { method?: string; authorization?: string; body?: string } = {}) => {
+    const headers: Record<string, string> = {};
+    if (init.authorization) headers.authorization = init.authorization;
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${t.server.url}${path}`, { method: init.method ?? 'GET', headers, body: init.body });
+    expectApiHeaders(response);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('answers validate and check with their lean handlers', () => {
+    expect(directRoutes(t.server.app)).toEqual(['GET /v1/sessions/current', 'HEAD /v1/sessions/current', 'POST /v1/check']);
+  });
+
+  it('authenticates, refuses and answers GET /v1/sessions/current as the rest of the API does', async () => {
+    expect(await call('/v1/sessions/current')).toEqual({ status: 401, body: { code: 'unauthorized', message: 'Credentials required' } });
+    expect(await call('/v1/sessions/current', { authorization: 'Bearer' })).toEqual({
+      status: 401,
+      body: { code: 'unauthorized', message: 'Malformed Authorization header' },
+    });
+    expect((await call('/v1/sessions/current', { authorization: `ApiKey ${t.server.rootKey}` })).body.code).toBe('not_a_person');
+    const { user, token, client } = await signedInUser(t.server);
+    const current = await call('/v1/sessions/current', { authorization: `Bearer ${token}` });
+    expect(current.status).toBe(200);
+    expect(current.body).toMatchObject({ session: { userId: user.userId, type: 'user', current: true }, user: { userId: user.userId, email: user.email } });
+    const head = await fetch(`${t.server.url}/v1/sessions/current`, { method: 'HEAD', headers: { authorization: `Bearer ${token}` } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    await client.auth.signOut();
+    expect(await call('/v1/sessions/current', { authorization: `Bearer ${token}` })).toEqual({
+      status: 401,
+      body: { code: 'token_revoked', message: 'Session was signed out' },
+    });
+  });
+
+  it('validates POST /v1/check bodies and answers 200 with the results', async () => {
+    const authorization = `ApiKey ${t.server.rootKey}`;
+    const { user } = await signedInUser(t.server);
+    expect(await call('/v1/check', { method: 'POST', authorization, body: JSON.stringify({ userId: user.userId, checks: [{ permission: 'nothing-held' }] }) })).toEqual({
+      status: 200,
+      body: { authorized: false, results: [false] },
+    });
+    const invalid = await call('/v1/check', { method: 'POST', authorization, body: JSON.stringify({ userId: user.userId, checks: [{}], extra: 1 }) });
+    expect(invalid).toEqual({
+      status: 400,
+      body: {
+        code: 'invalid_request',
+        message: 'The request is not valid',
+        details: { fields: { 'checks.0': 'exactly one of permission, role or feature', extra: 'unknown field' } },
+      },
+    });
+    // Fastify's parser refuses this before any handler, as on every other route.
+    expect(await call('/v1/check', { method: 'POST', authorization, body: '{"checks":' })).toEqual({
+      status: 400,
+      body: { code: 'invalid_request', message: "Body is not valid JSON but content-type is set to 'application/json'" },
+    });
+    expect((await call('/v1/check', { method: 'POST', authorization, body: '' })).body.code).toBe('invalid_request');
+    expect((await call('/v1/check', { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+});
+
+class PassThrough implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler) {
+    return next.handle();
+  }
+}
+
+@Controller('test-direct')
+class InterceptedController {
+  @Get('intercepted')
+  @Direct()
+  @Public()
+  @UseInterceptors(PassThrough)
+  intercepted() {
+    return {};
+  }
+}
+
+@Controller('test-direct')
+class BuiltInParamController {
+  @Get('query')
+  @Direct()
+  @Public()
+  query(@Query('q') q: string) {
+    return { q };
+  }
+}
+
+@Controller('test-direct')
+class PathParamController {
+  @Post(':id')
+  @Direct()
+  @Public()
+  withId(@CurrentPrincipal() principal: unknown) {
+    return { principal };
+  }
+}
+
+describe('direct routes at startup', () => {
+  const store = new TestStore('sqlite');
+  afterAll(() => store.drop());
+
+  /** createApp with one extra controller beside the whole service. */
+  async function startWith(controller: new () => object): Promise<unknown> {
+    const config = loadConfig({
+      DATABASE_URL: await store.databaseUrl(),
+      TESSERA_DATA_DIR: store.dir,
+      TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
+      TESSERA_ROOT_API_KEY: randomKey(),
+      TESSERA_LOG_LEVEL: 'silent',
+    });
+    @Module({ imports: [AppModule.forRoot(config)], controllers: [controller] })
+    class WithExtra {}
+    const root: DynamicModule = { module: WithExtra };
+    const app = await createApp(config, root);
+    await app.close();
+    return 'started';
+  }
+
+  it('refuses a direct route that Nest would treat otherwise, rather than skip what Nest would do', async () => {
+    await expect(startWith(InterceptedController)).rejects.toThrow(/GET \/test-direct\/intercepted cannot be a direct route: it has __interceptors__/);
+    await expect(startWith(BuiltInParamController)).rejects.toThrow(/cannot be a direct route: a parameter uses one of Nest's built-in decorators/);
+    await expect(startWith(PathParamController)).rejects.toThrow(/@Direct routes left on Nest's pipeline: PathParamController.withId/);
+  });
+});
