@@ -114,6 +114,19 @@ export async function startServer(store: TestStore, env: Record<string, string> 
   };
 }
 
+/**
+ * Runs a teardown step, saying which one it was if it is still pending after 20 s: Jest's hook
+ * timeout names only the hook.
+ */
+async function reportIfSlow(step: string, run: () => Promise<void> | undefined): Promise<void> {
+  const timer = setTimeout(() => console.error(`teardown: ${step} still pending after 20 s`), 20_000);
+  try {
+    await run();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A server on a fresh store for one test file: `const t = useServer('sqlite')` then `t.server`. */
 export function useServer(kind: DatabaseKind, env: Record<string, string> = {}) {
   const ctx = {} as { server: TestServer; store: TestStore };
@@ -122,8 +135,8 @@ export function useServer(kind: DatabaseKind, env: Record<string, string> = {}) 
     ctx.server = await startServer(ctx.store, env);
   });
   afterAll(async () => {
-    await ctx.server?.close();
-    await ctx.store?.drop();
+    await reportIfSlow('server.close()', () => ctx.server?.close());
+    await reportIfSlow('store.drop()', () => ctx.store?.drop());
   });
   return ctx;
 }

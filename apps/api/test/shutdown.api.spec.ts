@@ -1,0 +1,64 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { createApp } from '../src/app.js';
+import { AppModule } from '../src/app.module.js';
+import { Public } from '../src/common/auth.decorator.js';
+import { loadConfig } from '../src/config/config.js';
+import { TestStore, randomKey, sleep } from './harness.js';
+
+/** A request the test holds open: `reached` once the handler runs, answered on `release()`. */
+let reached: () => void;
+let release: () => void;
+const handlerRunning = new Promise<void>((resolve) => (reached = resolve));
+const gate = new Promise<void>((resolve) => (release = resolve));
+
+@Controller('test-shutdown')
+class HeldController {
+  @Get('held')
+  @Public()
+  async held() {
+    reached();
+    await gate;
+    return { answered: true };
+  }
+}
+
+describe('shutdown', () => {
+  const store = new TestStore('sqlite');
+  afterAll(() => store.drop());
+
+  it('answers a request in flight, then ends its keep-alive connection rather than holding the close for the keep-alive timeout', async () => {
+    const config = loadConfig({
+      DATABASE_URL: await store.databaseUrl(),
+      TESSERA_DATA_DIR: store.dir,
+      TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
+      TESSERA_ROOT_API_KEY: randomKey(),
+      TESSERA_LOG_LEVEL: 'silent',
+    });
+    @Module({ imports: [AppModule.forRoot(config)], controllers: [HeldController] })
+    class WithHeld {}
+    const app = await createApp(config, { module: WithHeld });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const server = app.getHttpServer();
+    const { port } = server.address() as { port: number };
+
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('GET /test-shutdown/held HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    await handlerRunning;
+
+    const closed = app.close();
+    // Answer only once the listening socket is closed, so the connection was busy when close began.
+    while (server.listening) await sleep(5);
+    release();
+
+    // Without the sweep the server keeps this socket for 72 s and both waits outlast the test's timeout.
+    await ended;
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).toContain('{"answered":true}');
+  });
+});
