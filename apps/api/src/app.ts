@@ -6,6 +6,7 @@ import type { DynamicModule, LogLevel } from '@nestjs/common';
 import type { Config } from './config/config.js';
 import { AppModule } from './app.module.js';
 import { installDirectRoutes } from './common/direct-route.js';
+import { atTurnEnd } from './common/turn-end.js';
 
 const LOG_LEVELS: Record<Config['logLevel'], LogLevel[] | false> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -74,10 +75,11 @@ export async function createApp(config: Config, root: DynamicModule = AppModule.
     else void parseJson(request, body as string, done);
   });
   // Security headers on every answer; a page that needs its own CSP (web app, docs) sets it first.
+  // The answer then leaves with the others of this turn of the event loop (see turn-end.ts).
   fastify.addHook('onSend', (request, reply, payload, done) => {
     for (const [name, value] of SECURITY_HEADERS) if (!reply.hasHeader(name)) void reply.header(name, value);
     if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/')) void reply.header('cache-control', 'no-store');
-    done(null, payload);
+    atTurnEnd(() => done(null, payload));
   });
   // Node's server.close() ends the keep-alive connections idle at that moment; one still answering
   // a request keeps its socket after the answer, for the whole keep-alive timeout (72 s), and holds
