@@ -14,11 +14,13 @@
 // heap profiler, collected objects included): a figure that moves far less with the neighbours
 // (the sampling itself costs several times the request, so read CPU from a run without it).
 // The data set is small (one user with 5 roles, 10 checks in 6 tenants): for the cost of a request,
-// not of a big directory, which `npm run bench` measures. SQLite only.
+// not of a big directory, which `npm run bench` measures. SQLite, or with `--postgres <url>` a
+// schema of its own on that PostgreSQL for every process.
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { ROOT, SERVER_FLAGS, api, load, pinToCore1, startTessera, stop } from './lib.mjs';
 
 const option = (name, fallback) => {
@@ -44,7 +46,8 @@ const SECONDS = Number(option('--seconds', 3));
 const SCENARIOS = option('--scenarios', 'health,validate,check').split(',');
 const ALLOC = process.argv.includes('--alloc');
 const ALLOC_SWITCH = join(tmpdir(), `tessera-ab-alloc-${process.pid}`);
-const valued = new Set(['--rounds', '--seconds', '--scenarios']);
+const POSTGRES = option('--postgres');
+const valued = new Set(['--rounds', '--seconds', '--scenarios', '--postgres']);
 const builds = process.argv
   .slice(2)
   .filter((a, i, all) => !a.startsWith('--') && !valued.has(all[i - 1]))
@@ -58,21 +61,44 @@ if (builds.length === 0) throw new Error('name the builds to compare: node tools
 
 const PASSWORD = 'correct horse battery staple';
 
+/** Runs one statement on the --postgres database. */
+async function onPostgres(sql) {
+  const client = new pg.Client({ connectionString: POSTGRES });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Where a fresh process keeps its data: an SQLite file in `dir`, or a new PostgreSQL schema. */
+async function database(dir) {
+  if (POSTGRES === undefined) return { url: `sqlite:${join(dir, 'tessera.sqlite')}`, drop: async () => undefined };
+  const schema = `ab_${randomBytes(4).toString('hex')}`;
+  await onPostgres(`CREATE SCHEMA ${schema}`);
+  const url = new URL(POSTGRES);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => onPostgres(`DROP SCHEMA ${schema} CASCADE`) };
+}
+
 /** A fresh Tessera of `build` on its own SQLite file, with the directory the scenarios ask about. */
 async function serve(build) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-'));
   const key = `tsk_ab_${randomBytes(24).toString('base64url')}`;
   const probe = ALLOC ? [`--import=${join(ROOT, 'tools/bench/alloc-probe.mjs')}`] : [];
+  const db = await database(dir);
   const server = await startTessera([...SERVER_FLAGS, ...build.flags, ...probe, build.main], {
     dir,
-    databaseUrl: `sqlite:${join(dir, 'tessera.sqlite')}`,
+    databaseUrl: db.url,
     rootKey: key,
     env: { TESSERA_AB_ALLOC_SWITCH: ALLOC_SWITCH },
   });
   try {
-    return { server, dir, scenarios: await seed(server.url, key) };
+    return { server, dir, db, scenarios: await seed(server.url, key) };
   } catch (error) {
     await stop(server);
+    await db.drop();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
@@ -118,7 +144,7 @@ const figures = new Map(builds.map((b) => [b.label, {}]));
 const keep = (build, key, value) => ((figures.get(build.label)[key] ??= []).push(value));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const build of builds) {
-    const { server, dir, scenarios } = await serve(build);
+    const { server, dir, db, scenarios } = await serve(build);
     const line = [];
     try {
       for (const name of SCENARIOS) {
@@ -142,6 +168,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       }
     } finally {
       await stop(server);
+      await db.drop();
       rmSync(dir, { recursive: true, force: true });
     }
     console.log(`round ${round} ${build.label}: ${line.join(', ')}`);
