@@ -82,22 +82,23 @@ async function database(dir) {
   return { url: url.toString(), drop: () => onPostgres(`DROP SCHEMA ${schema} CASCADE`) };
 }
 
-/** A fresh Tessera of `build` on its own SQLite file, with the directory the scenarios ask about. */
+/** A fresh Tessera of `build` on a database of its own, with the directory the scenarios ask about. */
 async function serve(build) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-ab-'));
   const key = `tsk_ab_${randomBytes(24).toString('base64url')}`;
   const probe = ALLOC ? [`--import=${join(ROOT, 'tools/bench/alloc-probe.mjs')}`] : [];
   const db = await database(dir);
-  const server = await startTessera([...SERVER_FLAGS, ...build.flags, ...probe, build.main], {
-    dir,
-    databaseUrl: db.url,
-    rootKey: key,
-    env: { TESSERA_AB_ALLOC_SWITCH: ALLOC_SWITCH },
-  });
+  let server;
   try {
+    server = await startTessera([...SERVER_FLAGS, ...build.flags, ...probe, build.main], {
+      dir,
+      databaseUrl: db.url,
+      rootKey: key,
+      env: { TESSERA_AB_ALLOC_SWITCH: ALLOC_SWITCH },
+    });
     return { server, dir, db, scenarios: await seed(server.url, key) };
   } catch (error) {
-    await stop(server);
+    if (server) await stop(server);
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
     throw error;
