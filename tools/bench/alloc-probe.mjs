@@ -1,8 +1,9 @@
 // Loaded with --import by `ab.mjs --alloc`: samples the server's allocations (collected objects
 // included) while the file named by TESSERA_AB_ALLOC_SWITCH exists, and writes the profile beside
-// it as <switch>.json when the file goes. A measuring aid, never part of a deployment.
+// it as <switch>.json when the file goes (written aside, then renamed, so it appears whole).
+// A measuring aid, never part of a deployment.
 import { Session } from 'node:inspector';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 
 const SWITCH = process.env.TESSERA_AB_ALLOC_SWITCH;
 if (SWITCH) {
@@ -18,7 +19,11 @@ if (SWITCH) {
     } else if (!on && sampling) {
       sampling = false;
       session.post('HeapProfiler.stopSampling', (error, result) => {
-        if (!error) writeFileSync(`${SWITCH}.json`, JSON.stringify(result.profile));
+        if (error) return;
+        // Written aside and renamed: ab.mjs reads the file as soon as it exists, and a profile of
+        // several MB is not written in one go.
+        writeFileSync(`${SWITCH}.json.part`, JSON.stringify(result.profile));
+        renameSync(`${SWITCH}.json.part`, `${SWITCH}.json`);
       });
     }
   }, 20).unref();
