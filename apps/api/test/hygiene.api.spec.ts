@@ -44,7 +44,7 @@ describeEachDatabase('hygiene', (db) => {
     expect(css.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
-  it('answers an unknown email and a wrong password in similar time (medians within 20%)', async () => {
+  it('answers an unknown email and a wrong password in similar time (within 20%, pair by pair)', async () => {
     const email = uniqueEmail();
     await t.server.admin.users.create({ email, password: PASSWORD });
     const unknown: number[] = [];
@@ -60,8 +60,11 @@ describeEachDatabase('hygiene', (db) => {
       unknown.push(await time(uniqueEmail('ghost')));
       wrong.push(await time(email));
     }
-    const [u, w] = [median(unknown), median(wrong)];
-    expect(Math.abs(u - w) / Math.max(u, w)).toBeLessThan(0.2);
+    // Each pair ran back to back and saw much the same load, so compare pair by pair (the median
+    // of the differences). Beside two busy suites this gave 0.3-15 % in twelve runs; the difference
+    // of the two medians gave 0.2-17 %, and once went over 20 % in a full run.
+    const difference = median(unknown.map((u, i) => u - wrong[i]!));
+    expect(Math.abs(difference) / median([...unknown, ...wrong])).toBeLessThan(0.2);
   }, 60_000);
 
   it('rotates JWT keys: a previous key still configured verifies; removed, its tokens are 401', async () => {
