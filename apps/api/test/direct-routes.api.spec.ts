@@ -1,12 +1,8 @@
-import { Controller, Get, Module, Post, Query, UseInterceptors, type CallHandler, type DynamicModule, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { createApp } from '../src/app.js';
-import { AppModule } from '../src/app.module.js';
+import { Controller, Get, Post, Query, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Public } from '../src/common/auth.decorator.js';
 import { Direct, directRoutes } from '../src/common/direct-route.js';
 import { CurrentPrincipal } from '../src/common/principal.js';
-import { loadConfig } from '../src/config/config.js';
-import { TestStore, describeEachDatabase, randomKey, signedInUser, useServer } from './harness.js';
+import { TestStore, createAppWith, describeEachDatabase, signedInUser, useServer } from './harness.js';
 
 /** Every API answer carries these, from the direct handler too. */
 function expectApiHeaders(response: Response): void {
@@ -121,17 +117,7 @@ describe('direct routes at startup', () => {
 
   /** createApp with one extra controller beside the whole service. */
   async function startWith(controller: new () => object): Promise<unknown> {
-    const config = loadConfig({
-      DATABASE_URL: await store.databaseUrl(),
-      TESSERA_DATA_DIR: store.dir,
-      TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
-      TESSERA_ROOT_API_KEY: randomKey(),
-      TESSERA_LOG_LEVEL: 'silent',
-    });
-    @Module({ imports: [AppModule.forRoot(config)], controllers: [controller] })
-    class WithExtra {}
-    const root: DynamicModule = { module: WithExtra };
-    const app = await createApp(config, root);
+    const app = await createAppWith(store, controller);
     await app.close();
     return 'started';
   }

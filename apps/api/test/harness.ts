@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { TesseraClient } from '@tessera/client';
 import { createApp } from '../src/app.js';
+import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/config/config.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -112,6 +114,20 @@ export async function startServer(store: TestStore, env: Record<string, string> 
     admin: new TesseraClient({ baseUrl: url, apiKey: rootKey }),
     close: () => app.close(),
   };
+}
+
+/** The whole service on `store` with one controller of the test's own beside it, not yet listening. */
+export async function createAppWith(store: TestStore, controller: new () => object): Promise<NestFastifyApplication> {
+  const config = loadConfig({
+    DATABASE_URL: await store.databaseUrl(),
+    TESSERA_DATA_DIR: store.dir,
+    TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
+    TESSERA_ROOT_API_KEY: randomKey(),
+    TESSERA_LOG_LEVEL: 'silent',
+  });
+  @Module({ imports: [AppModule.forRoot(config)], controllers: [controller] })
+  class WithExtra {}
+  return createApp(config, { module: WithExtra });
 }
 
 /**

@@ -1,11 +1,7 @@
-import { Controller, Get, Module } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { Controller, Get } from '@nestjs/common';
 import { connect } from 'node:net';
-import { createApp } from '../src/app.js';
-import { AppModule } from '../src/app.module.js';
 import { Public } from '../src/common/auth.decorator.js';
-import { loadConfig } from '../src/config/config.js';
-import { TestStore, randomKey, sleep } from './harness.js';
+import { TestStore, createAppWith, sleep } from './harness.js';
 
 /** A request the test holds open: `reached` once the handler runs, answered on `release()`. */
 let reached: () => void;
@@ -29,16 +25,7 @@ describe('shutdown', () => {
   afterAll(() => store.drop());
 
   it('answers a request in flight, then ends its keep-alive connection rather than holding the close for the keep-alive timeout', async () => {
-    const config = loadConfig({
-      DATABASE_URL: await store.databaseUrl(),
-      TESSERA_DATA_DIR: store.dir,
-      TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
-      TESSERA_ROOT_API_KEY: randomKey(),
-      TESSERA_LOG_LEVEL: 'silent',
-    });
-    @Module({ imports: [AppModule.forRoot(config)], controllers: [HeldController] })
-    class WithHeld {}
-    const app = await createApp(config, { module: WithHeld });
+    const app = await createAppWith(store, HeldController);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const server = app.getHttpServer();
     const { port } = server.address() as { port: number };
