@@ -21,12 +21,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ROOT, SERVER_FLAGS, api, load, pinToCore1, startTessera, stop } from './lib.mjs';
+import { ROOT, SERVER_FLAGS, TEN_CHECKS, api, load, option, pinToCore1, startTessera, stop } from './lib.mjs';
 
-const option = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 // Under node_modules, where the build's packages resolve and lint and git do not look.
 const SAVED = join(ROOT, 'apps/api/node_modules/.ab');
 const DIST = join(ROOT, 'apps/api/dist');
@@ -117,11 +113,10 @@ async function seed(url, key) {
   await call('/v1/users', 'POST', { userId: 'ada', email: 'ada@ab.test', password: PASSWORD });
   for (let r = 0; r < 5; r++) await call(`/v1/tenants/t0/users/ada/roles/r${r}`, 'PUT');
   const { token } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: { email: 'ada@ab.test', password: PASSWORD } });
-  const checks = Array.from({ length: 10 }, (_, i) => ({ permission: `p${i}`, tenantId: i < 5 ? 't0' : `t${i - 4}` }));
   return {
     health: { path: '/health', opts: {} },
     validate: { path: '/v1/sessions/current', opts: { headers: { authorization: `Bearer ${token}` } } },
-    check: { path: '/v1/check', opts: { method: 'POST', headers: { authorization: `ApiKey ${key}` }, body: JSON.stringify({ userId: 'ada', op: 'anyOf', checks }) } },
+    check: { path: '/v1/check', opts: { method: 'POST', headers: { authorization: `ApiKey ${key}` }, body: JSON.stringify({ userId: 'ada', op: 'anyOf', checks: TEN_CHECKS }) } },
     signin: { path: '/v1/auth/sign-in', opts: { method: 'POST', connections: 4, body: JSON.stringify({ email: 'ada@ab.test', password: PASSWORD }) } },
   };
 }

@@ -6,18 +6,13 @@
 //
 //   node tools/bench/post-floor.mjs [--rounds 3] [--seconds 3]
 import { join } from 'node:path';
-import { ROOT, SERVER_FLAGS, load, pinToCore1, startServer, stop } from './lib.mjs';
+import { ROOT, SERVER_FLAGS, TEN_CHECKS, load, option, pinToCore1, startServer, stop } from './lib.mjs';
 
 pinToCore1();
-const option = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ROUNDS = option('--rounds', 3);
-const SECONDS = option('--seconds', 3);
-// The bench's check body: 10 checks in 6 tenants.
-const checks = Array.from({ length: 10 }, (_, i) => ({ permission: `p${i}`, tenantId: i < 5 ? 't0' : `t${i - 4}` }));
-const post = { method: 'POST', body: JSON.stringify({ userId: 'ada', op: 'anyOf', checks }) };
+const ROUNDS = Number(option('--rounds', 3));
+const SECONDS = Number(option('--seconds', 3));
+// ab.mjs's check body.
+const post = { method: 'POST', body: JSON.stringify({ userId: 'ada', op: 'anyOf', checks: TEN_CHECKS }) };
 
 for (let round = 1; round <= ROUNDS; round++) {
   const server = await startServer([...SERVER_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], { CEILING_WITH_POST: '1' }, /CEILING (http:\/\/\S+)/);

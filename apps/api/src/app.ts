@@ -78,12 +78,13 @@ export async function createApp(config: Config, root: DynamicModule = AppModule.
   // other requests' work: the turn's answers leave together at its end (see turn-end.ts). On
   // PostgreSQL answers are made as the database's replies come in, and holding them measured
   // worse (A/B, four processes each: validate 1.12 ×, check 1.06 ×), so they leave at once.
-  const send = config.database.kind === 'sqlite' ? atTurnEnd : (write: () => void) => write();
+  const holdAnswers = config.database.kind === 'sqlite';
   // Security headers on every answer; a page that needs its own CSP (web app, docs) sets it first.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     for (const [name, value] of SECURITY_HEADERS) if (!reply.hasHeader(name)) void reply.header(name, value);
     if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/')) void reply.header('cache-control', 'no-store');
-    send(() => done(null, payload));
+    if (holdAnswers) atTurnEnd(() => done(null, payload));
+    else done(null, payload);
   });
   // Node's server.close() ends the keep-alive connections idle at that moment; one still answering
   // a request keeps its socket after the answer, for the whole keep-alive timeout (72 s), and holds
