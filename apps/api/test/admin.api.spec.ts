@@ -168,6 +168,25 @@ describeEachDatabase('admin module', (db) => {
       expect((await failure(login.auth.signOut())).code).toBe('not_a_person');
     });
 
+    // A key in use is remembered between requests on exclusive SQLite (ApiKeyService.authenticate):
+    // a change by hand, and an expiry that comes by the clock alone, still count on the next request.
+    it('fails a key in use on its next request after a revocation by hand or its expiry', async () => {
+      const revoked = await t.server.admin.admin.apiKeys.create({ name: 'by hand', roles: ['admin'] });
+      const backend = t.server.anon.withApiKey(revoked.secret);
+      await backend.users.list();
+      await backend.users.list();
+      await t.server.db.query(`UPDATE api_keys SET revoked_at = ${Date.now()} WHERE id = '${revoked.apiKey.id}'`);
+      expect((await failure(backend.users.list())).code).toBe('unauthorized');
+
+      const expiresAt = Date.now() + 1500;
+      const expiring = await t.server.admin.admin.apiKeys.create({ name: 'expiring', roles: ['admin'], expiresAt: new Date(expiresAt).toISOString() });
+      const shortLived = t.server.anon.withApiKey(expiring.secret);
+      await shortLived.users.list();
+      await shortLived.users.list();
+      await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
+      expect((await failure(shortLived.users.list())).code).toBe('unauthorized');
+    });
+
     it('honours expiresAt and refuses one in the past', async () => {
       const past = await failure(t.server.admin.admin.apiKeys.create({ name: 'x', roles: ['admin'], expiresAt: new Date(Date.now() - 1000).toISOString() }));
       expect([past.status, past.details]).toEqual([400, { fields: { expiresAt: 'must be in the future' } }]);

@@ -1,5 +1,5 @@
 import type { CheckItem } from '@tessera/client';
-import { describeEachDatabase, failure, signedInUser, sleep, uniqueEmail, useServer, type TestServer } from './harness.js';
+import { capture, describeEachDatabase, failure, signedInUser, sleep, uniqueEmail, useServer, type TestServer } from './harness.js';
 
 let seq = 0;
 const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
@@ -101,6 +101,44 @@ describeEachDatabase('authorization checks', (db) => {
     expect(await ask()).toEqual([true, false, true, false]);
     await t.server.admin.roles.delete(w.reader);
     expect(await ask()).toEqual([false, false, false, false]);
+  });
+
+  // On exclusive SQLite (the default) this process makes every write, so a check asked again with
+  // nothing written since runs no statement, its API key's lookup included (write-generation.ts);
+  // any write, by the API or by hand, sends the next one back to the database. On PostgreSQL the
+  // stamp is read every time.
+  it('reads nothing for a check asked again with nothing written since, and reads again after any write', async () => {
+    const w = await world(t.server);
+    const asked = [{ permission: w.read, tenantId: w.a }];
+    let results: boolean[] = [];
+    const ask = () =>
+      capture(t.server.db, async () => {
+        results = (await t.server.admin.check({ userId: w.user.userId, checks: asked })).results;
+      });
+    // Twice first: the root key's first use in a minute writes its lastUsedAt, a write like any other.
+    await ask();
+    await ask();
+    const again = await ask();
+    expect(results).toEqual([true]);
+    if (db === 'sqlite') expect(again).toEqual([]);
+    else expect(again.some((s) => /FROM users WHERE id/.test(s.sql))).toBe(true);
+
+    await t.server.db.query(`DELETE FROM role_permissions WHERE role_id = '${w.reader}' AND permission_id = '${w.read}'`);
+    const afterWrite = await ask();
+    expect(results).toEqual([false]);
+    expect(afterWrite.length).toBeGreaterThan(0);
+    // A write to an unrelated table sends it back too, and finds the answer unchanged.
+    await t.server.admin.permissions.create({ permissionId: uid('unrelated') });
+    expect((await ask()).length).toBeGreaterThan(0);
+    expect(results).toEqual([false]);
+    // A transaction that rolls back, by hand.
+    const runner = t.server.db.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query(`INSERT INTO role_permissions (role_id, permission_id) VALUES ('${w.reader}', '${w.read}')`);
+    await runner.rollbackTransaction();
+    await runner.release();
+    expect((await ask()).length).toBeGreaterThan(0);
+    expect(results).toEqual([false]);
   });
 
   it('answers a user created again under a deleted user\'s id from its own grants only', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type Logger } from 'typeorm';
 import { TesseraClient } from '@tessera/client';
 import { createApp } from '../src/app.js';
 import { AppModule } from '../src/app.module.js';
@@ -183,3 +183,24 @@ export async function failure(promise: Promise<unknown>) {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Records every statement the server's DataSource runs while `fn` runs. */
+export async function capture(db: DataSource, fn: () => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
+  const seen: { sql: string; params: unknown[] }[] = [];
+  const original = db.logger;
+  const recorder: Logger = {
+    logQuery: (sql, params) => void seen.push({ sql, params: Array.isArray(params) ? params : [] }),
+    logQueryError: () => undefined,
+    logQuerySlow: () => undefined,
+    logSchemaBuild: () => undefined,
+    logMigration: () => undefined,
+    log: () => undefined,
+  };
+  (db as { logger: Logger }).logger = recorder;
+  try {
+    await fn();
+  } finally {
+    (db as { logger: Logger }).logger = original;
+  }
+  return seen;
+}

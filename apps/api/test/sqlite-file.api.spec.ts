@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { PASSWORD, TestStore, randomKey, uniqueEmail } from './harness.js';
+import { PASSWORD, TestStore, failure, randomKey, uniqueEmail } from './harness.js';
 import { startApiProcess, type ApiProcess } from './process.js';
 
 /** What another program (sqlite3, a backup tool) gets when it reads the users table: the emails, or the error code. */
@@ -68,5 +68,20 @@ describe('the SQLite file', () => {
     // What one process wrote, the other signs in with.
     const { token } = await b.anon.auth.signIn({ email, password: PASSWORD });
     expect(token).toEqual(expect.any(String));
+
+    // Shared, a process cannot count the other's writes (write-generation.ts): B answers a check
+    // it was asked before, and a key it used before, from what A has just changed.
+    const { userId } = await a.admin.users.create({ email: uniqueEmail() });
+    const permissionId = `shared-${Date.now().toString(36)}`;
+    await a.admin.permissions.create({ permissionId });
+    const ask = async () => (await b.admin.check({ userId, checks: [{ permission: permissionId }] })).results;
+    expect([await ask(), await ask()]).toEqual([[false], [false]]);
+    await a.admin.grants.addPermission({ userId, permissionId });
+    expect(await ask()).toEqual([true]);
+    const { apiKey, secret } = await a.admin.admin.apiKeys.create({ name: 'shared', roles: ['admin'] });
+    await b.anon.withApiKey(secret).users.list();
+    await b.anon.withApiKey(secret).users.list();
+    await a.admin.admin.apiKeys.revoke(apiKey.id);
+    expect((await failure(b.anon.withApiKey(secret).users.list())).code).toBe('unauthorized');
   }, 60_000);
 });

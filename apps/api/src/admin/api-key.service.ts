@@ -7,9 +7,13 @@ import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso, isoOrNull } from '../database/columns.js';
 import { ms, msOrNull, preparedColumns } from '../database/prepared.js';
+import { writeGeneration } from '../database/write-generation.js';
+import { BoundedCache } from '../common/bounded-cache.js';
 import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
 
 const LAST_USED_PRECISION_MS = 60_000;
+/** Keys remembered between requests, per generation of the BoundedCache (so up to twice as many). */
+const KNOWN_KEYS = 1000;
 /** Prefix secret scanners can spot. */
 export const API_KEY_PREFIX = 'tsk_';
 
@@ -47,20 +51,29 @@ function keyOf(v: readonly unknown[]): ApiKeyEntity {
 export class ApiKeyService {
   /** Every request made with a key runs this: a prepared statement, no query building. */
   private readonly byHash: (hash: string) => Promise<unknown[][]>;
+  /** Exclusive SQLite only: the database's write count (see write-generation.ts). */
+  private readonly generation: (() => number) | undefined;
+  /** Keys found by their hash, with the write count taken before they were read. */
+  private readonly known = new BoundedCache<string, { key: ApiKeyEntity; generation: number }>(KNOWN_KEYS);
 
   constructor(private readonly dataSource: DataSource) {
     this.byHash = preparedColumns(dataSource, 'api_key_auth', KEY_COLUMNS, 'FROM api_keys WHERE secret_hash = ?');
+    this.generation = writeGeneration(dataSource);
   }
 
   private get repo() {
     return this.dataSource.getRepository(ApiKeyEntity);
   }
 
-  /** The key for a presented secret, or 401 unauthorized (unknown, revoked or expired alike). */
+  /**
+   * The key for a presented secret, or 401 unauthorized (unknown, revoked or expired alike). On
+   * exclusive SQLite a key read before the last write to the database is still what the database
+   * holds, so it is not read again: a revocation is a write, and the next request reads the key
+   * afresh. Unknown secrets are never remembered.
+   */
   async authenticate(secret: string): Promise<ApiKeyEntity> {
     const hash = sha256Hex(secret);
-    const [row] = await this.byHash(hash);
-    const key = row === undefined ? undefined : keyOf(row);
+    const key = await this.byHashOrKnown(hash);
     const now = Date.now();
     if (
       !key ||
@@ -74,6 +87,22 @@ export class ApiKeyService {
       key.lastUsedAt = now;
       await this.repo.update({ id: key.id }, { lastUsedAt: now });
     }
+    return key;
+  }
+
+  private async byHashOrKnown(hash: string): Promise<ApiKeyEntity | undefined> {
+    if (this.generation === undefined) {
+      const [row] = await this.byHash(hash);
+      return row === undefined ? undefined : keyOf(row);
+    }
+    // Taken before the read: a write while the read waits makes the entry stale, never wrongly fresh.
+    const generation = this.generation();
+    const known = this.known.get(hash);
+    if (known !== undefined && known.generation === generation) return known.key;
+    const [row] = await this.byHash(hash);
+    if (row === undefined) return undefined;
+    const key = keyOf(row);
+    this.known.set(hash, { key, generation });
     return key;
   }
 

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { BoundedCache } from '../common/bounded-cache.js';
 import { addTo } from '../common/map-of-sets.js';
 import { preparedValues } from '../database/prepared.js';
+import { writeGeneration } from '../database/write-generation.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import type { Actor } from '../common/principal.js';
 import { CatalogService } from './catalog.service.js';
@@ -56,10 +57,14 @@ const STANDING = `CASE WHEN disabled_at IS NULL THEN '' ELSE 'disabled' END`;
  */
 const STAMP = `CAST(COALESCE((SELECT version FROM grant_versions WHERE user_id = users.id), 0) AS TEXT) || '.' || CAST((SELECT version FROM catalog_version WHERE id = 1) AS TEXT) || '.' || CASE WHEN super_admin THEN '1' ELSE '0' END`;
 
-/** A check's rows, remembered with the stamp they were read under. */
+/**
+ * A check's rows, remembered with the stamp they were read under and, on exclusive SQLite, the
+ * database's write count when they (or the stamp that confirmed them) were last read.
+ */
 interface Memo {
   stamp: string;
   held: Holdings;
+  generation: number | undefined;
 }
 
 /**
@@ -118,6 +123,8 @@ export class GrantService {
   private readonly memo = new BoundedCache<string, Memo>(MEMO_SIZE);
   /** The user's standing and stamp: [STANDING, STAMP], no row for no such user. */
   private readonly standing: (userId: string) => Promise<[string, string][]>;
+  /** Exclusive SQLite only: the database's write count (see write-generation.ts). */
+  private readonly generation: (() => number) | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -126,6 +133,7 @@ export class GrantService {
     private readonly entitlements: EntitlementService,
   ) {
     this.standing = preparedValues(dataSource, 'check_standing', `SELECT ${STANDING}, ${STAMP} FROM users WHERE id = ?`) as (userId: string) => Promise<[string, string][]>;
+    this.generation = writeGeneration(dataSource);
   }
 
   private record(m: EntityManager, actor: Actor, added: boolean, kind: GrantKind, userId: string, id: string, tenantId?: string) {
@@ -249,7 +257,8 @@ export class GrantService {
    * stamp (three key lookups instead of about a hundred) and answers from the remembered rows while
    * the stamp is unchanged. The stamp is read on every check and its counters move in the same
    * transaction as any grant or role change, on every process: the answer is as current as the
-   * full statement's.
+   * full statement's. On exclusive SQLite, where this process makes every write, not even the stamp
+   * is read while the database's write count is where it was at the last read: nothing has changed.
    */
   async check(userId: string, checks: CheckItem[]): Promise<boolean[]> {
     const tenants = new Set<string>();
@@ -284,18 +293,24 @@ export class GrantService {
   /** What the user holds of the asked ids, per scope; undefined for no such user or a disabled one. */
   private async held(userId: string, tenantIds: string[], permissionIds: string[]): Promise<Holdings | undefined> {
     const key = JSON.stringify([userId, tenantIds, permissionIds]);
+    // Taken before any read: a write while a read waits makes the memo stale, never wrongly fresh.
+    const generation = this.generation?.();
     const memo = this.memo.get(key);
     if (memo !== undefined) {
+      if (generation !== undefined && memo.generation === generation) return memo.held;
       const [user] = await this.standing(userId);
       if (user === undefined || user[0] !== '') return undefined;
-      if (user[1] === memo.stamp) return memo.held;
+      if (user[1] === memo.stamp) {
+        memo.generation = generation;
+        return memo.held;
+      }
     }
     const rows = await this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds));
     const user = rows.find((r) => r[0] === 'u');
     if (!user || user[1] !== '') return undefined;
     const held: Holdings = { roles: new Map(), permissions: new Map() };
     for (const [kind, scope, id] of rows) if (kind !== 'u') addTo(kind === 'r' ? held.roles : held.permissions, scope, id);
-    if (rows.length <= MEMO_MAX_ROWS) this.memo.set(key, { stamp: user[2], held });
+    if (rows.length <= MEMO_MAX_ROWS) this.memo.set(key, { stamp: user[2], held, generation });
     return held;
   }
 
