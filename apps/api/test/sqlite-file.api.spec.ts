@@ -70,7 +70,7 @@ describe('the SQLite file', () => {
     expect(token).toEqual(expect.any(String));
 
     // Shared, a process cannot count the other's writes (write-generation.ts): B answers a check
-    // it was asked before, and a key it used before, from what A has just changed.
+    // it was asked before, a key and a session it used before, from what A has just changed.
     const { userId } = await a.admin.users.create({ email: uniqueEmail() });
     const permissionId = `shared-${Date.now().toString(36)}`;
     await a.admin.permissions.create({ permissionId });
@@ -83,5 +83,9 @@ describe('the SQLite file', () => {
     await b.anon.withApiKey(secret).users.list();
     await a.admin.admin.apiKeys.revoke(apiKey.id);
     expect((await failure(b.anon.withApiKey(secret).users.list())).code).toBe('unauthorized');
+    await b.anon.withToken(token).sessions.current();
+    await b.anon.withToken(token).sessions.current();
+    await a.anon.withToken(token).auth.signOut();
+    expect((await failure(b.anon.withToken(token).sessions.current())).code).toBe('token_revoked');
   }, 60_000);
 });
