@@ -7,8 +7,7 @@ import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso, isoOrNull } from '../database/columns.js';
 import { ms, msOrNull, preparedColumns } from '../database/prepared.js';
-import { writeGeneration } from '../database/write-generation.js';
-import { BoundedCache } from '../common/bounded-cache.js';
+import { readUntilWritten } from '../database/write-generation.js';
 import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
 
 const LAST_USED_PRECISION_MS = 60_000;
@@ -49,16 +48,18 @@ function keyOf(v: readonly unknown[]): ApiKeyEntity {
 /** API keys: the only place that reads or writes `api_keys`. */
 @Injectable()
 export class ApiKeyService {
-  /** Every request made with a key runs this: a prepared statement, no query building. */
-  private readonly byHash: (hash: string) => Promise<unknown[][]>;
-  /** Exclusive SQLite only: the database's write count (see write-generation.ts). */
-  private readonly generation: (() => number) | undefined;
-  /** Keys found by their hash, with the write count taken before they were read. */
-  private readonly known = new BoundedCache<string, { key: ApiKeyEntity; generation: number }>(KNOWN_KEYS);
+  /**
+   * Every request made with a key runs this: a prepared statement, no query building, and on
+   * exclusive SQLite remembered until the next write (a revocation is one).
+   */
+  private readonly byHash: (hash: string) => Promise<ApiKeyEntity | undefined>;
 
   constructor(private readonly dataSource: DataSource) {
-    this.byHash = preparedColumns(dataSource, 'api_key_auth', KEY_COLUMNS, 'FROM api_keys WHERE secret_hash = ?');
-    this.generation = writeGeneration(dataSource);
+    const read = preparedColumns(dataSource, 'api_key_auth', KEY_COLUMNS, 'FROM api_keys WHERE secret_hash = ?');
+    this.byHash = readUntilWritten(dataSource, KNOWN_KEYS, async (hash: string) => {
+      const [row] = await read(hash);
+      return row === undefined ? undefined : keyOf(row);
+    });
   }
 
   private get repo() {
@@ -73,7 +74,7 @@ export class ApiKeyService {
    */
   async authenticate(secret: string): Promise<ApiKeyEntity> {
     const hash = sha256Hex(secret);
-    const key = await this.byHashOrKnown(hash);
+    const key = await this.byHash(hash);
     const now = Date.now();
     if (
       !key ||
@@ -84,25 +85,10 @@ export class ApiKeyService {
       throw new ApiError('unauthorized', 'Invalid API key');
     }
     if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_PRECISION_MS) {
-      key.lastUsedAt = now;
       await this.repo.update({ id: key.id }, { lastUsedAt: now });
+      // A copy: the remembered key is shared with other requests.
+      return { ...key, lastUsedAt: now };
     }
-    return key;
-  }
-
-  private async byHashOrKnown(hash: string): Promise<ApiKeyEntity | undefined> {
-    if (this.generation === undefined) {
-      const [row] = await this.byHash(hash);
-      return row === undefined ? undefined : keyOf(row);
-    }
-    // Taken before the read: a write while the read waits makes the entry stale, never wrongly fresh.
-    const generation = this.generation();
-    const known = this.known.get(hash);
-    if (known !== undefined && known.generation === generation) return known.key;
-    const [row] = await this.byHash(hash);
-    if (row === undefined) return undefined;
-    const key = keyOf(row);
-    this.known.set(hash, { key, generation });
     return key;
   }
 

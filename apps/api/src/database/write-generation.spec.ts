@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../admin/api-key.entity.js';
 import { openDatabase } from './data-source.js';
 import { prepared, preparedInserts, preparedWrite } from './prepared.js';
-import { writeGeneration } from './write-generation.js';
+import { readUntilWritten, writeGeneration } from './write-generation.js';
 
 describe('the write count of an exclusive SQLite file', () => {
   let dir: string;
@@ -71,5 +71,34 @@ describe('the write count of an exclusive SQLite file', () => {
     });
     expect(await moved(() => failed.catch(() => undefined))).toBeGreaterThan(0);
     expect((await db.query<{ v: string }[]>(`SELECT v FROM probe WHERE v IN ('undone', 'failed')`)).length).toBe(0);
+  });
+
+  it('remembers what a read found until the next write, and never a miss', async () => {
+    await db.query(`INSERT INTO probe VALUES ('remembered')`);
+    let reads = 0;
+    const find = readUntilWritten(db, 10, async (v: string) => {
+      reads++;
+      return (await db.query<{ v: string }[]>('SELECT v FROM probe WHERE v = ?', [v]))[0]?.v;
+    });
+    expect([await find('remembered'), await find('remembered'), reads]).toEqual(['remembered', 'remembered', 1]);
+    expect([await find('absent'), await find('absent'), reads]).toEqual([undefined, undefined, 3]);
+    await db.query(`DELETE FROM probe WHERE v = 'remembered'`);
+    expect([await find('remembered'), reads]).toEqual([undefined, 4]);
+  });
+});
+
+describe('a SQLite file shared with other processes', () => {
+  it('has no write count, and reads every time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-writes-'));
+    const db = await openDatabase({ kind: 'sqlite', file: join(dir, 'tessera.sqlite'), shared: true });
+    try {
+      expect(writeGeneration(db)).toBeUndefined();
+      let reads = 0;
+      const find = readUntilWritten(db, 10, () => Promise.resolve(++reads));
+      expect([await find('k'), await find('k')]).toEqual([1, 2]);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

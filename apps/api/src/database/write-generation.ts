@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { BoundedCache } from '../common/bounded-cache.js';
 
 /** What `trackWrites` needs of a better-sqlite3 Database and its statements. */
 interface TrackedStatement {
@@ -71,4 +72,25 @@ export function writeGeneration(dataSource: DataSource): (() => number) | undefi
   const db = (dataSource.driver as unknown as { databaseConnection?: object }).databaseConnection;
   const count = db === undefined ? undefined : generations.get(db);
   return count === undefined ? undefined : () => count.value;
+}
+
+/**
+ * `read`, remembered on exclusive SQLite: a value read under the current write count is still
+ * what the database holds, so it is answered again without a statement until anything at all is
+ * written. Elsewhere `read` itself. Misses (undefined) are never remembered; values are shared
+ * between callers, who must not change them. Up to twice `size` values are kept (BoundedCache).
+ */
+export function readUntilWritten<K, V>(dataSource: DataSource, size: number, read: (key: K) => Promise<V | undefined>): (key: K) => Promise<V | undefined> {
+  const generation = writeGeneration(dataSource);
+  if (generation === undefined) return read;
+  const known = new BoundedCache<K, { value: V; generation: number }>(size);
+  return async (key) => {
+    // Taken before the read: a write while the read waits makes the entry stale, never wrongly fresh.
+    const before = generation();
+    const hit = known.get(key);
+    if (hit !== undefined && hit.generation === before) return hit.value;
+    const value = await read(key);
+    if (value !== undefined) known.set(key, { value, generation: before });
+    return value;
+  };
 }

@@ -6,8 +6,7 @@ import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js'
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
 import { ms, msOrNull, preparedColumns, preparedWrite } from '../database/prepared.js';
-import { writeGeneration } from '../database/write-generation.js';
-import { BoundedCache } from '../common/bounded-cache.js';
+import { readUntilWritten } from '../database/write-generation.js';
 import { UserEntity } from '../tenant/user.entity.js';
 import { USER_COLUMNS, userOfValues } from '../tenant/user.service.js';
 import { SessionEntity } from './session.entity.js';
@@ -89,20 +88,21 @@ function sessionOfValues(v: readonly unknown[]): SessionEntity {
 /** Sessions: creation, validation with sliding expiry, revocation. The only writer of `sessions`. */
 @Injectable()
 export class SessionService {
-  private readonly loadForAuth: (id: string) => Promise<unknown[][]>;
+  /**
+   * The session's row joined with its user's; on exclusive SQLite remembered until the next write
+   * (a sign-out, a revocation, a disabled user, a slide), so every test in `authenticate` runs on
+   * what the database holds. Rows are never changed in place.
+   */
+  private readonly authRow: (id: string) => Promise<readonly unknown[] | undefined>;
   private readonly insertSession: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
-  /** Exclusive SQLite only: the database's write count (see write-generation.ts). */
-  private readonly generation: (() => number) | undefined;
-  /** Session-and-user rows by session id, with the write count taken before they were read. */
-  private readonly known = new BoundedCache<string, { row: readonly unknown[]; generation: number }>(KNOWN_SESSIONS);
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
   ) {
-    this.loadForAuth = preparedColumns(dataSource, 'session_auth', AUTH_COLUMNS, AUTH_FROM);
+    const loadForAuth = preparedColumns(dataSource, 'session_auth', AUTH_COLUMNS, AUTH_FROM);
+    this.authRow = readUntilWritten(dataSource, KNOWN_SESSIONS, async (id: string) => (await loadForAuth(id))[0]);
     this.insertSession = preparedWrite(dataSource, 'session_insert', SESSION_INSERT_SQL);
-    this.generation = writeGeneration(dataSource);
   }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
@@ -192,24 +192,6 @@ export class SessionService {
     if (now >= session.expiresAt) throw new ApiError('token_expired', 'Session expired');
     await this.touch(session, now);
     return { session, user };
-  }
-
-  /**
-   * The session's row joined with its user's. On exclusive SQLite a row read under the current
-   * write count is still what the database holds, so it is not read again: a sign-out, a
-   * revocation, a disabled user or a slide is a write, and the next request reads the row afresh.
-   * Every check above runs on the row each time (expiry against the clock included); rows are
-   * never changed in place. Unknown ids are never remembered.
-   */
-  private async authRow(sessionId: string): Promise<readonly unknown[] | undefined> {
-    if (this.generation === undefined) return (await this.loadForAuth(sessionId))[0];
-    // Taken before the read: a write while the read waits makes the entry stale, never wrongly fresh.
-    const generation = this.generation();
-    const known = this.known.get(sessionId);
-    if (known !== undefined && known.generation === generation) return known.row;
-    const [row] = await this.loadForAuth(sessionId);
-    if (row !== undefined) this.known.set(sessionId, { row, generation });
-    return row;
   }
 
   /**
