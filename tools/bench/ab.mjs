@@ -2,8 +2,8 @@
 // A/B of builds on this machine: is a change faster? Bench tables from different hours cannot say
 // (the same build moves 20-40 % between them here), and neither can one process per build (two
 // identical processes can differ for their whole life). So this starts fresh processes of each
-// build in turn (every other round in reverse), on core 0, loads each with the same short scenarios from core 1, and compares the
-// medians of the server's CPU per request.
+// build in turn (every other round in reverse), on core 0, loads each with the same short
+// scenarios from core 1, and compares the medians of the server's CPU per request.
 //
 //   npm run build && node tools/bench/ab.mjs --save before     (copies apps/api/dist aside)
 //   … change, npm run build …
