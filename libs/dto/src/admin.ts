@@ -55,6 +55,9 @@ export const AUDIT_EVENT_TYPES = [
   'user.enabled',
   'grant.added',
   'grant.removed',
+  'user.created',
+  'user.deleted',
+  'email.changed',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;

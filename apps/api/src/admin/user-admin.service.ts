@@ -3,18 +3,30 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/principal.js';
 import { SessionService } from '../session/session.service.js';
+import { PasswordService } from '../tenant/password.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
-import { UserService } from '../tenant/user.service.js';
+import { UserService, type NewUser } from '../tenant/user.service.js';
 
-/** Disabling and enabling accounts. */
+/** An administrator's changes to an account: each ends the sessions it must, in the same transaction. */
 @Injectable()
 export class UserAdminService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UserService,
+    private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
   ) {}
+
+  /** Creates a user; with a password, hashed before the transaction (argon2 takes tens of milliseconds). */
+  async create(input: NewUser & { password?: string }, actor: Actor): Promise<UserEntity> {
+    const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
+    return this.dataSource.transaction(async (m) => {
+      const user = await this.users.insert({ ...input, passwordHash }, m);
+      await this.audit.record(m, { type: 'user.created', actor, userId: user.id, sessionId: null });
+      return user;
+    });
+  }
 
   /** Disables a user and ends every session they have, in one transaction: no session outlives it. */
   disable(userId: string, actor: Actor): Promise<UserEntity> {
@@ -31,6 +43,35 @@ export class UserAdminService {
       const user = await this.users.setDisabled(userId, false, m);
       await this.audit.record(m, { type: 'user.enabled', actor, userId, sessionId: null });
       return user;
+    });
+  }
+
+  /**
+   * Sets a user's email and/or password. A new password ends every session of the user, as a
+   * reset would: whoever knew the old one must not stay signed in.
+   */
+  async update(userId: string, patch: { email?: string; password?: string }, actor: Actor): Promise<UserEntity> {
+    const passwordHash = patch.password === undefined ? undefined : await this.passwords.hash(patch.password);
+    return this.dataSource.transaction(async (m) => {
+      const { user, emailChanged, passwordChanged } = await this.users.update(userId, { email: patch.email, passwordHash }, m);
+      if (emailChanged) await this.audit.record(m, { type: 'email.changed', actor, userId, sessionId: null });
+      if (passwordChanged) {
+        const revoked = await this.sessions.revokeAll(userId, { manager: m });
+        await this.audit.record(m, { type: 'password.changed', actor, userId, sessionId: null, details: { revokedSessions: revoked } });
+      }
+      return user;
+    });
+  }
+
+  /**
+   * Deletes a user. Their sessions are revoked in the same transaction (their tokens answer
+   * token_revoked), so creating a user with the same id later brings none of them back.
+   */
+  remove(userId: string, actor: Actor): Promise<void> {
+    return this.dataSource.transaction(async (m) => {
+      await this.users.remove(userId, m);
+      const revoked = await this.sessions.revokeAll(userId, { manager: m });
+      await this.audit.record(m, { type: 'user.deleted', actor, userId, sessionId: null, details: { revokedSessions: revoked } });
     });
   }
 }

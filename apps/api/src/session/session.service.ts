@@ -185,7 +185,13 @@ export class SessionService {
     }
     if (session.revokedAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
     const user = userOfValues(row!, SESSION_COLUMNS.length);
-    if (!user || user.disabledAt !== null || (user.sessionsValidAfter !== null && session.createdAt <= user.sessionsValidAfter)) {
+    // A user created after the session is another person who was given a deleted user's id.
+    if (
+      !user ||
+      user.disabledAt !== null ||
+      user.createdAt > session.createdAt ||
+      (user.sessionsValidAfter !== null && session.createdAt <= user.sessionsValidAfter)
+    ) {
       throw new ApiError('token_revoked', 'Session was signed out');
     }
     const now = Date.now();

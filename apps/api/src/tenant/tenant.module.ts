@@ -9,13 +9,12 @@ import { PasswordService } from './password.service.js';
 import { PermissionController, RoleController } from './role.controller.js';
 import { TenantController } from './tenant.controller.js';
 import { TenantService } from './tenant.service.js';
-import { UserController } from './user.controller.js';
 import { UserService } from './user.service.js';
 
 /** The directory: users, tenants, roles, permissions, grants, and the check that reads them. */
 @Module({
   imports: [AuditModule],
-  controllers: [UserController, TenantController, RoleController, PermissionController, CheckController, EntitlementController],
+  controllers: [TenantController, RoleController, PermissionController, CheckController, EntitlementController],
   providers: [UserService, PasswordService, TenantService, CatalogService, GrantService, EntitlementService],
   exports: [UserService, PasswordService, TenantService, GrantService, CatalogService, EntitlementService],
 })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { CreateUserRequest, Page, User } from '@tessera/dto';
+import type { Page, User } from '@tessera/dto';
 import { duplicate, notFound } from '../common/api-error.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
@@ -9,6 +9,13 @@ import { ms, msOrNull, preparedColumns } from '../database/prepared.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { PasswordService } from './password.service.js';
 import { UserEntity } from './user.entity.js';
+
+/** A user to create; the id is generated when omitted. */
+export interface NewUser {
+  userId?: string;
+  email?: string;
+  superAdmin?: boolean;
+}
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
@@ -61,18 +68,23 @@ export class UserService {
     return manager.getRepository(UserEntity);
   }
 
-  async create(input: Omit<CreateUserRequest, 'email'> & { email?: string; superAdmin?: boolean }): Promise<UserEntity> {
+  /** Hashes the password (before any check, so a duplicate costs the same as a success) and inserts. */
+  async create(input: NewUser & { password?: string }, manager?: EntityManager): Promise<UserEntity> {
+    const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
+    return this.insert({ ...input, passwordHash }, manager);
+  }
+
+  /** Inserts a user whose password is already hashed; a taken id or email is 409. */
+  async insert(input: NewUser & { passwordHash: string | null }, manager?: EntityManager): Promise<UserEntity> {
     const id = input.userId ?? randomUUID();
     const email = input.email === undefined ? null : normalizeEmail(input.email);
-    // Hash before any check so a duplicate costs the same as a success.
-    const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
-    if (await this.repo().existsBy({ id })) throw duplicate('userId', id);
-    if (email !== null && (await this.repo().existsBy({ email }))) throw duplicate('email', email);
+    if (await this.repo(manager).existsBy({ id })) throw duplicate('userId', id);
+    if (email !== null && (await this.repo(manager).existsBy({ email }))) throw duplicate('email', email);
     const now = Date.now();
-    const user = this.repo().create({
+    const user = this.repo(manager).create({
       id,
       email,
-      passwordHash,
+      passwordHash: input.passwordHash,
       superAdmin: input.superAdmin ?? false,
       disabledAt: null,
       sessionsValidAfter: null,
@@ -80,7 +92,7 @@ export class UserService {
       updatedAt: now,
     });
     try {
-      await this.repo().insert(user);
+      await this.repo(manager).insert(user);
     } catch (error) {
       // Two concurrent creates: the loser of the race gets the same 409 as a sequential one.
       if (isUniqueViolation(error)) throw duplicate('userId or email', `${id} / ${email ?? ''}`);
@@ -108,31 +120,39 @@ export class UserService {
     return row === undefined ? null : userOfValues(row);
   }
 
-  /** Changes email and/or password; a taken email is 409. */
-  async update(userId: string, patch: { email?: string; password?: string }): Promise<UserEntity> {
-    const user = await this.getById(userId);
+  /**
+   * Changes email and/or password hash, in the caller's transaction; a taken email is 409.
+   * Says which of the two actually changed, for the caller's audit events and revocations.
+   */
+  async update(
+    userId: string,
+    patch: { email?: string; passwordHash?: string },
+    manager: EntityManager,
+  ): Promise<{ user: UserEntity; emailChanged: boolean; passwordChanged: boolean }> {
+    const user = await this.repo(manager).findOneBy({ id: userId });
+    if (!user) throw notFound('user', userId);
+    let emailChanged = false;
     if (patch.email !== undefined) {
       const email = normalizeEmail(patch.email);
-      if (email !== user.email && (await this.repo().existsBy({ email }))) throw duplicate('email', email);
+      if (email !== user.email && (await this.repo(manager).existsBy({ email }))) throw duplicate('email', email);
+      emailChanged = email !== user.email;
       user.email = email;
     }
-    if (patch.password !== undefined) user.passwordHash = await this.passwords.hash(patch.password);
+    const passwordChanged = patch.passwordHash !== undefined;
+    if (passwordChanged) user.passwordHash = patch.passwordHash!;
     user.updatedAt = Date.now();
     try {
-      await this.repo().update({ id: userId }, { email: user.email, passwordHash: user.passwordHash, updatedAt: user.updatedAt });
+      await this.repo(manager).update({ id: userId }, { email: user.email, passwordHash: user.passwordHash, updatedAt: user.updatedAt });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate('email', user.email ?? '');
       throw error;
     }
-    return user;
+    return { user, emailChanged, passwordChanged };
   }
 
-  /**
-   * Deletes a user with their memberships and grants (foreign keys cascade). Their sessions stay as
-   * rows whose user is gone, which every request answers with token_revoked.
-   */
-  async remove(userId: string): Promise<void> {
-    const result = await this.repo().delete({ id: userId });
+  /** Deletes a user with their memberships and grants (foreign keys cascade), in the caller's transaction. */
+  async remove(userId: string, manager: EntityManager): Promise<void> {
+    const result = await this.repo(manager).delete({ id: userId });
     if (!result.affected) throw notFound('user', userId);
   }
 

@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Post, Put, UseFilters, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { UserAdminService } from '../admin/user-admin.service.js';
 import { ApiError } from '../common/api-error.js';
 import { z } from 'zod';
 import { Auth } from '../common/auth.decorator.js';
@@ -53,6 +54,7 @@ const TenantBatch = z.union([z.array(WarrantTenantInput).max(1000), WarrantTenan
 export class WarrantDirectoryController {
   constructor(
     private readonly users: UserService,
+    private readonly userAdmin: UserAdminService,
     private readonly tenants: TenantService,
     private readonly catalog: CatalogService,
     private readonly grants: GrantService,
@@ -62,10 +64,10 @@ export class WarrantDirectoryController {
   // Users
   @Post('users')
   @Contract({ summary: 'Warrant: create a user, or a batch of them', body: UserBatch, status: 200 })
-  async createUsers(@ValidBody() body: z.infer<typeof UserBatch>) {
-    if (!Array.isArray(body)) return user(await this.users.create(body));
+  async createUsers(@ValidBody() body: z.infer<typeof UserBatch>, @CurrentActor() actor: Actor) {
+    if (!Array.isArray(body)) return user(await this.userAdmin.create(body, actor));
     const created = [];
-    for (const u of body) created.push(user(await this.users.create(u)));
+    for (const u of body) created.push(user(await this.userAdmin.create(u, actor)));
     return created;
   }
 
@@ -83,15 +85,15 @@ export class WarrantDirectoryController {
 
   @Put('users/:userId')
   @Contract({ summary: "Warrant: change a user's email", body: WarrantUserUpdate })
-  async updateUser(@IdParam('userId') userId: string, @ValidBody() body: z.infer<typeof WarrantUserUpdate>) {
-    return user(await this.users.update(userId, body));
+  async updateUser(@IdParam('userId') userId: string, @ValidBody() body: z.infer<typeof WarrantUserUpdate>, @CurrentActor() actor: Actor) {
+    return user(await this.userAdmin.update(userId, body, actor));
   }
 
   @Delete('users/:userId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a user', status: 200 })
-  deleteUser(@IdParam('userId') userId: string): Promise<void> {
-    return this.users.remove(userId);
+  deleteUser(@IdParam('userId') userId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.userAdmin.remove(userId, actor);
   }
 
   @Get('users/:userId/tenants')

@@ -13,9 +13,10 @@ import {
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
-import { GrantService } from './grant.service.js';
-import { TenantService } from './tenant.service.js';
-import { UserService, toUserDto } from './user.service.js';
+import { GrantService } from '../tenant/grant.service.js';
+import { TenantService } from '../tenant/tenant.service.js';
+import { UserService, toUserDto } from '../tenant/user.service.js';
+import { UserAdminService } from './user-admin.service.js';
 
 @Controller('v1/users')
 @Auth('admin')
@@ -24,12 +25,13 @@ export class UserController {
     private readonly users: UserService,
     private readonly tenants: TenantService,
     private readonly grants: GrantService,
+    private readonly userAdmin: UserAdminService,
   ) {}
 
   @Post()
   @Contract({ summary: 'Create a user', body: CreateUserRequest, response: User, status: 201 })
-  async create(@ValidBody() body: CreateUserRequest): Promise<User> {
-    return toUserDto(await this.users.create(body));
+  async create(@ValidBody() body: CreateUserRequest, @CurrentActor() actor: Actor): Promise<User> {
+    return toUserDto(await this.userAdmin.create(body, actor));
   }
 
   @Get()
@@ -46,15 +48,15 @@ export class UserController {
   }
 
   @Patch(':userId')
-  @Contract({ summary: "Change a user's email or password", body: UpdateUserRequest, response: User })
-  async update(@IdParam('userId') userId: string, @ValidBody() body: UpdateUserRequest): Promise<User> {
-    return toUserDto(await this.users.update(userId, body));
+  @Contract({ summary: "Change a user's email or password; a new password ends the user's sessions", body: UpdateUserRequest, response: User })
+  async update(@IdParam('userId') userId: string, @ValidBody() body: UpdateUserRequest, @CurrentActor() actor: Actor): Promise<User> {
+    return toUserDto(await this.userAdmin.update(userId, body, actor));
   }
 
   @Delete(':userId')
   @Contract({ summary: 'Delete a user, their memberships and grants; their sessions end', status: 204 })
-  async remove(@IdParam('userId') userId: string): Promise<void> {
-    await this.users.remove(userId);
+  async remove(@IdParam('userId') userId: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.userAdmin.remove(userId, actor);
   }
 
   @Get(':userId/tenants')
