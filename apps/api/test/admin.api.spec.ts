@@ -113,14 +113,14 @@ describeEachDatabase('admin module', (db) => {
       expect(session.expiration).toBe(600);
     });
 
-    it('answers both or neither of email and userId with 400, unknown with 404, disabled with 403', async () => {
+    it('answers both or neither of email and userId with 400, unknown with 403 (as a forbidden target), disabled with 403', async () => {
       const { user } = await signedInUser(t.server);
       for (const body of [{ userId: user.userId, email: user.email! }, {}]) {
         const error = await failure(t.server.admin.admin.createSessionToken(body));
         expect([error.status, error.code]).toEqual([400, 'invalid_request']);
       }
       const unknown = await failure(t.server.admin.admin.createSessionToken({ email: 'nobody@nowhere.test' }));
-      expect([unknown.status, unknown.code]).toEqual([404, 'not_found']);
+      expect([unknown.status, unknown.code]).toEqual([403, 'forbidden']);
       await t.server.admin.admin.users.disable(user.userId);
       const disabled = await failure(t.server.admin.admin.createSessionToken({ userId: user.userId }));
       expect([disabled.status, disabled.code]).toEqual([403, 'user_disabled']);
@@ -266,6 +266,7 @@ describeEachDatabase('admin module', (db) => {
         'password.changed',
         'sign_in.succeeded',
         'sign_in.failed',
+        'user.created',
       ]);
       const byType = Object.fromEntries(events.map((e) => [e.type, e]));
       expect(byType['sign_in.succeeded']).toMatchObject({ userId: user.userId, sessionId: session.id, ip: '127.0.0.1', actorUserId: null });

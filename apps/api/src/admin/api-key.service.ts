@@ -128,6 +128,12 @@ export class ApiKeyService {
     return key;
   }
 
+  /** Whether a key may still act as an admin: known, not revoked, not expired. */
+  async isLiveAdminKey(id: string): Promise<boolean> {
+    const key = await this.repo.findOneBy({ id });
+    return key !== null && key.role === 'admin' && key.revokedAt === null && (key.expiresAt === null || key.expiresAt > Date.now());
+  }
+
   /** Makes sure the key named `bootstrap` has exactly this secret (idempotent across restarts and processes). */
   async ensureBootstrapKey(bootstrap: 'root' | 'login', role: ApiKeyRole, secret: string): Promise<void> {
     const secretHash = sha256Hex(secret);

@@ -56,7 +56,7 @@ export class SelfServiceController {
       tenant: toTenantDto(await this.tenants.get(tenantId)),
       user: toUserDto(principal.user),
       permissions: [...held].sort(),
-      assignableRoles: await this.catalog.toRoleDtos(await this.selfService.assignableRoles(held)),
+      assignableRoles: await this.catalog.toRoleDtos(await this.selfService.assignableRoles(principal.user, tenantId, held)),
     };
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { DataSource, IsNull, LessThan } from 'typeorm';
+import { DataSource, In, IsNull, LessThan } from 'typeorm';
 import { BUILT_IN_PERMISSIONS, type CreateSelfServiceSessionRequest } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError, forbidden, notFound } from '../common/api-error.js';
@@ -120,7 +120,8 @@ export class SelfServiceService {
       const claimed = await codes.update({ codeHash, usedAt: IsNull() }, { usedAt: now });
       if (!claimed.affected) throw new ApiError('token_revoked', 'This link was already used');
       const user = await this.users.findById(row.userId);
-      if (!user) throw new ApiError('unauthorized', 'This link is not valid');
+      // A user created after the link is someone else who was given a deleted user's id.
+      if (!user || user.createdAt > row.createdAt) throw new ApiError('unauthorized', 'This link is not valid');
       await this.requireDashboardAccess(user, row.tenantId);
       const remaining = Math.ceil((row.sessionExpiresAt - now) / 1000);
       const { token, session } = await this.sessions.create(
@@ -131,11 +132,18 @@ export class SelfServiceService {
     });
   }
 
-  /** Roles whose every permission the dashboard user holds (a role with none is always assignable). */
-  async assignableRoles(held: Set<string>): Promise<RoleEntity[]> {
-    const roles = await this.dataSource.getRepository(RoleEntity).find({ order: { id: 'ASC' }, take: MAX_ROLES_CONSIDERED });
+  /**
+   * Roles the dashboard user may grant or revoke in the tenant: those they hold there themselves
+   * (in the tenant or globally) and whose every permission they hold there. A role without
+   * permissions is no exception: holding it is what lets one hand it on.
+   */
+  async assignableRoles(dashboardUser: UserEntity, tenantId: string, held: Set<string>): Promise<RoleEntity[]> {
+    const holdings = await this.grants.holdings(dashboardUser, [tenantId]);
+    const ownRoles = [...(holdings.roles.get('') ?? []), ...(holdings.roles.get(tenantId) ?? [])].filter((r) => r !== 'super_admin');
+    if (ownRoles.length === 0) return [];
+    const roles = await this.dataSource.getRepository(RoleEntity).find({ where: { id: In(ownRoles) }, order: { id: 'ASC' }, take: MAX_ROLES_CONSIDERED });
     const links = await this.catalog.permissionsOfRoles(roles.map((r) => r.id));
-    return roles.filter((r) => r.id !== 'super_admin' && [...(links.get(r.id) ?? [])].every((p) => held.has(p)));
+    return roles.filter((r) => [...(links.get(r.id) ?? [])].every((p) => held.has(p)));
   }
 
   /** Grant or revoke, inside the session's tenant, only what the dashboard user holds there. */
@@ -153,9 +161,9 @@ export class SelfServiceService {
       if (!held.has(target.id)) throw forbidden('You cannot grant or revoke a permission you do not hold here');
     } else {
       await this.catalog.requireExisting('role', [target.id]);
-      const needs = (await this.catalog.permissionsOfRoles([target.id])).get(target.id) ?? new Set<string>();
-      if (target.id === 'super_admin' || [...needs].some((p) => !held.has(p))) {
-        throw forbidden('You cannot grant or revoke a role that holds more than you hold here');
+      const assignable = await this.assignableRoles(dashboardUser, tenantId, held);
+      if (!assignable.some((r) => r.id === target.id)) {
+        throw forbidden('You can grant or revoke only a role you hold here, and only if you hold all it carries');
       }
     }
     if (add) await this.grants.grantInTenant(target.kind, tenantId, target.userId, target.id, actor);

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { SESSION_TYPES, type SessionType } from '@tessera/dto';
 import { ApiKeyService } from '../admin/api-key.service.js';
+import { ImpersonationService } from '../admin/impersonation.service.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { SessionService } from '../session/session.service.js';
 import { ApiError } from './api-error.js';
@@ -34,6 +35,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
     private readonly apiKeys: ApiKeyService,
+    private readonly impersonation: ImpersonationService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -63,6 +65,7 @@ export class AuthGuard implements CanActivate {
     }
 
     const { session, user } = await this.sessions.authenticate(credential.token);
+    if (session.type === 'impersonation') await this.impersonation.confirm(session, user);
     request.principal = { kind: 'session', session, user };
     if (callers.includes(session.type)) return true;
     if (callers.includes('admin') && session.type === 'user' && user.superAdmin) return true;

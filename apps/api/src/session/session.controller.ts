@@ -45,8 +45,9 @@ export class SessionController {
     @CurrentSession() { session }: SessionPrincipal,
     @CurrentActor() actor: Actor,
   ): Promise<RevokedResponse> {
-    if (body.all === true && session.type === 'impersonation') {
-      throw new ApiError('forbidden', 'An impersonation session may end itself, not every session of the user');
+    // Only the person's own sign-in may end everything; an impersonation or a client session ends itself.
+    if (body.all === true && session.type !== 'user') {
+      throw new ApiError('forbidden', `A ${session.type} session may end itself, not every session of the user`);
     }
     return { revoked: await this.signOuts.signOut(session, body.all === true, actor) };
   }
@@ -63,6 +64,8 @@ export class SessionController {
   @Auth(...PERSON_SESSION)
   @Contract({ summary: "The caller's live sessions, the current one flagged", query: ListQuery, response: SessionPage })
   async list(@ValidQuery() query: ListQuery, @CurrentSession() { session }: SessionPrincipal): Promise<Page<Session>> {
+    // An impersonator sees the session they act through, not the person's own sessions.
+    if (session.type === 'impersonation') return { items: [toSessionDto(session, session.id)], next: null };
     const page = await this.sessions.listActive(session.userId, query);
     return { items: page.items.map((s) => toSessionDto(s, session.id)), next: page.next };
   }
@@ -71,7 +74,9 @@ export class SessionController {
   @Auth(...PERSON_SESSION)
   @Contract({ summary: 'End one of my sessions', status: 204 })
   async revoke(@UuidParam('id') id: string, @CurrentSession() { session }: SessionPrincipal, @CurrentActor() actor: Actor): Promise<void> {
-    // Another user's session id is indistinguishable from an unknown one.
+    // Another user's session id is indistinguishable from an unknown one; so is, for an
+    // impersonation, any session of the person but itself.
+    if (session.type === 'impersonation' && id !== session.id) throw notFound('session', id);
     if (!(await this.signOuts.revokeOne(session.userId, id, actor))) throw notFound('session', id);
   }
 

@@ -24,7 +24,11 @@ export class CheckController {
   @Contract({ summary: 'May this user do these things?', body: CheckRequest, response: CheckResponse, status: 200 })
   async check(@ValidBody() body: ParsedCheck, @CurrentPrincipal() principal: Principal): Promise<CheckResponse> {
     const userId = this.subject(body.userId, principal);
-    const results = await this.grants.check(userId, body.checks);
+    const held = await this.grants.check(userId, body.checks);
+    // A tenant admin's impersonation holds nothing outside the admin's tenant (global grants
+    // count inside it; asked without a tenant, the answer is false).
+    const confinedTo = principal.kind === 'session' && principal.session.type === 'impersonation' ? principal.session.tenantId : null;
+    const results = confinedTo === null ? held : held.map((h, i) => h && body.checks[i]!.tenantId === confinedTo);
     const authorized = body.op === 'anyOf' ? results.some(Boolean) : results.every(Boolean);
     return { authorized, results };
   }
