@@ -87,6 +87,8 @@ describe('the demo web app in Chromium', () => {
     const lead = await api.admin.users.create({ email: `lead.${stamp}@acme.test` });
     const bob = await api.admin.users.create({ email: `bob.${stamp}@acme.test` });
     await api.admin.grants.addRole({ tenantId: tenant.tenantId, userId: lead.userId, roleId: 'team-lead' });
+    // A dashboard user hands on only roles they hold themselves.
+    await api.admin.grants.addRole({ tenantId: tenant.tenantId, userId: lead.userId, roleId: 'analyst' });
     await api.admin.members.add(tenant.tenantId, bob.userId);
 
     const redirectUrl = `${customer.origin}/settings`;

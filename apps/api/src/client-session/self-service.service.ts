@@ -163,7 +163,7 @@ export class SelfServiceService {
       await this.catalog.requireExisting('role', [target.id]);
       const assignable = await this.assignableRoles(dashboardUser, tenantId, held);
       if (!assignable.some((r) => r.id === target.id)) {
-        throw forbidden('You can grant or revoke only a role you hold here, and only if you hold all it carries');
+        throw forbidden('You can grant or revoke only a role you hold here yourself, never more than you hold');
       }
     }
     if (add) await this.grants.grantInTenant(target.kind, tenantId, target.userId, target.id, actor);
