@@ -58,6 +58,18 @@ export const AUDIT_EVENT_TYPES = [
   'user.created',
   'user.deleted',
   'email.changed',
+  'tenant.created',
+  'tenant.updated',
+  'tenant.deleted',
+  'member.added',
+  'member.removed',
+  'catalog.created',
+  'catalog.updated',
+  'catalog.deleted',
+  'role.permission_added',
+  'role.permission_removed',
+  'entitlement.added',
+  'entitlement.removed',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;

@@ -128,6 +128,14 @@ export class SelfServiceService {
         { userId: user.id, type: 'self_service', tenantId: row.tenantId, expiration: remaining, lifetime: remaining, ip: actor.ip ?? undefined, userAgent: actor.userAgent ?? undefined },
         m,
       );
+      await this.audit.record(m, {
+        type: 'client_session.created',
+        actor,
+        userId: user.id,
+        sessionId: session.id,
+        tenantId: row.tenantId,
+        details: { type: 'ssdash', via: 'exchange', ttl: remaining },
+      });
       return { token, session, redirectUrl: row.redirectUrl };
     });
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import {
   BUILT_IN_PERMISSIONS,
   BUILT_IN_ROLES,
@@ -7,9 +7,11 @@ import {
   type Permission,
   type Role,
 } from '@tessera/dto';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError, duplicate, notFound } from '../common/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
 import { paginate, type Listing } from '../common/pagination.js';
+import type { Actor } from '../common/principal.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
 import { PermissionEntity, RoleEntity, RolePermissionEntity, type NamedRecord } from './directory.entity.js';
@@ -18,6 +20,8 @@ import { FeatureEntity, PricingTierEntity } from './entitlement.entity.js';
 /** Roles, permissions, pricing tiers and features are the same kind of record: an id, a name and a description. */
 export type CatalogKind = 'role' | 'permission' | 'pricingTier' | 'feature';
 type CatalogEntity = NamedRecord;
+type CatalogChange = 'created' | 'updated' | 'deleted';
+type NewRecord = { id: string; name?: string; description?: string };
 
 const ENTITY = { role: RoleEntity, permission: PermissionEntity, pricingTier: PricingTierEntity, feature: FeatureEntity } as const;
 const BUILT_IN: Record<CatalogKind, readonly string[]> = { role: BUILT_IN_ROLES, permission: BUILT_IN_PERMISSIONS, pricingTier: [], feature: [] };
@@ -29,17 +33,28 @@ export function toPermissionDto(p: PermissionEntity): Permission {
 /** Roles, permissions and which permissions each role holds: the only writer of those tables. */
 @Injectable()
 export class CatalogService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
-  private repo(kind: CatalogKind) {
-    return this.dataSource.getRepository<CatalogEntity>(ENTITY[kind]);
+  private repo(kind: CatalogKind, manager: EntityManager = this.dataSource.manager) {
+    return manager.getRepository<CatalogEntity>(ENTITY[kind]);
   }
 
-  async create(kind: CatalogKind, input: { id: string; name?: string; description?: string }): Promise<CatalogEntity> {
+  /** Audits a change to a catalog record, inside its transaction. */
+  private record(m: EntityManager, actor: Actor, change: CatalogChange, kind: CatalogKind, id: string) {
+    return this.audit.record(m, { type: `catalog.${change}`, actor, details: { kind, id } });
+  }
+
+  async create(kind: CatalogKind, input: NewRecord, actor: Actor): Promise<CatalogEntity> {
     const now = Date.now();
     const row = { id: input.id, name: input.name ?? null, description: input.description ?? null, createdAt: now, updatedAt: now };
     try {
-      await this.repo(kind).insert(row);
+      await this.dataSource.transaction(async (m) => {
+        await this.repo(kind, m).insert(row);
+        await this.record(m, actor, 'created', kind, row.id);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate(`${kind}Id`, input.id);
       throw error;
@@ -57,20 +72,32 @@ export class CatalogService {
     return paginate(this.repo(kind).createQueryBuilder('c'), query);
   }
 
-  async update(kind: CatalogKind, id: string, patch: { name?: string | null; description?: string | null }): Promise<CatalogEntity> {
+  async update(
+    kind: CatalogKind,
+    id: string,
+    patch: { name?: string | null; description?: string | null },
+    actor: Actor,
+  ): Promise<CatalogEntity> {
     const row = await this.get(kind, id);
     if (patch.name !== undefined) row.name = patch.name;
     if (patch.description !== undefined) row.description = patch.description;
     row.updatedAt = Date.now();
-    await this.repo(kind).update({ id }, { name: row.name, description: row.description, updatedAt: row.updatedAt });
+    await this.dataSource.transaction(async (m) => {
+      const { name, description, updatedAt } = row;
+      await this.repo(kind, m).update({ id }, { name, description, updatedAt });
+      await this.record(m, actor, 'updated', kind, id);
+    });
     return row;
   }
 
   /** Deletes a role or permission; its grants go with it (foreign keys cascade). */
-  async remove(kind: CatalogKind, id: string): Promise<void> {
+  async remove(kind: CatalogKind, id: string, actor: Actor): Promise<void> {
     if (BUILT_IN[kind].includes(id)) throw new ApiError('forbidden', `The built-in ${kind} ${id} cannot be deleted`);
-    const result = await this.repo(kind).delete({ id });
-    if (!result.affected) throw notFound(kind, id);
+    await this.dataSource.transaction(async (m) => {
+      const result = await this.repo(kind, m).delete({ id });
+      if (!result.affected) throw notFound(kind, id);
+      await this.record(m, actor, 'deleted', kind, id);
+    });
   }
 
   /** These roles or permissions, in the order asked (unknown ids skipped). */
@@ -88,22 +115,24 @@ export class CatalogService {
     if (missing !== undefined) throw notFound(kind, missing);
   }
 
-  async addPermissionToRole(roleId: string, permissionId: string): Promise<void> {
+  /** Idempotent; audited also when the role already held the permission. */
+  async addPermissionToRole(roleId: string, permissionId: string, actor: Actor): Promise<void> {
     await this.get('role', roleId);
     await this.get('permission', permissionId);
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(RolePermissionEntity)
-      .values({ roleId, permissionId })
-      .orIgnore()
-      .execute();
+    await this.dataSource.transaction(async (m) => {
+      const link = { roleId, permissionId };
+      await m.createQueryBuilder().insert().into(RolePermissionEntity).values(link).orIgnore().execute();
+      await this.audit.record(m, { type: 'role.permission_added', actor, details: { roleId, permissionId } });
+    });
   }
 
-  async removePermissionFromRole(roleId: string, permissionId: string): Promise<void> {
+  async removePermissionFromRole(roleId: string, permissionId: string, actor: Actor): Promise<void> {
     await this.get('role', roleId);
     await this.get('permission', permissionId);
-    await this.dataSource.getRepository(RolePermissionEntity).delete({ roleId, permissionId });
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(RolePermissionEntity).delete({ roleId, permissionId });
+      await this.audit.record(m, { type: 'role.permission_removed', actor, details: { roleId, permissionId } });
+    });
   }
 
   /** Roles as the API shows them, with their permissions in one query for the whole batch. */

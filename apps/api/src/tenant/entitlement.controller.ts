@@ -14,6 +14,7 @@ import {
 } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { CurrentActor, type Actor } from '../common/principal.js';
 import { CatalogService } from './catalog.service.js';
 import { EntitlementService, toFeatureDto } from './entitlement.service.js';
 
@@ -33,8 +34,9 @@ export class EntitlementController {
 
   @Post('pricing-tiers')
   @Contract({ summary: 'Create a pricing tier', body: CreatePricingTierRequest, response: PricingTier, status: 201 })
-  async createTier(@ValidBody() body: CreatePricingTierRequest): Promise<PricingTier> {
-    await this.catalog.create('pricingTier', { id: body.pricingTierId, name: body.name, description: body.description });
+  async createTier(@ValidBody() body: CreatePricingTierRequest, @CurrentActor() actor: Actor): Promise<PricingTier> {
+    const input = { id: body.pricingTierId, name: body.name, description: body.description };
+    await this.catalog.create('pricingTier', input, actor);
     return this.tier(body.pricingTierId);
   }
 
@@ -53,33 +55,46 @@ export class EntitlementController {
 
   @Patch('pricing-tiers/:pricingTierId')
   @Contract({ summary: 'Change the name or description of a pricing tier', body: UpdatePricingTierRequest, response: PricingTier })
-  async updateTier(@IdParam('pricingTierId') id: string, @ValidBody() body: UpdatePricingTierRequest): Promise<PricingTier> {
-    await this.catalog.update('pricingTier', id, body);
+  async updateTier(
+    @IdParam('pricingTierId') id: string,
+    @ValidBody() body: UpdatePricingTierRequest,
+    @CurrentActor() actor: Actor,
+  ): Promise<PricingTier> {
+    await this.catalog.update('pricingTier', id, body, actor);
     return this.tier(id);
   }
 
   @Delete('pricing-tiers/:pricingTierId')
   @Contract({ summary: 'Delete a pricing tier; whoever had it loses it', status: 204 })
-  deleteTier(@IdParam('pricingTierId') id: string): Promise<void> {
-    return this.catalog.remove('pricingTier', id);
+  deleteTier(@IdParam('pricingTierId') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.catalog.remove('pricingTier', id, actor);
   }
 
   @Put('pricing-tiers/:pricingTierId/features/:featureId')
   @Contract({ summary: 'Let a pricing tier hold a feature (idempotent)', status: 204 })
-  addTierFeature(@IdParam('pricingTierId') id: string, @IdParam('featureId') featureId: string): Promise<void> {
-    return this.entitlements.setTierFeature(id, featureId, true);
+  addTierFeature(
+    @IdParam('pricingTierId') id: string,
+    @IdParam('featureId') featureId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.setTierFeature(id, featureId, true, actor);
   }
 
   @Delete('pricing-tiers/:pricingTierId/features/:featureId')
   @Contract({ summary: 'Take a feature from a pricing tier', status: 204 })
-  removeTierFeature(@IdParam('pricingTierId') id: string, @IdParam('featureId') featureId: string): Promise<void> {
-    return this.entitlements.setTierFeature(id, featureId, false);
+  removeTierFeature(
+    @IdParam('pricingTierId') id: string,
+    @IdParam('featureId') featureId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.setTierFeature(id, featureId, false, actor);
   }
 
   @Post('features')
   @Contract({ summary: 'Create a feature', body: CreateFeatureRequest, response: Feature, status: 201 })
-  async createFeature(@ValidBody() body: CreateFeatureRequest): Promise<Feature> {
-    return toFeatureDto((await this.catalog.create('feature', { id: body.featureId, name: body.name, description: body.description })));
+  async createFeature(@ValidBody() body: CreateFeatureRequest, @CurrentActor() actor: Actor): Promise<Feature> {
+    const input = { id: body.featureId, name: body.name, description: body.description };
+    return toFeatureDto(await this.catalog.create('feature', input, actor));
   }
 
   @Get('features')
@@ -97,14 +112,18 @@ export class EntitlementController {
 
   @Patch('features/:featureId')
   @Contract({ summary: 'Change the name or description of a feature', body: UpdateFeatureRequest, response: Feature })
-  async updateFeature(@IdParam('featureId') id: string, @ValidBody() body: UpdateFeatureRequest): Promise<Feature> {
-    return toFeatureDto((await this.catalog.update('feature', id, body)));
+  async updateFeature(
+    @IdParam('featureId') id: string,
+    @ValidBody() body: UpdateFeatureRequest,
+    @CurrentActor() actor: Actor,
+  ): Promise<Feature> {
+    return toFeatureDto(await this.catalog.update('feature', id, body, actor));
   }
 
   @Delete('features/:featureId')
   @Contract({ summary: 'Delete a feature; whoever had it loses it', status: 204 })
-  deleteFeature(@IdParam('featureId') id: string): Promise<void> {
-    return this.catalog.remove('feature', id);
+  deleteFeature(@IdParam('featureId') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.catalog.remove('feature', id, actor);
   }
 
   @Get('tenants/:tenantId/entitlements')
@@ -115,26 +134,42 @@ export class EntitlementController {
 
   @Put('tenants/:tenantId/pricing-tiers/:pricingTierId')
   @Contract({ summary: "Give a tenant a pricing tier (its members get the tier's features there)", status: 204 })
-  giveTenantTier(@IdParam('tenantId') tenantId: string, @IdParam('pricingTierId') id: string): Promise<void> {
-    return this.entitlements.set('tenant', tenantId, 'pricingTier', id, true);
+  giveTenantTier(
+    @IdParam('tenantId') tenantId: string,
+    @IdParam('pricingTierId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set('tenant', tenantId, 'pricingTier', id, true, actor);
   }
 
   @Delete('tenants/:tenantId/pricing-tiers/:pricingTierId')
   @Contract({ summary: 'Take a pricing tier from a tenant', status: 204 })
-  takeTenantTier(@IdParam('tenantId') tenantId: string, @IdParam('pricingTierId') id: string): Promise<void> {
-    return this.entitlements.set('tenant', tenantId, 'pricingTier', id, false);
+  takeTenantTier(
+    @IdParam('tenantId') tenantId: string,
+    @IdParam('pricingTierId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set('tenant', tenantId, 'pricingTier', id, false, actor);
   }
 
   @Put('tenants/:tenantId/features/:featureId')
   @Contract({ summary: 'Give a tenant a feature', status: 204 })
-  giveTenantFeature(@IdParam('tenantId') tenantId: string, @IdParam('featureId') id: string): Promise<void> {
-    return this.entitlements.set('tenant', tenantId, 'feature', id, true);
+  giveTenantFeature(
+    @IdParam('tenantId') tenantId: string,
+    @IdParam('featureId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set('tenant', tenantId, 'feature', id, true, actor);
   }
 
   @Delete('tenants/:tenantId/features/:featureId')
   @Contract({ summary: 'Take a feature from a tenant', status: 204 })
-  takeTenantFeature(@IdParam('tenantId') tenantId: string, @IdParam('featureId') id: string): Promise<void> {
-    return this.entitlements.set('tenant', tenantId, 'feature', id, false);
+  takeTenantFeature(
+    @IdParam('tenantId') tenantId: string,
+    @IdParam('featureId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set('tenant', tenantId, 'feature', id, false, actor);
   }
 
   @Get('users/:userId/entitlements')
@@ -145,25 +180,41 @@ export class EntitlementController {
 
   @Put('users/:userId/pricing-tiers/:pricingTierId')
   @Contract({ summary: 'Give a user a pricing tier', status: 204 })
-  giveUserTier(@IdParam('userId') userId: string, @IdParam('pricingTierId') id: string): Promise<void> {
-    return this.entitlements.set('user', userId, 'pricingTier', id, true);
+  giveUserTier(
+    @IdParam('userId') userId: string,
+    @IdParam('pricingTierId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set('user', userId, 'pricingTier', id, true, actor);
   }
 
   @Delete('users/:userId/pricing-tiers/:pricingTierId')
   @Contract({ summary: 'Take a pricing tier from a user', status: 204 })
-  takeUserTier(@IdParam('userId') userId: string, @IdParam('pricingTierId') id: string): Promise<void> {
-    return this.entitlements.set('user', userId, 'pricingTier', id, false);
+  takeUserTier(
+    @IdParam('userId') userId: string,
+    @IdParam('pricingTierId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set('user', userId, 'pricingTier', id, false, actor);
   }
 
   @Put('users/:userId/features/:featureId')
   @Contract({ summary: 'Give a user a feature', status: 204 })
-  giveUserFeature(@IdParam('userId') userId: string, @IdParam('featureId') id: string): Promise<void> {
-    return this.entitlements.set('user', userId, 'feature', id, true);
+  giveUserFeature(
+    @IdParam('userId') userId: string,
+    @IdParam('featureId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set('user', userId, 'feature', id, true, actor);
   }
 
   @Delete('users/:userId/features/:featureId')
   @Contract({ summary: 'Take a feature from a user', status: 204 })
-  takeUserFeature(@IdParam('userId') userId: string, @IdParam('featureId') id: string): Promise<void> {
-    return this.entitlements.set('user', userId, 'feature', id, false);
+  takeUserFeature(
+    @IdParam('userId') userId: string,
+    @IdParam('featureId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set('user', userId, 'feature', id, false, actor);
   }
 }

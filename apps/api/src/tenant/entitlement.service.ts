@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { DataSource, In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { Entitlements, Feature, PricingTier } from '@tessera/dto';
+import { AuditService } from '../audit/audit.service.js';
 import { notFound } from '../common/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
+import type { Actor } from '../common/principal.js';
 import { iso } from '../database/columns.js';
 import { prepared } from '../database/prepared.js';
 import { CatalogService } from './catalog.service.js';
@@ -24,6 +26,13 @@ const LINKS: Record<EntitlementOwner, Record<Entitlement, EntityTarget<ObjectLit
   user: { pricingTier: UserPricingTierEntity, feature: UserFeatureEntity },
 };
 const OWNER = { tenant: TenantEntity, user: UserEntity } as const;
+/** What an entitlement event names: who was given (or lost) which pricing tier or feature. */
+interface EntitlementChange {
+  owner: EntitlementOwner | 'pricingTier';
+  ownerId: string;
+  kind: Entitlement;
+  id: string;
+}
 const ownerKey = (owner: EntitlementOwner) => (owner === 'tenant' ? 'tenantId' : 'userId');
 
 export function toFeatureDto(f: NamedRecord): Feature {
@@ -63,19 +72,41 @@ export class EntitlementService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly catalog: CatalogService,
+    private readonly audit: AuditService,
   ) {}
+
+  /** Audits giving (or taking back) a pricing tier or feature, inside the transaction that does it. */
+  private record(m: EntityManager, actor: Actor, given: boolean, change: EntitlementChange) {
+    return this.audit.record(m, {
+      type: given ? 'entitlement.added' : 'entitlement.removed',
+      actor,
+      userId: change.owner === 'user' ? change.ownerId : null,
+      tenantId: change.owner === 'tenant' ? change.ownerId : null,
+      details: { ...change },
+    });
+  }
 
   private async requireOwner(owner: EntitlementOwner, ownerId: string): Promise<void> {
     if (!(await this.dataSource.getRepository<ObjectLiteral>(OWNER[owner]).existsBy({ id: ownerId }))) throw notFound(owner, ownerId);
   }
 
   /** Gives (or takes back) a pricing tier or a feature to a tenant or a user. Idempotent. */
-  async set(owner: EntitlementOwner, ownerId: string, what: Entitlement, id: string, given: boolean): Promise<void> {
+  async set(
+    owner: EntitlementOwner,
+    ownerId: string,
+    what: Entitlement,
+    id: string,
+    given: boolean,
+    actor: Actor,
+  ): Promise<void> {
     await this.requireOwner(owner, ownerId);
     await this.catalog.requireExisting(what, [id]);
     const row = { [ownerKey(owner)]: ownerId, [what === 'feature' ? 'featureId' : 'pricingTierId']: id };
-    if (given) await this.dataSource.createQueryBuilder().insert().into(LINKS[owner][what]).values(row).orIgnore().execute();
-    else await this.dataSource.getRepository(LINKS[owner][what]).delete(row);
+    await this.dataSource.transaction(async (m) => {
+      if (given) await m.createQueryBuilder().insert().into(LINKS[owner][what]).values(row).orIgnore().execute();
+      else await m.getRepository(LINKS[owner][what]).delete(row);
+      await this.record(m, actor, given, { owner, ownerId, kind: what, id });
+    });
   }
 
   async of(owner: EntitlementOwner, ownerId: string): Promise<Entitlements> {
@@ -88,11 +119,16 @@ export class EntitlementService {
     return { pricingTiers: tiers.map((t) => t.pricingTierId as string), features: features.map((f) => f.featureId as string) };
   }
 
-  async setTierFeature(pricingTierId: string, featureId: string, held: boolean): Promise<void> {
+  async setTierFeature(pricingTierId: string, featureId: string, held: boolean, actor: Actor): Promise<void> {
     await this.catalog.requireExisting('pricingTier', [pricingTierId]);
     await this.catalog.requireExisting('feature', [featureId]);
-    if (held) await this.dataSource.createQueryBuilder().insert().into(PricingTierFeatureEntity).values({ pricingTierId, featureId }).orIgnore().execute();
-    else await this.dataSource.getRepository(PricingTierFeatureEntity).delete({ pricingTierId, featureId });
+    const link = { pricingTierId, featureId };
+    await this.dataSource.transaction(async (m) => {
+      if (held) await m.createQueryBuilder().insert().into(PricingTierFeatureEntity).values(link).orIgnore().execute();
+      else await m.getRepository(PricingTierFeatureEntity).delete(link);
+      const change: EntitlementChange = { owner: 'pricingTier', ownerId: pricingTierId, kind: 'feature', id: featureId };
+      await this.record(m, actor, held, change);
+    });
   }
 
   /** Pricing tiers as the API shows them, with their features in one query for the batch. */

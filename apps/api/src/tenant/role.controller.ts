@@ -13,6 +13,7 @@ import {
 } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { CurrentActor, type Actor } from '../common/principal.js';
 import { CatalogService, toPermissionDto } from './catalog.service.js';
 
 @Controller('v1/roles')
@@ -27,8 +28,8 @@ export class RoleController {
 
   @Post()
   @Contract({ summary: 'Create a role', body: CreateRoleRequest, response: Role, status: 201 })
-  async create(@ValidBody() body: CreateRoleRequest): Promise<Role> {
-    await this.catalog.create('role', { id: body.roleId, name: body.name, description: body.description });
+  async create(@ValidBody() body: CreateRoleRequest, @CurrentActor() actor: Actor): Promise<Role> {
+    await this.catalog.create('role', { id: body.roleId, name: body.name, description: body.description }, actor);
     return this.one(body.roleId);
   }
 
@@ -47,27 +48,39 @@ export class RoleController {
 
   @Patch(':roleId')
   @Contract({ summary: 'Change the name or description of a role', body: UpdateRoleRequest, response: Role })
-  async update(@IdParam('roleId') roleId: string, @ValidBody() body: UpdateRoleRequest): Promise<Role> {
-    await this.catalog.update('role', roleId, body);
+  async update(
+    @IdParam('roleId') roleId: string,
+    @ValidBody() body: UpdateRoleRequest,
+    @CurrentActor() actor: Actor,
+  ): Promise<Role> {
+    await this.catalog.update('role', roleId, body, actor);
     return this.one(roleId);
   }
 
   @Delete(':roleId')
   @Contract({ summary: 'Delete a role and every grant of it', status: 204 })
-  remove(@IdParam('roleId') roleId: string): Promise<void> {
-    return this.catalog.remove('role', roleId);
+  remove(@IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.catalog.remove('role', roleId, actor);
   }
 
   @Put(':roleId/permissions/:permissionId')
   @Contract({ summary: 'Let a role hold a permission (idempotent)', status: 204 })
-  addPermission(@IdParam('roleId') roleId: string, @IdParam('permissionId') permissionId: string): Promise<void> {
-    return this.catalog.addPermissionToRole(roleId, permissionId);
+  addPermission(
+    @IdParam('roleId') roleId: string,
+    @IdParam('permissionId') permissionId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.catalog.addPermissionToRole(roleId, permissionId, actor);
   }
 
   @Delete(':roleId/permissions/:permissionId')
   @Contract({ summary: 'Take a permission from a role', status: 204 })
-  removePermission(@IdParam('roleId') roleId: string, @IdParam('permissionId') permissionId: string): Promise<void> {
-    return this.catalog.removePermissionFromRole(roleId, permissionId);
+  removePermission(
+    @IdParam('roleId') roleId: string,
+    @IdParam('permissionId') permissionId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.catalog.removePermissionFromRole(roleId, permissionId, actor);
   }
 }
 
@@ -78,8 +91,9 @@ export class PermissionController {
 
   @Post()
   @Contract({ summary: 'Create a permission', body: CreatePermissionRequest, response: Permission, status: 201 })
-  async create(@ValidBody() body: CreatePermissionRequest): Promise<Permission> {
-    return toPermissionDto(await this.catalog.create('permission', { id: body.permissionId, name: body.name, description: body.description }));
+  async create(@ValidBody() body: CreatePermissionRequest, @CurrentActor() actor: Actor): Promise<Permission> {
+    const input = { id: body.permissionId, name: body.name, description: body.description };
+    return toPermissionDto(await this.catalog.create('permission', input, actor));
   }
 
   @Get()
@@ -97,13 +111,17 @@ export class PermissionController {
 
   @Patch(':permissionId')
   @Contract({ summary: 'Change the name or description of a permission', body: UpdatePermissionRequest, response: Permission })
-  async update(@IdParam('permissionId') permissionId: string, @ValidBody() body: UpdatePermissionRequest): Promise<Permission> {
-    return toPermissionDto(await this.catalog.update('permission', permissionId, body));
+  async update(
+    @IdParam('permissionId') permissionId: string,
+    @ValidBody() body: UpdatePermissionRequest,
+    @CurrentActor() actor: Actor,
+  ): Promise<Permission> {
+    return toPermissionDto(await this.catalog.update('permission', permissionId, body, actor));
   }
 
   @Delete(':permissionId')
   @Contract({ summary: 'Delete a permission and every grant of it', status: 204 })
-  remove(@IdParam('permissionId') permissionId: string): Promise<void> {
-    return this.catalog.remove('permission', permissionId);
+  remove(@IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.catalog.remove('permission', permissionId, actor);
   }
 }

@@ -25,8 +25,8 @@ export class TenantController {
 
   @Post()
   @Contract({ summary: 'Create a tenant', body: CreateTenantRequest, response: Tenant, status: 201 })
-  async create(@ValidBody() body: CreateTenantRequest): Promise<Tenant> {
-    return toTenantDto(await this.tenants.create(body));
+  async create(@ValidBody() body: CreateTenantRequest, @CurrentActor() actor: Actor): Promise<Tenant> {
+    return toTenantDto(await this.tenants.create(body, actor));
   }
 
   @Get()
@@ -44,14 +44,18 @@ export class TenantController {
 
   @Patch(':tenantId')
   @Contract({ summary: 'Rename a tenant', body: UpdateTenantRequest, response: Tenant })
-  async update(@IdParam('tenantId') tenantId: string, @ValidBody() body: UpdateTenantRequest): Promise<Tenant> {
-    return toTenantDto(await this.tenants.rename(tenantId, body.name));
+  async update(
+    @IdParam('tenantId') tenantId: string,
+    @ValidBody() body: UpdateTenantRequest,
+    @CurrentActor() actor: Actor,
+  ): Promise<Tenant> {
+    return toTenantDto(await this.tenants.rename(tenantId, body.name, actor));
   }
 
   @Delete(':tenantId')
   @Contract({ summary: 'Delete a tenant with its memberships and grants', status: 204 })
-  remove(@IdParam('tenantId') tenantId: string): Promise<void> {
-    return this.tenants.remove(tenantId);
+  remove(@IdParam('tenantId') tenantId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.tenants.remove(tenantId, actor);
   }
 
   @Get(':tenantId/users')
@@ -62,14 +66,18 @@ export class TenantController {
 
   @Put(':tenantId/users/:userId')
   @Contract({ summary: 'Add a member (idempotent)', status: 204 })
-  addMember(@IdParam('tenantId') tenantId: string, @IdParam('userId') userId: string): Promise<void> {
-    return this.tenants.addMember(tenantId, userId);
+  addMember(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.tenants.addMember(t, u, actor);
   }
 
   @Delete(':tenantId/users/:userId')
   @Contract({ summary: 'Remove a member and their grants in this tenant', status: 204 })
-  removeMember(@IdParam('tenantId') tenantId: string, @IdParam('userId') userId: string): Promise<void> {
-    return this.tenants.removeMember(tenantId, userId);
+  removeMember(
+    @IdParam('tenantId') tenantId: string,
+    @IdParam('userId') userId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.tenants.removeMember(tenantId, userId, actor);
   }
 
   @Put(':tenantId/users/:userId/roles/:roleId')

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import type { Member, Membership, Page, Tenant } from '@tessera/dto';
+import { AuditService } from '../audit/audit.service.js';
 import { duplicate, notFound } from '../common/api-error.js';
 import { paginate, type Listing } from '../common/pagination.js';
+import type { Actor } from '../common/principal.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
 import {
@@ -22,7 +24,10 @@ export function toTenantDto(t: TenantEntity): Tenant {
 /** Tenants and who belongs to them: the only writer of `tenants` and `memberships`. */
 @Injectable()
 export class TenantService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   private get tenants() {
     return this.dataSource.getRepository(TenantEntity);
@@ -32,11 +37,14 @@ export class TenantService {
     return this.dataSource.getRepository(MembershipEntity);
   }
 
-  async create(input: { tenantId?: string; name: string }): Promise<TenantEntity> {
+  async create(input: { tenantId?: string; name: string }, actor: Actor): Promise<TenantEntity> {
     const now = Date.now();
     const tenant = { id: input.tenantId ?? randomUUID(), name: input.name, createdAt: now, updatedAt: now };
     try {
-      await this.tenants.insert(tenant);
+      await this.dataSource.transaction(async (m) => {
+        await m.getRepository(TenantEntity).insert(tenant);
+        await this.audit.record(m, { type: 'tenant.created', actor, tenantId: tenant.id });
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate('tenantId', tenant.id);
       throw error;
@@ -54,18 +62,25 @@ export class TenantService {
     return paginate(this.tenants.createQueryBuilder('t'), query);
   }
 
-  async rename(tenantId: string, name: string): Promise<TenantEntity> {
+  async rename(tenantId: string, name: string, actor: Actor): Promise<TenantEntity> {
     const tenant = await this.get(tenantId);
     tenant.name = name;
     tenant.updatedAt = Date.now();
-    await this.tenants.update({ id: tenantId }, { name, updatedAt: tenant.updatedAt });
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(TenantEntity).update({ id: tenantId }, { name, updatedAt: tenant.updatedAt });
+      await this.audit.record(m, { type: 'tenant.updated', actor, tenantId, details: { name } });
+    });
     return tenant;
   }
 
-  /** Deletes a tenant with its memberships and grants (foreign keys cascade). */
-  async remove(tenantId: string): Promise<void> {
-    const result = await this.tenants.delete({ id: tenantId });
-    if (!result.affected) throw notFound('tenant', tenantId);
+  /** Deletes a tenant with its memberships and grants (foreign keys cascade); the event counts the members. */
+  async remove(tenantId: string, actor: Actor): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const members = await m.getRepository(MembershipEntity).countBy({ tenantId });
+      const result = await m.getRepository(TenantEntity).delete({ id: tenantId });
+      if (!result.affected) throw notFound('tenant', tenantId);
+      await this.audit.record(m, { type: 'tenant.deleted', actor, tenantId, details: { members } });
+    });
   }
 
   private async requireBoth(tenantId: string, userId: string): Promise<void> {
@@ -73,22 +88,35 @@ export class TenantService {
     if (!(await this.dataSource.getRepository(UserEntity).existsBy({ id: userId }))) throw notFound('user', userId);
   }
 
-  /** Idempotent. */
-  async addMember(tenantId: string, userId: string): Promise<void> {
+  /** Idempotent; audited also when the user already was a member. */
+  async addMember(tenantId: string, userId: string, actor: Actor): Promise<void> {
     await this.requireBoth(tenantId, userId);
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(MembershipEntity)
-      .values({ tenantId, userId, createdAt: Date.now() })
-      .orIgnore()
-      .execute();
+    await this.dataSource.transaction(async (m) => {
+      const membership = { tenantId, userId, createdAt: Date.now() };
+      await m.createQueryBuilder().insert().into(MembershipEntity).values(membership).orIgnore().execute();
+      await this.audit.record(m, { type: 'member.added', actor, userId, tenantId });
+    });
   }
 
-  /** Removes a member and, through the foreign keys, every grant they had in this tenant. Idempotent. */
-  async removeMember(tenantId: string, userId: string): Promise<void> {
+  /**
+   * Removes a member and, through the foreign keys, every grant they had in this tenant; the event
+   * lists those grants, since nothing else records that they were dropped. Idempotent.
+   */
+  async removeMember(tenantId: string, userId: string, actor: Actor): Promise<void> {
     await this.requireBoth(tenantId, userId);
-    await this.memberships.delete({ tenantId, userId });
+    await this.dataSource.transaction(async (m) => {
+      const where = { tenantId, userId };
+      const roles = (await m.getRepository(TenantRoleGrantEntity).findBy(where)).map((g) => g.roleId).sort();
+      const permissions = (await m.getRepository(TenantPermissionGrantEntity).findBy(where)).map((g) => g.permissionId).sort();
+      await m.getRepository(MembershipEntity).delete({ tenantId, userId });
+      await this.audit.record(m, {
+        type: 'member.removed',
+        actor,
+        userId,
+        tenantId,
+        details: { roles, permissions },
+      });
+    });
   }
 
   /** Every tenant a user belongs to. */

@@ -145,8 +145,9 @@ export class WarrantDirectoryController {
   // Tenants
   @Post('tenants')
   @Contract({ summary: 'Warrant: create a tenant, or a batch of them', body: TenantBatch, status: 200 })
-  async createTenants(@ValidBody() body: z.infer<typeof TenantBatch>) {
-    const one = async (t: z.infer<typeof WarrantTenantInput>) => tenant(await this.tenants.create({ tenantId: t.tenantId, name: t.name ?? t.tenantId ?? 'Tenant' }));
+  async createTenants(@ValidBody() body: z.infer<typeof TenantBatch>, @CurrentActor() actor: Actor) {
+    const one = async (t: z.infer<typeof WarrantTenantInput>) =>
+      tenant(await this.tenants.create({ tenantId: t.tenantId, name: t.name ?? t.tenantId ?? 'Tenant' }, actor));
     if (!Array.isArray(body)) return one(body);
     const created = [];
     for (const t of body) created.push(await one(t));
@@ -167,15 +168,21 @@ export class WarrantDirectoryController {
 
   @Put('tenants/:tenantId')
   @Contract({ summary: 'Warrant: rename a tenant', body: WarrantTenantUpdate })
-  async updateTenant(@IdParam('tenantId') tenantId: string, @ValidBody() body: z.infer<typeof WarrantTenantUpdate>) {
-    return tenant(body.name === undefined ? await this.tenants.get(tenantId) : await this.tenants.rename(tenantId, body.name));
+  async updateTenant(
+    @IdParam('tenantId') tenantId: string,
+    @ValidBody() body: z.infer<typeof WarrantTenantUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    // Without a name nothing changes, so nothing is audited.
+    if (body.name === undefined) return tenant(await this.tenants.get(tenantId));
+    return tenant(await this.tenants.rename(tenantId, body.name, actor));
   }
 
   @Delete('tenants/:tenantId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a tenant', status: 200 })
-  deleteTenant(@IdParam('tenantId') tenantId: string): Promise<void> {
-    return this.tenants.remove(tenantId);
+  deleteTenant(@IdParam('tenantId') tenantId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.tenants.remove(tenantId, actor);
   }
 
   @Get('tenants/:tenantId/users')
@@ -187,8 +194,9 @@ export class WarrantDirectoryController {
   // Roles and permissions
   @Post('roles')
   @Contract({ summary: 'Warrant: create a role', body: WarrantRoleInput, status: 200 })
-  async createRole(@ValidBody() body: z.infer<typeof WarrantRoleInput>) {
-    return role(await this.catalog.create('role', { id: body.roleId, name: body.name, description: body.description }));
+  async createRole(@ValidBody() body: z.infer<typeof WarrantRoleInput>, @CurrentActor() actor: Actor) {
+    const input = { id: body.roleId, name: body.name, description: body.description };
+    return role(await this.catalog.create('role', input, actor));
   }
 
   @Get('roles')
@@ -205,15 +213,19 @@ export class WarrantDirectoryController {
 
   @Put('roles/:roleId')
   @Contract({ summary: 'Warrant: change a role', body: WarrantNamedUpdate })
-  async updateRole(@IdParam('roleId') roleId: string, @ValidBody() body: z.infer<typeof WarrantNamedUpdate>) {
-    return role(await this.catalog.update('role', roleId, body));
+  async updateRole(
+    @IdParam('roleId') roleId: string,
+    @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return role(await this.catalog.update('role', roleId, body, actor));
   }
 
   @Delete('roles/:roleId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a role', status: 200 })
-  deleteRole(@IdParam('roleId') roleId: string): Promise<void> {
-    return this.catalog.remove('role', roleId);
+  deleteRole(@IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.catalog.remove('role', roleId, actor);
   }
 
   @Get('roles/:roleId/permissions')
@@ -225,22 +237,31 @@ export class WarrantDirectoryController {
 
   @Post('roles/:roleId/permissions/:permissionId')
   @Contract({ summary: 'Warrant: let a role hold a permission', status: 200 })
-  async addPermissionToRole(@IdParam('roleId') roleId: string, @IdParam('permissionId') permissionId: string) {
-    await this.catalog.addPermissionToRole(roleId, permissionId);
+  async addPermissionToRole(
+    @IdParam('roleId') roleId: string,
+    @IdParam('permissionId') permissionId: string,
+    @CurrentActor() actor: Actor,
+  ) {
+    await this.catalog.addPermissionToRole(roleId, permissionId, actor);
     return permission(await this.catalog.get('permission', permissionId));
   }
 
   @Delete('roles/:roleId/permissions/:permissionId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: take a permission from a role', status: 200 })
-  removePermissionFromRole(@IdParam('roleId') roleId: string, @IdParam('permissionId') permissionId: string): Promise<void> {
-    return this.catalog.removePermissionFromRole(roleId, permissionId);
+  removePermissionFromRole(
+    @IdParam('roleId') roleId: string,
+    @IdParam('permissionId') permissionId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.catalog.removePermissionFromRole(roleId, permissionId, actor);
   }
 
   @Post('permissions')
   @Contract({ summary: 'Warrant: create a permission', body: WarrantPermissionInput, status: 200 })
-  async createPermission(@ValidBody() body: z.infer<typeof WarrantPermissionInput>) {
-    return permission(await this.catalog.create('permission', { id: body.permissionId, name: body.name, description: body.description }));
+  async createPermission(@ValidBody() body: z.infer<typeof WarrantPermissionInput>, @CurrentActor() actor: Actor) {
+    const input = { id: body.permissionId, name: body.name, description: body.description };
+    return permission(await this.catalog.create('permission', input, actor));
   }
 
   @Get('permissions')
@@ -257,22 +278,26 @@ export class WarrantDirectoryController {
 
   @Put('permissions/:permissionId')
   @Contract({ summary: 'Warrant: change a permission', body: WarrantNamedUpdate })
-  async updatePermission(@IdParam('permissionId') permissionId: string, @ValidBody() body: z.infer<typeof WarrantNamedUpdate>) {
-    return permission(await this.catalog.update('permission', permissionId, body));
+  async updatePermission(
+    @IdParam('permissionId') permissionId: string,
+    @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return permission(await this.catalog.update('permission', permissionId, body, actor));
   }
 
   @Delete('permissions/:permissionId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a permission', status: 200 })
-  deletePermission(@IdParam('permissionId') permissionId: string): Promise<void> {
-    return this.catalog.remove('permission', permissionId);
+  deletePermission(@IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.catalog.remove('permission', permissionId, actor);
   }
 
   // Pricing tiers and features
   @Post('pricing-tiers')
   @Contract({ summary: 'Warrant: create a pricing tier', body: WarrantTierInput, status: 200 })
-  async createTier(@ValidBody() body: z.infer<typeof WarrantTierInput>) {
-    await this.catalog.create('pricingTier', { id: body.pricingTierId });
+  async createTier(@ValidBody() body: z.infer<typeof WarrantTierInput>, @CurrentActor() actor: Actor) {
+    await this.catalog.create('pricingTier', { id: body.pricingTierId }, actor);
     return { pricingTierId: body.pricingTierId };
   }
 
@@ -291,8 +316,8 @@ export class WarrantDirectoryController {
   @Delete('pricing-tiers/:pricingTierId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a pricing tier', status: 200 })
-  deleteTier(@IdParam('pricingTierId') id: string): Promise<void> {
-    return this.catalog.remove('pricingTier', id);
+  deleteTier(@IdParam('pricingTierId') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.catalog.remove('pricingTier', id, actor);
   }
 
   @Get('pricing-tiers/:pricingTierId/features')
@@ -304,22 +329,30 @@ export class WarrantDirectoryController {
 
   @Post('pricing-tiers/:pricingTierId/features/:featureId')
   @Contract({ summary: 'Warrant: let a pricing tier hold a feature', status: 200 })
-  async addTierFeature(@IdParam('pricingTierId') id: string, @IdParam('featureId') featureId: string) {
-    await this.entitlements.setTierFeature(id, featureId, true);
+  async addTierFeature(
+    @IdParam('pricingTierId') id: string,
+    @IdParam('featureId') featureId: string,
+    @CurrentActor() actor: Actor,
+  ) {
+    await this.entitlements.setTierFeature(id, featureId, true, actor);
     return { featureId };
   }
 
   @Delete('pricing-tiers/:pricingTierId/features/:featureId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: take a feature from a pricing tier', status: 200 })
-  removeTierFeature(@IdParam('pricingTierId') id: string, @IdParam('featureId') featureId: string): Promise<void> {
-    return this.entitlements.setTierFeature(id, featureId, false);
+  removeTierFeature(
+    @IdParam('pricingTierId') id: string,
+    @IdParam('featureId') featureId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.setTierFeature(id, featureId, false, actor);
   }
 
   @Post('features')
   @Contract({ summary: 'Warrant: create a feature', body: WarrantFeatureInput, status: 200 })
-  async createFeature(@ValidBody() body: z.infer<typeof WarrantFeatureInput>) {
-    await this.catalog.create('feature', { id: body.featureId });
+  async createFeature(@ValidBody() body: z.infer<typeof WarrantFeatureInput>, @CurrentActor() actor: Actor) {
+    await this.catalog.create('feature', { id: body.featureId }, actor);
     return { featureId: body.featureId };
   }
 
@@ -338,8 +371,8 @@ export class WarrantDirectoryController {
   @Delete('features/:featureId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a feature', status: 200 })
-  deleteFeature(@IdParam('featureId') id: string): Promise<void> {
-    return this.catalog.remove('feature', id);
+  deleteFeature(@IdParam('featureId') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.catalog.remove('feature', id, actor);
   }
 
   @Get(':owner/:ownerId/pricing-tiers')
@@ -350,16 +383,26 @@ export class WarrantDirectoryController {
 
   @Post(':owner/:ownerId/pricing-tiers/:pricingTierId')
   @Contract({ summary: 'Warrant: give a tenant or user a pricing tier', status: 200 })
-  async giveTier(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string, @IdParam('pricingTierId') id: string) {
-    await this.entitlements.set(owner, ownerId, 'pricingTier', id, true);
+  async giveTier(
+    @OwnerParam() owner: EntitlementOwner,
+    @IdParam('ownerId') ownerId: string,
+    @IdParam('pricingTierId') id: string,
+    @CurrentActor() actor: Actor,
+  ) {
+    await this.entitlements.set(owner, ownerId, 'pricingTier', id, true, actor);
     return { pricingTierId: id };
   }
 
   @Delete(':owner/:ownerId/pricing-tiers/:pricingTierId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: take a pricing tier from a tenant or user', status: 200 })
-  takeTier(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string, @IdParam('pricingTierId') id: string): Promise<void> {
-    return this.entitlements.set(owner, ownerId, 'pricingTier', id, false);
+  takeTier(
+    @OwnerParam() owner: EntitlementOwner,
+    @IdParam('ownerId') ownerId: string,
+    @IdParam('pricingTierId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set(owner, ownerId, 'pricingTier', id, false, actor);
   }
 
   @Get(':owner/:ownerId/features')
@@ -370,16 +413,26 @@ export class WarrantDirectoryController {
 
   @Post(':owner/:ownerId/features/:featureId')
   @Contract({ summary: 'Warrant: give a tenant or user a feature', status: 200 })
-  async giveFeature(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string, @IdParam('featureId') id: string) {
-    await this.entitlements.set(owner, ownerId, 'feature', id, true);
+  async giveFeature(
+    @OwnerParam() owner: EntitlementOwner,
+    @IdParam('ownerId') ownerId: string,
+    @IdParam('featureId') id: string,
+    @CurrentActor() actor: Actor,
+  ) {
+    await this.entitlements.set(owner, ownerId, 'feature', id, true, actor);
     return { featureId: id };
   }
 
   @Delete(':owner/:ownerId/features/:featureId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: take a feature from a tenant or user', status: 200 })
-  takeFeature(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string, @IdParam('featureId') id: string): Promise<void> {
-    return this.entitlements.set(owner, ownerId, 'feature', id, false);
+  takeFeature(
+    @OwnerParam() owner: EntitlementOwner,
+    @IdParam('ownerId') ownerId: string,
+    @IdParam('featureId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.entitlements.set(owner, ownerId, 'feature', id, false, actor);
   }
 
   private async listCatalog<T>(kind: CatalogKind, q: WarrantListQuery, map: (e: NamedRecord) => T): Promise<T[]> {

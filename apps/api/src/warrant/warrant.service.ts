@@ -35,13 +35,15 @@ export class WarrantService {
   }
 
   /** Pricing tiers and features go to tenants and users, and features also to pricing tiers. */
-  private async writeEntitlement(w: WarrantInput, add: boolean): Promise<void> {
+  private async writeEntitlement(w: WarrantInput, add: boolean, actor: Actor): Promise<void> {
     if (w.relation !== 'member') throw invalid(`Relation ${w.relation} on ${w.objectType} is not supported (use member)`, 'relation');
     const what = w.objectType === 'feature' ? 'feature' : 'pricingTier';
     const subject = w.subject.objectType;
-    if (what === 'feature' && subject === 'pricing-tier') return this.entitlements.setTierFeature(w.subject.objectId, w.objectId, add);
+    if (what === 'feature' && subject === 'pricing-tier') {
+      return this.entitlements.setTierFeature(w.subject.objectId, w.objectId, add, actor);
+    }
     if (subject !== 'tenant' && subject !== 'user') throw invalid(`Subject type ${subject} is not supported here`, 'subject.objectType');
-    return this.entitlements.set(subject, w.subject.objectId, what, w.objectId, add);
+    return this.entitlements.set(subject, w.subject.objectId, what, w.objectId, add, actor);
   }
 
   private requireUserSubject(w: WarrantInput): string {
@@ -52,21 +54,21 @@ export class WarrantService {
   /** Creates (`add`) or deletes the grant a warrant stands for. */
   async write(w: WarrantInput, add: boolean, actor: Actor): Promise<void> {
     const kind = this.kindOf(w);
-    if (kind === 'pricing-tier' || kind === 'feature') return this.writeEntitlement(w, add);
+    if (kind === 'pricing-tier' || kind === 'feature') return this.writeEntitlement(w, add, actor);
     const tenantId = w.context?.tenant;
     if (kind === 'tenant') {
       const userId = this.requireUserSubject(w);
       if (w.relation === 'member') {
-        if (add) await this.tenants.addMember(w.objectId, userId);
-        else await this.tenants.removeMember(w.objectId, userId);
+        if (add) await this.tenants.addMember(w.objectId, userId, actor);
+        else await this.tenants.removeMember(w.objectId, userId, actor);
       } else if (add) await this.grants.grantInTenant('role', w.objectId, userId, w.relation, actor);
       else await this.grants.revokeInTenant('role', w.objectId, userId, w.relation, actor);
       return;
     }
     if (w.relation !== 'member') throw invalid(`Relation ${w.relation} on ${kind} is not supported (use member)`, 'relation');
     if (kind === 'permission' && w.subject.objectType === 'role') {
-      if (add) await this.catalog.addPermissionToRole(w.subject.objectId, w.objectId);
-      else await this.catalog.removePermissionFromRole(w.subject.objectId, w.objectId);
+      if (add) await this.catalog.addPermissionToRole(w.subject.objectId, w.objectId, actor);
+      else await this.catalog.removePermissionFromRole(w.subject.objectId, w.objectId, actor);
       return;
     }
     const userId = this.requireUserSubject(w);
