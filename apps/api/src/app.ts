@@ -44,6 +44,18 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): v
   );
 }
 
+type TrustFunction = (address: string, hop: number) => boolean;
+
+/**
+ * Fastify takes addresses as they are; a hop count it would ignore (it trusts nothing for a number),
+ * so the count is a trust function: the nearest `hops` addresses, the socket's peer first, are proxies.
+ */
+function fastifyTrustProxy(trust: Config['trustProxy']): false | string[] | TrustFunction {
+  if (trust === false) return false;
+  if ('hops' in trust) return (_address, hop) => hop < trust.hops;
+  return trust.addresses;
+}
+
 /**
  * Builds the whole service for a config; main.ts and the tests both start it this way (a test may
  * wrap the root module to add a controller of its own).
@@ -51,7 +63,7 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): v
 export async function createApp(config: Config, root: DynamicModule = AppModule.forRoot(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Ids are up to 128 characters, and percent-encoding can triple them (`|` is %7C).
     routerOptions: { maxParamLength: 512 },
     // Reject, rather than wait for, clients that send a request too slowly.
