@@ -91,7 +91,7 @@ describe('the SQLite file', () => {
   }, 60_000);
 });
 
-describe('the SQLite files on a fresh data dir', () => {
+describe('a fresh data dir', () => {
   const mode = (path: string) => (existsSync(path) ? (statSync(path).mode & 0o777).toString(8) : 'missing');
   let store: TestStore;
   let umask: number;
@@ -129,6 +129,18 @@ describe('the SQLite files on a fresh data dir', () => {
       }).toEqual({ dir: '700', database: '600', ...expected, 'jwt-secret': '600' });
     } finally {
       await server.close();
+    }
+  });
+
+  (process.env.TEST_DATABASE_URL ? it : it.skip)('on PostgreSQL, holds the generated signing key in a 0700 dir', async () => {
+    const pgStore = new TestStore('postgres');
+    const dataDir = join(pgStore.dir, 'data');
+    const server = await startServer(pgStore, { TESSERA_DATA_DIR: dataDir, TESSERA_JWT_SECRET: '' });
+    try {
+      expect([mode(dataDir), mode(join(dataDir, 'jwt-secret'))]).toEqual(['700', '600']);
+    } finally {
+      await server.close();
+      await pgStore.drop();
     }
   });
 });
