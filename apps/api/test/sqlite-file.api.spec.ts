@@ -132,7 +132,8 @@ describe('a fresh data dir', () => {
     }
   });
 
-  (process.env.TEST_DATABASE_URL ? it : it.skip)('on PostgreSQL, holds the generated signing key in a 0700 dir', async () => {
+  const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
+  onPostgres('on PostgreSQL, holds the generated signing key in a 0700 dir', async () => {
     const pgStore = new TestStore('postgres');
     const dataDir = join(pgStore.dir, 'data');
     const server = await startServer(pgStore, { TESSERA_DATA_DIR: dataDir, TESSERA_JWT_SECRET: '' });
