@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, LogLevel } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { sendError, toErrorResponse } from './common/error.filter.js';
 import type { Config } from './config/config.js';
 import { AppModule } from './app.module.js';
 import { installDirectRoutes } from './common/direct-route.js';
@@ -37,11 +39,31 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): v
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const body = JSON.stringify({ code: 'invalid_request', message: tooLarge ? 'Request headers are too large' : 'Malformed HTTP request' });
+  const headers = SECURITY_HEADERS.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
     `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
+      `${headers}cache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
   );
+}
+
+/** The router's own refusals (a bad percent-escape, an over-long path parameter) skip the onSend hooks. */
+function answerRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  for (const [name, value] of SECURITY_HEADERS) void reply.header(name, value);
+  void reply.header('cache-control', 'no-store');
+  sendError(reply, toErrorResponse(error, request));
+}
+
+type TrustFunction = (address: string, hop: number) => boolean;
+
+/**
+ * Fastify takes addresses as they are; a hop count it would ignore (it trusts nothing for a number),
+ * so the count is a trust function: the nearest `hops` addresses, the socket's peer first, are proxies.
+ */
+function fastifyTrustProxy(trust: Config['trustProxy']): false | string[] | TrustFunction {
+  if (trust === false) return false;
+  if ('hops' in trust) return (_address, hop) => hop < trust.hops;
+  return trust.addresses;
 }
 
 /**
@@ -51,9 +73,11 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): v
 export async function createApp(config: Config, root: DynamicModule = AppModule.forRoot(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Ids are up to 128 characters, and percent-encoding can triple them (`|` is %7C).
     routerOptions: { maxParamLength: 512 },
+    // The router refuses a bad percent-escape or an over-long path parameter before Nest sees the request.
+    frameworkErrors: answerRouterError,
     // Reject, rather than wait for, clients that send a request too slowly.
     requestTimeout: 30_000,
     clientErrorHandler,

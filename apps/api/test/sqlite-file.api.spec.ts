@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { PASSWORD, TestStore, failure, randomKey, uniqueEmail } from './harness.js';
+import { PASSWORD, TestStore, failure, randomKey, startServer, uniqueEmail } from './harness.js';
 import { startApiProcess, type ApiProcess } from './process.js';
 
 /** What another program (sqlite3, a backup tool) gets when it reads the users table: the emails, or the error code. */
@@ -88,4 +89,59 @@ describe('the SQLite file', () => {
     await a.anon.withToken(token).auth.signOut();
     expect((await failure(b.anon.withToken(token).sessions.current())).code).toBe('token_revoked');
   }, 60_000);
+});
+
+describe('a fresh data dir', () => {
+  const mode = (path: string) => (existsSync(path) ? (statSync(path).mode & 0o777).toString(8) : 'missing');
+  let store: TestStore;
+  let umask: number;
+  // A server's usual umask, which leaves new files readable by everyone.
+  beforeEach(() => {
+    store = new TestStore('sqlite');
+    umask = process.umask(0o022);
+  });
+  afterEach(async () => {
+    process.umask(umask);
+    await store.drop();
+  });
+
+  it.each([
+    ['shared with other processes', 'true', { '-wal': '600', '-shm': '600' }],
+    ['held alone (no shared memory file)', 'false', { '-wal': '600', '-shm': 'missing' }],
+  ])('are the owner\'s alone, %s: the dir 0700, the database and its WAL 0600', async (_label, shared, expected) => {
+    const dataDir = join(store.dir, 'data');
+    const file = join(dataDir, 'tessera.sqlite');
+    // No JWT secret: the generated signing key is written under the data dir too, as on a first `npm start`.
+    const server = await startServer(store, {
+      DATABASE_URL: `sqlite:${file}`,
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_SQLITE_SHARED: shared,
+      TESSERA_JWT_SECRET: '',
+    });
+    try {
+      await server.admin.users.create({ email: uniqueEmail(), password: PASSWORD });
+      expect({
+        dir: mode(dataDir),
+        database: mode(file),
+        '-wal': mode(`${file}-wal`),
+        '-shm': mode(`${file}-shm`),
+        'jwt-secret': mode(join(dataDir, 'jwt-secret')),
+      }).toEqual({ dir: '700', database: '600', ...expected, 'jwt-secret': '600' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
+  onPostgres('on PostgreSQL, holds the generated signing key in a 0700 dir', async () => {
+    const pgStore = new TestStore('postgres');
+    const dataDir = join(pgStore.dir, 'data');
+    const server = await startServer(pgStore, { TESSERA_DATA_DIR: dataDir, TESSERA_JWT_SECRET: '' });
+    try {
+      expect([mode(dataDir), mode(join(dataDir, 'jwt-secret'))]).toEqual(['700', '600']);
+    } finally {
+      await server.close();
+      await pgStore.drop();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody, ErrorCode } from '@tessera/dto';
@@ -37,6 +38,35 @@ export interface ErrorResponse {
 
 const logger = new Logger('Errors');
 
+/** Fastify's messages that quote neither the path nor the input; any other is replaced by ours. */
+const PLAIN_FASTIFY_MESSAGES = new Set([
+  'FST_ERR_CTP_INVALID_JSON_BODY',
+  'FST_ERR_CTP_EMPTY_JSON_BODY',
+  'FST_ERR_CTP_INVALID_CONTENT_LENGTH',
+]);
+
+function answer(status: number, code: ErrorCode, message: string): ErrorResponse {
+  return { status, body: { code, message } };
+}
+
+/**
+ * Errors Fastify raises itself (the router, body parsing, size, media type), as they come from the
+ * router or wrapped by Nest in an HttpException: a 4xx `statusCode`, usually an `FST_ERR_*` code.
+ */
+function fastifyErrorResponse(error: unknown): ErrorResponse | undefined {
+  const cause = error instanceof HttpException && error.cause !== undefined ? error.cause : error;
+  const { statusCode: status, code, message } = cause as { statusCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413) return answer(413, 'payload_too_large', 'Request body is too large');
+  if (status === 415) return answer(415, 'invalid_request', 'Content-Type must be application/json');
+  if (code === 'FST_ERR_BAD_URL') return answer(400, 'invalid_request', 'The path is not valid percent-encoded UTF-8');
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return answer(400, 'invalid_request', 'A path parameter is too long');
+  const apiCode = CODE_BY_STATUS[status] ?? 'invalid_request';
+  if (apiCode !== 'invalid_request') return answer(status, apiCode, STATUS_CODES[status] ?? apiCode);
+  const plain = typeof code === 'string' && PLAIN_FASTIFY_MESSAGES.has(code) && typeof message === 'string';
+  return answer(400, 'invalid_request', plain ? message : 'Malformed request');
+}
+
 /** The one place that turns any error into API.md's `{code, message, details?}` body. */
 export function toErrorResponse(error: unknown, request: FastifyRequest): ErrorResponse {
   if (error instanceof ApiError) {
@@ -44,27 +74,17 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): ErrorR
     if (error.details) body.details = error.details;
     return { status: error.status, body, headers: error.headers };
   }
+  const fastify = fastifyErrorResponse(error);
+  if (fastify) return fastify;
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    // Without the path: an answer quotes nothing the client sent.
     if (status === 404) {
-      return { status, body: { code: 'not_found', message: 'No such route', details: { type: 'route', id: request.url.split('?')[0] } } };
+      return { status, body: { code: 'not_found', message: 'No such route', details: { type: 'route' } } };
     }
     if (status === 415) return { status, body: { code: 'invalid_request', message: 'Content-Type must be application/json' } };
     const code = CODE_BY_STATUS[status];
     if (code) return { status, body: { code, message: error.message } };
-  }
-  // Fastify's own errors (body parsing, size, media type) carry a 4xx statusCode and an FST_ code.
-  const fst = error as { statusCode?: number; code?: string; message?: string };
-  if (typeof fst.statusCode === 'number' && fst.statusCode >= 400 && fst.statusCode < 500) {
-    if (fst.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fst.statusCode === 413) {
-      return { status: 413, body: { code: 'payload_too_large', message: 'Request body is too large' } };
-    }
-    if (fst.statusCode === 415 || fst.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return { status: 415, body: { code: 'invalid_request', message: 'Content-Type must be application/json' } };
-    }
-    const code = CODE_BY_STATUS[fst.statusCode] ?? 'invalid_request';
-    const status = code === 'invalid_request' ? 400 : fst.statusCode;
-    return { status, body: { code, message: code === 'invalid_request' ? 'Malformed request body' : (fst.message ?? code) } };
   }
   if (isUnavailable(error)) {
     logger.warn(`request ${request.id}: a backing service is unavailable (${(error as Error).message})`);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -38,7 +39,7 @@ const EnvSchema = z.object({
   TESSERA_SIGN_IN_ACCOUNT_FAILURES: z.coerce.number().int().positive().default(5),
   TESSERA_PUBLIC_IP_LIMIT: z.coerce.number().int().positive().default(60),
   TESSERA_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
-  TESSERA_TRUST_PROXY: bool.default(false),
+  TESSERA_TRUST_PROXY: optionalString,
   TESSERA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -76,9 +77,17 @@ export interface Config {
   redisKeyPrefix: string;
   rateLimits: { signInPerIpPerMinute: number; signInAccountFailures: number; publicPerIpPerMinute: number };
   bodyLimit: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
+
+/**
+ * Which proxies in front of Tessera may name the client in X-Forwarded-For. `false`: none, the
+ * client is the socket's peer. `hops`: the nearest N addresses (the peer first) are proxies, whoever
+ * the peer is, so only for an API that nothing reaches but through the proxy. `addresses`: peers at
+ * these addresses or CIDRs are proxies, however many in a row.
+ */
+export type TrustProxy = false | { hops: number } | { addresses: string[] };
 
 export class ConfigError extends Error {}
 
@@ -136,7 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicPerIpPerMinute: e.TESSERA_PUBLIC_IP_LIMIT,
     },
     bodyLimit: e.TESSERA_BODY_LIMIT,
-    trustProxy: e.TESSERA_TRUST_PROXY,
+    trustProxy: parseTrustProxy(e.TESSERA_TRUST_PROXY),
     logLevel: e.TESSERA_LOG_LEVEL,
   };
 }
@@ -155,6 +164,33 @@ function parseOrigins(variable: string, value: string | undefined): string[] {
     if (!isOrigin(origin)) throw new ConfigError(`Invalid configuration:\n  ${variable}: ${origin} is not an origin like https://app.example.com`);
   }
   return origins;
+}
+
+/** Names proxy-addr (Fastify's trustProxy) knows for its ranges of private addresses. */
+const TRUST_PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TESSERA_TRUST_PROXY: unset or `false`, a hop count (`true` is 1: the proxy next to us), or addresses and CIDRs. */
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  const v = value?.trim().toLowerCase();
+  if (v === undefined || v === 'false' || v === 'no' || v === '0') return false;
+  if (v === 'true' || v === 'yes') return { hops: 1 };
+  if (/^\d+$/.test(v)) return { hops: Number(v) };
+  const addresses = v.split(',').map((a) => a.trim());
+  const isAddressOrCidr = (entry: string) => {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  };
+  for (const entry of addresses) {
+    if (!TRUST_PROXY_RANGES.has(entry) && !isAddressOrCidr(entry)) {
+      throw new ConfigError(
+        `Invalid configuration:\n  TESSERA_TRUST_PROXY: "${entry}" is not a hop count, true/false, an IP address, ` +
+          'a CIDR (10.0.0.0/8) or loopback/linklocal/uniquelocal',
+      );
+    }
+  }
+  return { addresses };
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string, shared: boolean): Config['database'] {

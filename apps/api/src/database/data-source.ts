@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ConfigError, type Config } from '../config/config.js';
@@ -44,6 +44,16 @@ import { trackWrites } from './write-generation.js';
 /** How long a statement waits for a SQLite file another process has locked. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * A new data dir is 0700 and a new database file 0600, like the signing key: they hold password
+ * hashes. SQLite gives the -wal and -shm files it creates the database file's mode. Existing files
+ * keep the mode their owner gave them.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+}
+
 export const ENTITIES = [
   UserEntity,
   SessionEntity,
@@ -76,7 +86,7 @@ export function createDataSource(database: Config['database']): DataSource {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false };
   let options: DataSourceOptions;
   if (database.kind === 'sqlite') {
-    if (database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
+    if (database.file !== ':memory:') createPrivately(database.file);
     options = {
       ...common,
       type: 'better-sqlite3',

@@ -25,7 +25,7 @@ export function resolveSigningKeys(config: Config): SigningKeys {
     if (existsSync(file)) {
       secret = readFileSync(file, 'utf8').trim();
     } else {
-      mkdirSync(config.dataDir, { recursive: true });
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       secret = randomSecret();
       writeFileSync(file, `${secret}\n`, { mode: 0o600 });
     }
