@@ -98,6 +98,15 @@ describe('errors raised before a route handler', () => {
     });
   });
 
+  it('answers a 404 of a route with a free path segment without quoting it', async () => {
+    const asset = await call(`${t.server.url}/assets/${MARKER}.js`);
+    expect(asset.status).toBe(404);
+    expect(asset.text).not.toContain(MARKER);
+    const owner = await call(`${t.server.url}/warrant/v1/${MARKER}/x/features`, { headers: { authorization: `ApiKey ${t.server.rootKey}` } });
+    expect(owner.status).toBe(404);
+    expect(owner.text).not.toContain(MARKER);
+  });
+
   describe('a request Node refuses before Fastify', () => {
     it('a malformed request line: 400 invalid_request', async () => {
       const answer = await rawCall(t.server.url, `GET /v1/${MARKER} x HTTP/1.1\r\nHost: a\r\n\r\n`);

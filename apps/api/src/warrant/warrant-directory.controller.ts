@@ -38,7 +38,7 @@ const OwnerParam = createParamDecorator((_: unknown, ctx: ExecutionContext): Ent
   const owner = ctx.switchToHttp().getRequest<FastifyRequest<{ Params: { owner: string } }>>().params.owner;
   if (owner === 'tenants') return 'tenant';
   if (owner === 'users') return 'user';
-  throw new ApiError('not_found', 'No such route', { type: 'route', id: owner });
+  throw new ApiError('not_found', 'No such route', { type: 'route' });
 });
 
 const UserBatch = z.union([z.array(WarrantUserInput).max(1000), WarrantUserInput]);

@@ -57,9 +57,10 @@ export class WebController {
   @Public()
   asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     // Built asset names only: no path separators, no dot-dot.
-    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(file)) throw new ApiError('not_found', 'No such asset', { type: 'asset', id: file });
+    // The 404 does not quote the name: it is the caller's input.
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(file)) throw new ApiError('not_found', 'No such asset', { type: 'asset' });
     const content = this.read(join('assets', file));
-    if (!content) throw new ApiError('not_found', 'No such asset', { type: 'asset', id: file });
+    if (!content) throw new ApiError('not_found', 'No such asset', { type: 'asset' });
     void reply.header('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
     void reply.header('cache-control', 'public, max-age=31536000, immutable');
     return content;
