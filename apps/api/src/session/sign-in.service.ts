@@ -7,7 +7,7 @@ import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { preparedInserts } from '../database/prepared.js';
-import { RateLimitService } from '../rate-limit/rate-limit.service.js';
+import { RateLimitService, type SignInAttempt } from '../rate-limit/rate-limit.service.js';
 import { PasswordService } from '../tenant/password.service.js';
 import { UserService } from '../tenant/user.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
@@ -46,12 +46,15 @@ export class SignInService {
   async signIn(request: SignInRequest, actor: Actor): Promise<{ token: string; session: SessionEntity; user: UserEntity }> {
     const expiration = this.expiration(request.expiration);
     // Before any password work, and for unknown emails exactly as for known ones.
-    await this.limits.beforeSignIn(actor.ip ?? 'unknown', request.email);
-    const user = await this.users.findByEmail(request.email);
-    const passwordOk = await this.passwords.verify(user?.passwordHash ?? null, request.password);
+    const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', request.email);
+    const [user, passwordOk] = await judged(attempt, async () => {
+      const found = await this.users.findByEmail(request.email);
+      return [found, await this.passwords.verify(found?.passwordHash ?? null, request.password)] as const;
+    });
     if (!user || !passwordOk || user.disabledAt !== null) {
       const reason = user && passwordOk ? 'user_disabled' : 'invalid_credentials';
-      if (reason === 'invalid_credentials') await this.limits.signInFailed(request.email);
+      // A right password is no failure, even for a disabled account.
+      if (reason === 'user_disabled') await attempt.release();
       await this.audit.record(this.dataSource.manager, {
         type: 'sign_in.failed',
         actor,
@@ -68,7 +71,7 @@ export class SignInService {
       ip: actor.ip ?? undefined,
       userAgent: actor.userAgent ?? undefined,
     };
-    await this.limits.signInSucceeded(request.email);
+    await attempt.succeeded();
     const issued = this.sessions.issue(session);
     await this.insertSignIn(issued.values, auditValues({ type: 'sign_in.succeeded', actor, userId: user.id, sessionId: issued.session.id }));
     return { token: issued.token, session: issued.session, user };
@@ -92,5 +95,15 @@ export class SignInService {
       await this.audit.record(m, { type: 'password.changed', actor, userId: user.id, details: { revokedSessions: revoked } });
       return revoked;
     });
+  }
+}
+
+/** Runs the password check of `attempt`; if it throws (the database), nothing counts. */
+async function judged<T>(attempt: SignInAttempt, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    await attempt.release();
+    throw error;
   }
 }
