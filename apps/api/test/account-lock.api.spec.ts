@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { TesseraClient } from '@tessera/client';
 import { MemoryCounterStore } from '../src/rate-limit/counter-store.js';
 import { COUNTER_STORE } from '../src/rate-limit/rate-limit.service.js';
-import { PASSWORD, TestStore, describeEachDatabase, failure, randomKey, uniqueEmail, useServer } from './harness.js';
+import {
+  PASSWORD,
+  TestStore,
+  describeEachDatabase,
+  failure,
+  randomKey,
+  signedInUser,
+  uniqueEmail,
+  useServer,
+} from './harness.js';
 import { startApiProcess, type ApiProcess } from './process.js';
 
 const WRONG = 'not the password';
@@ -18,7 +27,10 @@ async function wrongAtOnce(clients: TesseraClient[], email: string, n: number): 
 
 const count = (answers: string[], answer: string) => answers.filter((a) => a === answer).length;
 
-/** The `sign_in.failed` events of a user with reason invalid_credentials: one per password checked and found wrong. */
+const changePassword = (client: TesseraClient, currentPassword: string) =>
+  failure(client.auth.changePassword({ currentPassword, newPassword: 'a new passphrase' }));
+
+/** The user's `sign_in.failed` events for invalid credentials: one per password checked and found wrong. */
 async function passwordsFoundWrong(admin: TesseraClient, userId: string): Promise<number> {
   const page = await admin.admin.auditEvents({ userId, type: 'sign_in.failed', limit: 100 });
   return page.items.filter((e) => e.details?.reason === 'invalid_credentials').length;
@@ -41,10 +53,39 @@ describeEachDatabase('account lock', (db) => {
       const email = uniqueEmail();
       const user = await t.server.admin.users.create({ email, password: PASSWORD });
       await t.server.admin.admin.users.disable(user.userId);
-      for (let i = 0; i < 4; i++) expect((await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('user_disabled');
+      for (let i = 0; i < 4; i++) {
+        expect((await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('user_disabled');
+      }
       await t.server.admin.admin.users.enable(user.userId);
       for (let i = 0; i < 2; i++) await failure(t.server.anon.auth.signIn({ email, password: WRONG }));
       await expect(t.server.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
+    });
+  });
+
+  describe('change-password', () => {
+    it('counts a wrong current password against the account, audits it, and answers 429 when locked', async () => {
+      const { user, email, client } = await signedInUser(t.server);
+      for (let i = 0; i < 3; i++) {
+        const wrong = await changePassword(client, WRONG);
+        expect([wrong.status, wrong.code]).toEqual([403, 'invalid_credentials']);
+      }
+      const locked = await changePassword(client, PASSWORD);
+      expect([locked.status, locked.code]).toEqual([429, 'too_many_requests']);
+      expect(locked.retryAfter).toBeGreaterThanOrEqual(29);
+      // One account, one lock: sign-in is locked too.
+      expect((await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('too_many_requests');
+      const events = await t.server.admin.admin.auditEvents({ userId: user.userId, type: 'sign_in.failed' });
+      expect(events.items).toHaveLength(3);
+      const details = { reason: 'invalid_credentials', via: 'change_password' };
+      for (const e of events.items) expect(e).toMatchObject({ actorUserId: user.userId, details });
+    });
+
+    it('lets 30 wrong current passwords at once check no more than the limit', async () => {
+      const { user, client } = await signedInUser(t.server);
+      const errors = await Promise.all(Array.from({ length: 30 }, () => changePassword(client, WRONG)));
+      const answers = errors.map((e) => `${e.status} ${e.code}`);
+      expect([count(answers, '403 invalid_credentials'), count(answers, '429 too_many_requests')]).toEqual([3, 27]);
+      expect(await passwordsFoundWrong(t.server.admin, user.userId)).toBe(3);
     });
   });
 });
@@ -77,6 +118,22 @@ describeEachDatabase('rate-limit store limits', (db) => {
     const store = t.server.app.get<unknown>(COUNTER_STORE);
     if (!(store instanceof MemoryCounterStore)) throw new Error('expected the per-process store');
     expect(store.size).toBe(20);
+  });
+});
+
+describeEachDatabase('password hashing queue', (db) => {
+  const t = useServer(db, { TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000', TESSERA_PASSWORD_QUEUE_PER_CLIENT: '2' });
+
+  it('answers 429 past the per-client queue instead of queueing every hash of one flood', async () => {
+    const { user, client } = await signedInUser(t.server);
+    const errors = await Promise.all(Array.from({ length: 20 }, () => changePassword(client, WRONG)));
+    const answers = errors.map((e) => `${e.status} ${e.code} ${e.retryAfter ?? ''}`);
+    expect(answers.filter((a) => a !== '403 invalid_credentials ' && a !== '429 too_many_requests 1')).toEqual([]);
+    const checked = count(answers, '403 invalid_credentials ');
+    expect(checked).toBeGreaterThanOrEqual(2);
+    expect(checked).toBeLessThan(20);
+    // Refused before any hashing: not a failure of the account either.
+    expect(await passwordsFoundWrong(t.server.admin, user.userId)).toBe(checked);
   });
 });
 
@@ -123,7 +180,7 @@ if (!pgUrl || !redisUrl) {
       expect((await failure(b.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('too_many_requests');
     });
 
-    it('clears the shared count on a right password, and a disabled account\'s right password is no failure', async () => {
+    it("clears the shared count on a right password; a disabled account's right password is no failure", async () => {
       const email = uniqueEmail();
       const user = await a.admin.users.create({ email, password: PASSWORD });
       for (let round = 0; round < 2; round++) {
@@ -132,7 +189,9 @@ if (!pgUrl || !redisUrl) {
         await expect(a.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
       }
       await a.admin.admin.users.disable(user.userId);
-      for (const server of [a, b, a]) expect((await failure(server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('user_disabled');
+      for (const server of [a, b, a]) {
+        expect((await failure(server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('user_disabled');
+      }
       await a.admin.admin.users.enable(user.userId);
       await failure(b.anon.auth.signIn({ email, password: WRONG }));
       await expect(b.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');

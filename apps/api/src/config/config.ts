@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   TESSERA_SIGN_IN_ACCOUNT_FAILURES: z.coerce.number().int().positive().default(5),
   TESSERA_PUBLIC_IP_LIMIT: z.coerce.number().int().positive().default(60),
   TESSERA_RATE_LIMIT_MEMORY_ENTRIES: z.coerce.number().int().positive().default(100_000),
+  TESSERA_PASSWORD_QUEUE_PER_CLIENT: z.coerce.number().int().positive().default(8),
   TESSERA_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
   TESSERA_TRUST_PROXY: bool.default(false),
   TESSERA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -81,6 +82,8 @@ export interface Config {
     publicPerIpPerMinute: number;
     /** Counters one process keeps in memory (without Redis, or while it is away). */
     memoryEntries: number;
+    /** Password hashes one client IP or one account may have running or waiting at once. */
+    passwordQueuePerClient: number;
   };
   bodyLimit: number;
   trustProxy: boolean;
@@ -142,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signInAccountFailures: e.TESSERA_SIGN_IN_ACCOUNT_FAILURES,
       publicPerIpPerMinute: e.TESSERA_PUBLIC_IP_LIMIT,
       memoryEntries: e.TESSERA_RATE_LIMIT_MEMORY_ENTRIES,
+      passwordQueuePerClient: e.TESSERA_PASSWORD_QUEUE_PER_CLIENT,
     },
     bodyLimit: e.TESSERA_BODY_LIMIT,
     trustProxy: e.TESSERA_TRUST_PROXY,

@@ -23,6 +23,8 @@ const account = (email: string) => sha256Hex(email.trim().toLowerCase()).slice(0
 
 /** One password check, counted as a failure from before it starts until it is known to be none. */
 export interface SignInAttempt {
+  /** The client IP and the account: what the password-hash queue limits per key. */
+  readonly clients: readonly string[];
   /** The password was right: the account's failures and any lock are cleared. */
   succeeded(): Promise<void>;
   /** Not a failure after all (no password was judged, or a right one for a disabled account). */
@@ -61,6 +63,7 @@ export class RateLimitService {
       throw tooMany(reservation.ttlMs, what);
     }
     return {
+      clients: [`ip:${ip}`, key],
       succeeded: () => this.store.clear(key),
       release: () => this.store.release(key, reservation.locking),
     };

@@ -49,7 +49,8 @@ export class SignInService {
     const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', request.email);
     const [user, passwordOk] = await judged(attempt, async () => {
       const found = await this.users.findByEmail(request.email);
-      return [found, await this.passwords.verify(found?.passwordHash ?? null, request.password)] as const;
+      const passwordOk = await this.passwords.verify(found?.passwordHash ?? null, request.password, attempt.clients);
+      return [found, passwordOk] as const;
     });
     if (!user || !passwordOk || user.disabledAt !== null) {
       const reason = user && passwordOk ? 'user_disabled' : 'invalid_credentials';
@@ -77,17 +78,30 @@ export class SignInService {
     return { token: issued.token, session: issued.session, user };
   }
 
-  /** Sets a new password after checking the current one; ends the user's other sessions by default. */
+  /**
+   * Sets a new password after checking the current one; ends the user's other sessions by default.
+   * The check is a sign-in: limited and locked like one, and a wrong password is a `sign_in.failed`.
+   */
   async changePassword(
     user: UserEntity,
     actor: Actor,
     input: { currentPassword: string; newPassword: string; revokeOtherSessions?: boolean },
   ): Promise<number> {
-    if (!(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
+    const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', user.email ?? `user:${user.id}`);
+    const check = () => this.passwords.verify(user.passwordHash, input.currentPassword, attempt.clients);
+    const passwordOk = await judged(attempt, check);
+    if (!passwordOk) {
+      await this.audit.record(this.dataSource.manager, {
+        type: 'sign_in.failed',
+        actor,
+        userId: user.id,
+        details: { reason: 'invalid_credentials', via: 'change_password' },
+      });
       // 403, not 401: the session itself is fine, only the password is wrong.
       throw new ApiError('invalid_credentials', 'Current password is wrong', undefined, 403);
     }
-    const passwordHash = await this.passwords.hash(input.newPassword);
+    await attempt.succeeded();
+    const passwordHash = await this.passwords.hash(input.newPassword, attempt.clients);
     return this.dataSource.transaction(async (m) => {
       await this.users.setPasswordHash(user.id, passwordHash, m);
       const revoked =
@@ -98,7 +112,7 @@ export class SignInService {
   }
 }
 
-/** Runs the password check of `attempt`; if it throws (the database), nothing counts. */
+/** Runs the password check of `attempt`; if it throws (a full queue, the database), nothing counts. */
 async function judged<T>(attempt: SignInAttempt, check: () => Promise<T>): Promise<T> {
   try {
     return await check();
