@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TesseraClient } from '@tessera/client';
+import { AuditEventEntity } from '../src/audit/audit-event.entity.js';
 import { MemoryCounterStore } from '../src/rate-limit/counter-store.js';
 import { COUNTER_STORE } from '../src/rate-limit/rate-limit.service.js';
 import {
@@ -86,6 +87,26 @@ describeEachDatabase('account lock', (db) => {
       const answers = errors.map((e) => `${e.status} ${e.code}`);
       expect([count(answers, '403 invalid_credentials'), count(answers, '429 too_many_requests')]).toEqual([3, 27]);
       expect(await passwordsFoundWrong(t.server.admin, user.userId)).toBe(3);
+    });
+  });
+
+  describe('sign_in.failed', () => {
+    it('keeps an email that matches no user only as a keyed hash, never as typed', async () => {
+      const typed = `My Secret Passphrase ${randomBytes(6).toString('hex')}`;
+      const since = new Date().toISOString();
+      for (const email of [typed, `  ${typed.toUpperCase()} `, 'someone.else@example.test']) {
+        await failure(t.server.anon.auth.signIn({ email, password: WRONG }));
+      }
+      const page = await t.server.admin.admin.auditEvents({ type: 'sign_in.failed', from: since, limit: 100 });
+      const mine = page.items.filter((e) => e.userId === null).reverse();
+      expect(mine).toHaveLength(3);
+      const hashes = mine.map((e) => e.details?.emailHash);
+      expect(hashes[0]).toMatch(/^[0-9a-f]{32}$/);
+      // The same address however typed hashes alike; another address differently.
+      expect([hashes[1] === hashes[0], hashes[2] === hashes[0]]).toEqual([true, false]);
+      for (const e of mine) expect(e.details).toEqual({ reason: 'invalid_credentials', emailHash: expect.any(String) });
+      const dump = JSON.stringify(await t.server.db.getRepository(AuditEventEntity).find());
+      expect(dump.toLowerCase()).not.toContain(typed.toLowerCase());
     });
   });
 });

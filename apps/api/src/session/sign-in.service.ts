@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SignInRequest } from '@tessera/dto';
@@ -13,6 +14,8 @@ import { UserService } from '../tenant/user.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
 import { SESSION_INSERT_SQL, SessionService, type NewSession } from './session.service.js';
 import type { SessionEntity } from './session.entity.js';
+import type { SigningKeys } from './signing-keys.js';
+import { SIGNING_KEYS } from './token.service.js';
 
 const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid email or password');
 
@@ -21,6 +24,8 @@ const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid em
 export class SignInService {
   /** The new session and its `sign_in.succeeded` event: both or neither. */
   private readonly insertSignIn: (session: unknown[], event: unknown[]) => Promise<void>;
+  /** Keys the hash of an unknown email in `sign_in.failed`. */
+  private readonly auditKey: Buffer;
 
   constructor(
     private readonly users: UserService,
@@ -30,7 +35,11 @@ export class SignInService {
     private readonly dataSource: DataSource,
     private readonly limits: RateLimitService,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(SIGNING_KEYS) keys: SigningKeys,
   ) {
+    // Its own key, derived from the signing secret: a rotated secret starts new hashes.
+    const signingKey = keys.byKid.get(keys.current)!;
+    this.auditKey = createHmac('sha256', signingKey).update('tessera audit: sign_in.failed email').digest();
     this.insertSignIn = preparedInserts(dataSource, 'sign_in_insert', [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
   }
 
@@ -60,7 +69,8 @@ export class SignInService {
         type: 'sign_in.failed',
         actor,
         userId: user?.id ?? null,
-        details: { reason, email: request.email.trim().toLowerCase().slice(0, 320) },
+        // An email that matches no user is kept only as a keyed hash: it may be a password in the wrong field.
+        details: user ? { reason, email: user.email } : { reason, emailHash: this.emailHash(request.email) },
       });
       throw reason === 'user_disabled' ? new ApiError('user_disabled', 'This account is disabled') : invalidCredentials();
     }
@@ -109,6 +119,11 @@ export class SignInService {
       await this.audit.record(m, { type: 'password.changed', actor, userId: user.id, details: { revokedSessions: revoked } });
       return revoked;
     });
+  }
+
+  /** A typed email that matches no user, as the audit log keeps it: comparable, not readable. */
+  private emailHash(email: string): string {
+    return createHmac('sha256', this.auditKey).update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
   }
 }
 
