@@ -214,14 +214,15 @@ async function benchTessera(database, ceiling) {
   const ceilingRate = async (seconds) => (await load(ceiling.server.url, { seconds })).requests.average;
   // One signing key for the whole run: tokens issued before a restart stay valid after it.
   const jwtSecret = randomBytes(32).toString('base64url');
-  const start = () => startTessera([...NODE_ARGS, join(ROOT, 'apps/api/dist/main.js')], { dir, databaseUrl, rootKey, jwtSecret });
+  const start = (env = {}) =>
+    startTessera([...NODE_ARGS, join(ROOT, 'apps/api/dist/main.js')], { dir, databaseUrl, rootKey, jwtSecret, env });
   let server = await start();
   let url = server.url;
   // After a bulk load, measure a server started on the loaded database, as a deployment would run.
-  const restart = async (whileStopped = async () => {}) => {
+  const restart = async (whileStopped = async () => {}, env = {}) => {
     await stop(server);
     await whileStopped();
-    server = await start();
+    server = await start(env);
     url = server.url;
   };
   /**
@@ -318,6 +319,30 @@ async function benchTessera(database, ceiling) {
     // The main thread's share is the work around the hash: HTTP, the session, the audit row.
     const mainThread = signIn.mainCpuUsPerRequest > 0 ? `; main thread ${Math.round(signIn.mainCpuUsPerRequest)} µs/req` : '';
     rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, `its ceiling: bare argon2id${mainThread}`));
+
+    // (c2) sign-in while one account floods change-password with wrong passwords from another
+    // address (X-Forwarded-For, trusted for this server), 32 at a time. The per-client hash queue
+    // (TESSERA_PASSWORD_QUEUE_PER_CLIENT) bounds how many of the flood's hashes wait in front of
+    // everyone; the 429s it answers past that still cost the server CPU. The account lock is lifted
+    // here as in every scenario, so the flood's passwords really are hashed.
+    await restart(undefined, { TESSERA_TRUST_PROXY: '1' });
+    const flooder = { email: 'flood@bench.test', password };
+    await api(url, '/v1/users', { method: 'POST', key: rootKey, body: flooder });
+    const { token: floodToken } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: flooder });
+    const floodOpts = {
+      method: 'POST',
+      headers: { authorization: `Bearer ${floodToken}`, 'x-forwarded-for': '198.51.100.7' },
+      body: JSON.stringify({ currentPassword: 'a wrong guess', newPassword: 'never to be set' }),
+    };
+    const alone = await load(`${url}/v1/auth/sign-in`, { ...signInOpts, pid: server.pid });
+    rows.push(row(label('sign-in alone (for the flood below), 4 conn'), alone, server.pid));
+    const [during, flood] = await Promise.all([
+      load(`${url}/v1/auth/sign-in`, signInOpts),
+      load(`${url}/v1/auth/change-password`, floodOpts),
+    ]);
+    const floodAnswers = Object.entries(flood.statusCodeStats ?? {}).map(([status, s]) => `${status} × ${s.count}`);
+    const floodNote = `the flood (32 conn): ${floodAnswers.join(', ')}`;
+    rows.push(row(label('sign-in during a change-password flood, 4 conn'), during, server.pid, floodNote));
 
     // (d) sign-out all for a user with 100 live sessions, one at a time (a user of its own each time).
     const latencies = [];

@@ -1,4 +1,4 @@
-import { Limiter } from './limiter.js';
+import { Limiter, QueueFull } from './limiter.js';
 
 function deferred() {
   let resolve!: () => void;
@@ -45,6 +45,18 @@ describe('Limiter', () => {
     failing.reject(new Error('boom'));
     await expect(first).rejects.toThrow('boom');
     await expect(second).resolves.toBe('ran');
+  });
+
+  it('refuses a task whose key already has `perKey` tasks running or waiting, until one ends', async () => {
+    const limiter = new Limiter(1, 2);
+    const gate = deferred();
+    const flood = [['ip:a', 'account:x'], ['ip:a', 'account:y']].map((keys) => limiter.run(() => gate.promise, keys));
+    await expect(limiter.run(() => Promise.resolve('a'), ['ip:a'])).rejects.toBeInstanceOf(QueueFull);
+    const otherClient = limiter.run(() => Promise.resolve('x'), ['ip:b', 'account:x']);
+    gate.resolve();
+    await Promise.all(flood);
+    await expect(otherClient).resolves.toBe('x');
+    await expect(limiter.run(() => Promise.resolve('a'), ['ip:a'])).resolves.toBe('a');
   });
 
   it('rejects a size that could never run anything', () => {

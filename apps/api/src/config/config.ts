@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   TESSERA_SIGN_IN_IP_LIMIT: z.coerce.number().int().positive().default(60),
   TESSERA_SIGN_IN_ACCOUNT_FAILURES: z.coerce.number().int().positive().default(5),
   TESSERA_PUBLIC_IP_LIMIT: z.coerce.number().int().positive().default(60),
+  TESSERA_RATE_LIMIT_MEMORY_ENTRIES: z.coerce.number().int().positive().default(100_000),
+  TESSERA_PASSWORD_QUEUE_PER_CLIENT: z.coerce.number().int().positive().default(8),
   TESSERA_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
   TESSERA_TRUST_PROXY: optionalString,
   TESSERA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -75,7 +77,15 @@ export interface Config {
   /** Shared state for several API processes (rate-limit counters); optional. */
   redisUrl: string | undefined;
   redisKeyPrefix: string;
-  rateLimits: { signInPerIpPerMinute: number; signInAccountFailures: number; publicPerIpPerMinute: number };
+  rateLimits: {
+    signInPerIpPerMinute: number;
+    signInAccountFailures: number;
+    publicPerIpPerMinute: number;
+    /** Counters one process keeps in memory (without Redis, or while it is away). */
+    memoryEntries: number;
+    /** Password hashes one client IP or one account may have running or waiting at once. */
+    passwordQueuePerClient: number;
+  };
   bodyLimit: number;
   trustProxy: TrustProxy;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -143,6 +153,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signInPerIpPerMinute: e.TESSERA_SIGN_IN_IP_LIMIT,
       signInAccountFailures: e.TESSERA_SIGN_IN_ACCOUNT_FAILURES,
       publicPerIpPerMinute: e.TESSERA_PUBLIC_IP_LIMIT,
+      memoryEntries: e.TESSERA_RATE_LIMIT_MEMORY_ENTRIES,
+      passwordQueuePerClient: e.TESSERA_PASSWORD_QUEUE_PER_CLIENT,
     },
     bodyLimit: e.TESSERA_BODY_LIMIT,
     trustProxy: parseTrustProxy(e.TESSERA_TRUST_PROXY),

@@ -28,9 +28,11 @@ function connect(url: string, keyPrefix: string): Redis {
     { provide: REDIS, inject: [CONFIG], useFactory: (config: Config) => (config.redisUrl ? connect(config.redisUrl, config.redisKeyPrefix) : null) },
     {
       provide: COUNTER_STORE,
-      inject: [REDIS],
-      useFactory: (redis: Redis | null) =>
-        redis ? new FallbackCounterStore(new RedisCounterStore(redis), new MemoryCounterStore()) : new MemoryCounterStore(),
+      inject: [REDIS, CONFIG],
+      useFactory: (redis: Redis | null, config: Config) => {
+        const memory = new MemoryCounterStore(config.rateLimits.memoryEntries);
+        return redis ? new FallbackCounterStore(new RedisCounterStore(redis), memory) : memory;
+      },
     },
     RateLimitService,
   ],

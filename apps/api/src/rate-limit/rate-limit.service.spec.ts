@@ -1,13 +1,20 @@
 import { MemoryCounterStore } from './counter-store.js';
-import { RateLimitService } from './rate-limit.service.js';
+import { ACCOUNT_LOCKS_MS, RateLimitService } from './rate-limit.service.js';
 import type { Config } from '../config/config.js';
 import { ApiError } from '../common/api-error.js';
 
 const config = { rateLimits: { signInPerIpPerMinute: 100, signInAccountFailures: 3, publicPerIpPerMinute: 100 } } as Config;
 
-async function lockSeconds(limits: RateLimitService, email: string): Promise<number> {
+/** A clock the test moves by hand. */
+function clock() {
+  let now = 1_000_000;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+/** 0 when an attempt was reserved (and left standing: a failure), else the 429's Retry-After. */
+async function attempt(limits: RateLimitService, email: string, ip = '203.0.113.9'): Promise<number> {
   try {
-    await limits.beforeSignIn('203.0.113.9', email);
+    await limits.reserveSignIn(ip, email);
   } catch (error) {
     return Number((error as ApiError).headers?.['retry-after']);
   }
@@ -16,37 +23,73 @@ async function lockSeconds(limits: RateLimitService, email: string): Promise<num
 
 describe('RateLimitService', () => {
   it('locks an account after the allowed failures, longer with each further failure', async () => {
-    const store = new MemoryCounterStore();
-    const limits = new RateLimitService(store, config);
-    for (let i = 0; i < 2; i++) await limits.signInFailed('ada@example.test');
-    expect(await lockSeconds(limits, 'ada@example.test')).toBe(0);
-    await limits.signInFailed('ada@example.test');
-    expect(await lockSeconds(limits, 'ADA@example.test ')).toBe(30);
+    const time = clock();
+    const limits = new RateLimitService(new MemoryCounterStore(100, time.now), config);
+    for (let i = 0; i < 3; i++) expect(await attempt(limits, 'ada@example.test')).toBe(0);
+    expect(await attempt(limits, 'ADA@example.test ')).toBe(30);
 
-    // The lock ran out (simulated), the next failure locks for twice as long, and so on.
+    // The lock runs out, the next failure locks for twice as long, and so on.
     const locks = [];
-    for (let i = 0; i < 3; i++) {
-      for (const key of [...(store as unknown as { counters: Map<string, unknown> }).counters.keys()]) {
-        if (key.startsWith('rl:signin:lock:')) await store.delete(key);
-      }
-      await limits.signInFailed('ada@example.test');
-      locks.push(await lockSeconds(limits, 'ada@example.test'));
+    for (let lockSeconds = 30; lockSeconds < 240; lockSeconds *= 2) {
+      time.advance(lockSeconds * 1000);
+      expect(await attempt(limits, 'ada@example.test')).toBe(0);
+      locks.push(await attempt(limits, 'ada@example.test'));
     }
     expect(locks).toEqual([60, 120, 240]);
   });
 
   it('caps the lock at the 15-minute window and clears everything on success', async () => {
-    const store = new MemoryCounterStore();
-    const limits = new RateLimitService(store, config);
-    for (let i = 0; i < 20; i++) await limits.signInFailed('bob@example.test');
-    expect(await lockSeconds(limits, 'bob@example.test')).toBe(900);
-    await limits.signInSucceeded('bob@example.test');
-    expect(await lockSeconds(limits, 'bob@example.test')).toBe(0);
+    expect(ACCOUNT_LOCKS_MS.map((ms) => ms / 1000)).toEqual([30, 60, 120, 240, 480, 900]);
+    const limits = new RateLimitService(new MemoryCounterStore(), config);
+    for (let i = 0; i < 2; i++) await attempt(limits, 'bob@example.test');
+    // The last allowed attempt locks the account before its password is checked; a right one clears it.
+    const last = await limits.reserveSignIn('203.0.113.9', 'bob@example.test');
+    expect(await attempt(limits, 'bob@example.test')).toBe(30);
+    await last.succeeded();
+    for (let i = 0; i < 3; i++) expect(await attempt(limits, 'bob@example.test')).toBe(0);
+    expect(await attempt(limits, 'bob@example.test')).toBe(30);
   });
+
+  it('reserves before the password is checked: of 10 attempts at once, 3 run and 7 are refused', async () => {
+    const limits = new RateLimitService(new MemoryCounterStore(), config);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => attempt(limits, 'cy@example.test')));
+    expect(answers.filter((a) => a === 0)).toHaveLength(3);
+    expect(answers.filter((a) => a === 30)).toHaveLength(7);
+  });
+
+  it('takes back a released attempt, and the lock it set, so it is no failure', async () => {
+    const limits = new RateLimitService(new MemoryCounterStore(), config);
+    for (let i = 0; i < 2; i++) await attempt(limits, 'di@example.test');
+    const third = await limits.reserveSignIn('203.0.113.9', 'di@example.test');
+    expect(await attempt(limits, 'di@example.test')).toBe(30);
+    await third.release();
+    expect(await attempt(limits, 'di@example.test')).toBe(0);
+    expect(await attempt(limits, 'di@example.test')).toBe(30);
+  });
+});
+
+describe('MemoryCounterStore', () => {
+  const policy = { limit: 1, windowMs: 900_000, locksMs: [600_000] };
 
   it('keeps its memory bounded', async () => {
     const store = new MemoryCounterStore(100);
     for (let i = 0; i < 1000; i++) await store.increment(`k${i}`, 60_000);
-    expect((store as unknown as { counters: Map<string, unknown> }).counters.size).toBeLessThanOrEqual(100);
+    expect(store.size).toBeLessThanOrEqual(100);
+  });
+
+  it('when full of live entries, refuses new keys and keeps every lock; ended entries make room', async () => {
+    const time = clock();
+    const store = new MemoryCounterStore(10, time.now);
+    expect(await store.reserve('account', policy)).toEqual({ refused: false, locking: true });
+    for (let i = 0; i < 20; i++) await store.increment(`ip:${i}`, 60_000);
+    expect(store.size).toBe(10);
+    expect(await store.increment('ip:new', 60_000)).toEqual({ count: Infinity, ttlMs: 60_000 });
+    expect(await store.reserve('other account', policy)).toEqual({ refused: true, reason: 'full', ttlMs: 60_000 });
+    expect(await store.reserve('account', policy)).toEqual({ refused: true, reason: 'locked', ttlMs: 600_000 });
+    // The address counters' minute ends: they make room; the account's lock still holds.
+    time.advance(60_000);
+    expect(await store.increment('ip:new', 60_000)).toEqual({ count: 1, ttlMs: 60_000 });
+    expect(store.size).toBe(2);
+    expect(await store.reserve('account', policy)).toMatchObject({ refused: true, reason: 'locked' });
   });
 });

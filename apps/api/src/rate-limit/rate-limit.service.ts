@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
 import { sha256Hex } from '../common/crypto.js';
 import { CONFIG, type Config } from '../config/config.js';
-import type { CounterStore } from './counter-store.js';
+import type { AttemptPolicy, CounterStore } from './counter-store.js';
 
 export const COUNTER_STORE = Symbol('COUNTER_STORE');
 
 const MINUTE = 60_000;
 const FAILURE_WINDOW_MS = 15 * MINUTE;
-/** The first lock after too many failures; each further failure doubles it, up to the window. */
-const FIRST_LOCK_MS = 30_000;
+/** The lock after too many failures: 30 s, doubling with each further failure, up to the window. */
+export const ACCOUNT_LOCKS_MS = Array.from({ length: 6 }, (_, over) => Math.min(30_000 * 2 ** over, FAILURE_WINDOW_MS));
 
 const tooMany = (ttlMs: number, what: string) => {
   const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
@@ -21,6 +21,16 @@ const tooMany = (ttlMs: number, what: string) => {
 /** Keys never hold an email in clear (Redis is not a place for personal data). */
 const account = (email: string) => sha256Hex(email.trim().toLowerCase()).slice(0, 32);
 
+/** One password check, counted as a failure from before it starts until it is known to be none. */
+export interface SignInAttempt {
+  /** The client IP and the account: what the password-hash queue limits per key. */
+  readonly clients: readonly string[];
+  /** The password was right: the account's failures and any lock are cleared. */
+  succeeded(): Promise<void>;
+  /** Not a failure after all (no password was judged, or a right one for a disabled account). */
+  release(): Promise<void>;
+}
+
 /**
  * Throttles password guessing without locking real users out for long: per client IP, and per
  * account (unknown emails exactly like known ones, so the limiter reveals nothing) with a lock
@@ -28,32 +38,35 @@ const account = (email: string) => sha256Hex(email.trim().toLowerCase()).slice(0
  */
 @Injectable()
 export class RateLimitService {
+  private readonly accountPolicy: AttemptPolicy;
+
   constructor(
     @Inject(COUNTER_STORE) private readonly store: CounterStore,
     @Inject(CONFIG) private readonly config: Config,
-  ) {}
+  ) {
+    const limit = config.rateLimits.signInAccountFailures;
+    this.accountPolicy = { limit, windowMs: FAILURE_WINDOW_MS, locksMs: ACCOUNT_LOCKS_MS };
+  }
 
-  /** Before any password work: refuses an IP over its budget or a locked account. */
-  async beforeSignIn(ip: string, email: string): Promise<void> {
+  /**
+   * Before any password work: refuses an IP over its budget or a locked account, else reserves
+   * the attempt atomically, so that however many arrive at once (on any process sharing Redis)
+   * no more passwords are checked than the account has failures left.
+   */
+  async reserveSignIn(ip: string, email: string): Promise<SignInAttempt> {
     const perIp = await this.store.increment(`rl:signin:ip:${ip}`, MINUTE);
     if (perIp.count > this.config.rateLimits.signInPerIpPerMinute) throw tooMany(perIp.ttlMs, 'sign-in attempts from this address');
-    const lock = await this.store.get(`rl:signin:lock:${account(email)}`);
-    if (lock) throw tooMany(lock.ttlMs, 'failed sign-ins for this account');
-  }
-
-  async signInFailed(email: string): Promise<void> {
-    const key = account(email);
-    const failures = await this.store.increment(`rl:signin:fail:${key}`, FAILURE_WINDOW_MS);
-    const over = failures.count - this.config.rateLimits.signInAccountFailures;
-    if (over >= 0) {
-      const lockMs = Math.min(FIRST_LOCK_MS * 2 ** Math.min(over, 10), FAILURE_WINDOW_MS);
-      await this.store.set(`rl:signin:lock:${key}`, 1, lockMs);
+    const key = `rl:signin:account:${account(email)}`;
+    const reservation = await this.store.reserve(key, this.accountPolicy);
+    if (reservation.refused) {
+      const what = reservation.reason === 'locked' ? 'failed sign-ins for this account' : 'sign-in attempts right now';
+      throw tooMany(reservation.ttlMs, what);
     }
-  }
-
-  async signInSucceeded(email: string): Promise<void> {
-    const key = account(email);
-    await this.store.delete(`rl:signin:fail:${key}`, `rl:signin:lock:${key}`);
+    return {
+      clients: [`ip:${ip}`, key],
+      succeeded: () => this.store.clear(key),
+      release: () => this.store.release(key, reservation.locking),
+    };
   }
 
   /** Unauthenticated routes other than sign-in (the dashboard code exchange): a budget per IP. */

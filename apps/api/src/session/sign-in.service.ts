@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SignInRequest } from '@tessera/dto';
@@ -7,12 +8,14 @@ import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { preparedInserts } from '../database/prepared.js';
-import { RateLimitService } from '../rate-limit/rate-limit.service.js';
+import { RateLimitService, type SignInAttempt } from '../rate-limit/rate-limit.service.js';
 import { PasswordService } from '../tenant/password.service.js';
 import { UserService } from '../tenant/user.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
 import { SESSION_INSERT_SQL, SessionService, type NewSession } from './session.service.js';
 import type { SessionEntity } from './session.entity.js';
+import type { SigningKeys } from './signing-keys.js';
+import { SIGNING_KEYS } from './token.service.js';
 
 const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid email or password');
 
@@ -21,6 +24,8 @@ const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid em
 export class SignInService {
   /** The new session and its `sign_in.succeeded` event: both or neither. */
   private readonly insertSignIn: (session: unknown[], event: unknown[]) => Promise<void>;
+  /** Keys the hash of an unknown email in `sign_in.failed`. */
+  private readonly auditKey: Buffer;
 
   constructor(
     private readonly users: UserService,
@@ -30,7 +35,11 @@ export class SignInService {
     private readonly dataSource: DataSource,
     private readonly limits: RateLimitService,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(SIGNING_KEYS) keys: SigningKeys,
   ) {
+    // Its own key, derived from the signing secret: a rotated secret starts new hashes.
+    const signingKey = keys.byKid.get(keys.current)!;
+    this.auditKey = createHmac('sha256', signingKey).update('tessera audit: sign_in.failed email').digest();
     this.insertSignIn = preparedInserts(dataSource, 'sign_in_insert', [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
   }
 
@@ -46,17 +55,22 @@ export class SignInService {
   async signIn(request: SignInRequest, actor: Actor): Promise<{ token: string; session: SessionEntity; user: UserEntity }> {
     const expiration = this.expiration(request.expiration);
     // Before any password work, and for unknown emails exactly as for known ones.
-    await this.limits.beforeSignIn(actor.ip ?? 'unknown', request.email);
-    const user = await this.users.findByEmail(request.email);
-    const passwordOk = await this.passwords.verify(user?.passwordHash ?? null, request.password);
+    const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', request.email);
+    const [user, passwordOk] = await judged(attempt, async () => {
+      const found = await this.users.findByEmail(request.email);
+      const passwordOk = await this.passwords.verify(found?.passwordHash ?? null, request.password, attempt.clients);
+      return [found, passwordOk] as const;
+    });
     if (!user || !passwordOk || user.disabledAt !== null) {
       const reason = user && passwordOk ? 'user_disabled' : 'invalid_credentials';
-      if (reason === 'invalid_credentials') await this.limits.signInFailed(request.email);
+      // A right password is no failure, even for a disabled account.
+      if (reason === 'user_disabled') await attempt.release();
       await this.audit.record(this.dataSource.manager, {
         type: 'sign_in.failed',
         actor,
         userId: user?.id ?? null,
-        details: { reason, email: request.email.trim().toLowerCase().slice(0, 320) },
+        // An email that matches no user is kept only as a keyed hash: it may be a password in the wrong field.
+        details: user ? { reason, email: user.email } : { reason, emailHash: this.emailHash(request.email) },
       });
       throw reason === 'user_disabled' ? new ApiError('user_disabled', 'This account is disabled') : invalidCredentials();
     }
@@ -68,23 +82,36 @@ export class SignInService {
       ip: actor.ip ?? undefined,
       userAgent: actor.userAgent ?? undefined,
     };
-    await this.limits.signInSucceeded(request.email);
+    await attempt.succeeded();
     const issued = this.sessions.issue(session);
     await this.insertSignIn(issued.values, auditValues({ type: 'sign_in.succeeded', actor, userId: user.id, sessionId: issued.session.id }));
     return { token: issued.token, session: issued.session, user };
   }
 
-  /** Sets a new password after checking the current one; ends the user's other sessions by default. */
+  /**
+   * Sets a new password after checking the current one; ends the user's other sessions by default.
+   * The check is a sign-in: limited and locked like one, and a wrong password is a `sign_in.failed`.
+   */
   async changePassword(
     user: UserEntity,
     actor: Actor,
     input: { currentPassword: string; newPassword: string; revokeOtherSessions?: boolean },
   ): Promise<number> {
-    if (!(await this.passwords.verify(user.passwordHash, input.currentPassword))) {
+    const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', user.email ?? `user:${user.id}`);
+    const check = () => this.passwords.verify(user.passwordHash, input.currentPassword, attempt.clients);
+    const passwordOk = await judged(attempt, check);
+    if (!passwordOk) {
+      await this.audit.record(this.dataSource.manager, {
+        type: 'sign_in.failed',
+        actor,
+        userId: user.id,
+        details: { reason: 'invalid_credentials', via: 'change_password' },
+      });
       // 403, not 401: the session itself is fine, only the password is wrong.
       throw new ApiError('invalid_credentials', 'Current password is wrong', undefined, 403);
     }
-    const passwordHash = await this.passwords.hash(input.newPassword);
+    await attempt.succeeded();
+    const passwordHash = await this.passwords.hash(input.newPassword, attempt.clients);
     return this.dataSource.transaction(async (m) => {
       await this.users.setPasswordHash(user.id, passwordHash, m);
       const revoked =
@@ -92,5 +119,20 @@ export class SignInService {
       await this.audit.record(m, { type: 'password.changed', actor, userId: user.id, details: { revokedSessions: revoked } });
       return revoked;
     });
+  }
+
+  /** A typed email that matches no user, as the audit log keeps it: comparable, not readable. */
+  private emailHash(email: string): string {
+    return createHmac('sha256', this.auditKey).update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
+  }
+}
+
+/** Runs the password check of `attempt`; if it throws (a full queue, the database), nothing counts. */
+async function judged<T>(attempt: SignInAttempt, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    await attempt.release();
+    throw error;
   }
 }

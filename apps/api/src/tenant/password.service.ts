@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { ApiError } from '../common/api-error.js';
 import { randomSecret } from '../common/crypto.js';
-import { Limiter } from '../common/limiter.js';
+import { Limiter, QueueFull } from '../common/limiter.js';
+import { CONFIG, type Config } from '../config/config.js';
 
 /** OWASP's argon2id recommendation: m=19 MiB, t=2, p=1. */
 // Algorithm is a const enum (not importable as a value under isolatedModules): 2 is Argon2id.
@@ -22,29 +24,46 @@ export const HASH_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), POO
 export class PasswordService implements OnModuleInit {
   /** A real hash of a random password: checking it costs what a real check costs. */
   private dummyHash = '';
-  private readonly hashing = new Limiter(HASH_CONCURRENCY);
+  private readonly hashing: Limiter;
+
+  constructor(@Inject(CONFIG) config: Config) {
+    this.hashing = new Limiter(HASH_CONCURRENCY, config.rateLimits.passwordQueuePerClient);
+  }
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await hash(randomSecret(), ARGON2_OPTIONS);
   }
 
-  hash(password: string): Promise<string> {
-    return this.hashing.run(() => hash(password, ARGON2_OPTIONS));
+  /**
+   * `clients` (the caller's IP, the account) bound how many hashes each may have running or
+   * waiting: past that, 429, so one caller flooding a hashing route cannot starve everyone's sign-in.
+   */
+  hash(password: string, clients: readonly string[] = []): Promise<string> {
+    return this.inTurn(() => hash(password, ARGON2_OPTIONS), clients);
   }
 
   /**
    * Verifies a password; with no stored hash (unknown email, passwordless user) it still pays
    * for one verification so that response time tells nothing about the account.
    */
-  async verify(storedHash: string | null, password: string): Promise<boolean> {
-    if (storedHash === null) {
-      await this.hashing.run(() => verify(this.dummyHash, password)).catch(() => false);
-      return false;
-    }
+  async verify(storedHash: string | null, password: string, clients: readonly string[] = []): Promise<boolean> {
+    const check = async () => {
+      try {
+        return (await verify(storedHash ?? this.dummyHash, password)) && storedHash !== null;
+      } catch {
+        return false;
+      }
+    };
+    return this.inTurn(check, clients);
+  }
+
+  private async inTurn<T>(task: () => Promise<T>, clients: readonly string[]): Promise<T> {
     try {
-      return await this.hashing.run(() => verify(storedHash, password));
-    } catch {
-      return false;
+      return await this.hashing.run(task, clients);
+    } catch (error) {
+      if (!(error instanceof QueueFull)) throw error;
+      const message = 'Too many password checks at once from this client; try again in 1 s';
+      throw new ApiError('too_many_requests', message, { retryAfter: 1 }, 429, { 'retry-after': '1' });
     }
   }
 }
