@@ -6,7 +6,7 @@ import { ApiError } from '../common/api-error.js';
 import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { preparedInserts } from '../database/prepared.js';
+import { sqlInsertsTogether } from '../database/sql.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { PasswordService } from '../tenant/password.service.js';
 import { UserService } from '../tenant/user.service.js';
@@ -31,7 +31,7 @@ export class SignInService {
     private readonly limits: RateLimitService,
     @Inject(CONFIG) private readonly config: Config,
   ) {
-    this.insertSignIn = preparedInserts(dataSource, 'sign_in_insert', [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
+    this.insertSignIn = sqlInsertsTogether(dataSource, [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
   }
 
   /** Seconds requested for a new session, checked against TESSERA_SESSION_MAX_EXPIRATION. */

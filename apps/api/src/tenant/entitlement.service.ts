@@ -4,7 +4,7 @@ import type { Entitlements, Feature, PricingTier } from '@tessera/dto';
 import { notFound } from '../common/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
 import { iso } from '../database/columns.js';
-import { prepared } from '../database/prepared.js';
+import { sqlRead } from '../database/sql.js';
 import { CatalogService } from './catalog.service.js';
 import { TenantEntity, type NamedRecord } from './directory.entity.js';
 import {
@@ -116,7 +116,7 @@ export class EntitlementService {
     let query = this.featureQueries.get(key);
     if (!query) {
       if (this.featureQueries.size > 500) this.featureQueries.clear();
-      query = prepared(this.dataSource, `features_${key.replace(':', '_')}`, featureSql(tenantIds.length, featureIds.length));
+      query = sqlRead<{ scope: string; id: string }>(this.dataSource, featureSql(tenantIds.length, featureIds.length));
       this.featureQueries.set(key, query);
     }
     const params: unknown[] = [userId, ...featureIds, userId, ...featureIds];
