@@ -1,9 +1,7 @@
 // The ceiling: a bare NestJS + Fastify app whose one GET route returns a small JSON object.
-// Plain JS with the decorators applied by hand, so it needs no build step. With
-// CEILING_WITH_POST=1 it also has `POST /post`, which answers a check's body as a check would
-// (for tools/bench/post-floor.mjs: what a bare POST of that body costs).
+// Plain JS with the decorators applied by hand, so it needs no build step.
 import 'reflect-metadata';
-import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 
@@ -11,18 +9,9 @@ class HelloController {
   hello() {
     return { hello: 'world' };
   }
-
-  post(body) {
-    return { authorized: false, results: body.checks.map(() => false) };
-  }
 }
 const route = (decorator, method) => decorator(HelloController.prototype, method, Object.getOwnPropertyDescriptor(HelloController.prototype, method));
 route(Get(), 'hello');
-if (process.env.CEILING_WITH_POST === '1') {
-  route(Post('post'), 'post');
-  route(HttpCode(200), 'post');
-  Body()(HelloController.prototype, 'post', 0);
-}
 Controller()(HelloController);
 
 class CeilingModule {}

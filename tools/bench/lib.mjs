@@ -12,15 +12,6 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SERVER_FLAGS = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8'));
 export const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 
-/** The value after `--name` on the command line, or `fallback`. */
-export const option = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-
-/** The checks ab.mjs asks about and post-floor.mjs posts: 10 permissions in 6 tenants (t0 … t5). */
-export const TEN_CHECKS = Array.from({ length: 10 }, (_, i) => ({ permission: `p${i}`, tenantId: i < 5 ? 't0' : `t${i - 4}` }));
-
 /** Re-runs this program on core 1 (once), leaving core 0 to the server under test. */
 export function pinToCore1() {
   if (!TASKSET || process.env.BENCH_PINNED) return;

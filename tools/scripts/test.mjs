@@ -62,9 +62,6 @@ step(
 
 // Smoke runs of the load tools, so they keep working (no thresholds: figures vary by machine).
 step('bench smoke', process.execPath, ['tools/bench/bench.mjs', '--smoke']);
-// The A/B tool, one round of the build against itself, allocation sampling included.
-step('A/B smoke', process.execPath, ['tools/bench/ab.mjs', 'current', 'current+--max-semi-space-size=16', '--rounds', '1', '--seconds', '1', '--scenarios', 'health,check', '--alloc']);
-step('POST floor smoke', process.execPath, ['tools/bench/post-floor.mjs', '--rounds', '1', '--seconds', '1']);
 step('soak (short)', process.execPath, ['tools/soak/soak.mjs', '--seconds', '5', '--workers', '4']);
 
 let total = 0;

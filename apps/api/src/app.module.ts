@@ -30,9 +30,7 @@ export class AppModule {
       imports: [ConfigModule.of(config), DatabaseModule, RateLimitModule, TenantModule, SessionModule, AdminModule, ClientSessionModule, WarrantModule],
       controllers: [HealthController, DocsController, WebController],
       providers: [
-        // One instance: the global guard of Nest's pipeline and of the direct routes (common/direct-route.ts).
-        AuthGuard,
-        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
     };

@@ -7,8 +7,6 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError, toErrorResponse } from './common/error.filter.js';
 import type { Config } from './config/config.js';
 import { AppModule } from './app.module.js';
-import { installDirectRoutes } from './common/direct-route.js';
-import { atTurnEnd } from './common/turn-end.js';
 
 const LOG_LEVELS: Record<Config['logLevel'], LogLevel[] | false> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -98,17 +96,11 @@ export async function createApp(config: Config, root: DynamicModule = AppModule.
     if (body === '') done(null, undefined);
     else void parseJson(request, body as string, done);
   });
-  // On SQLite an answer is made in the turn of the event loop its request came in, between the
-  // other requests' work: the turn's answers leave together at its end (see turn-end.ts). On
-  // PostgreSQL answers are made as the database's replies come in, and holding them measured
-  // worse (A/B, four processes each: validate 1.12 ×, check 1.06 ×), so they leave at once.
-  const holdAnswers = config.database.kind === 'sqlite';
   // Security headers on every answer; a page that needs its own CSP (web app, docs) sets it first.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     for (const [name, value] of SECURITY_HEADERS) if (!reply.hasHeader(name)) void reply.header(name, value);
     if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/')) void reply.header('cache-control', 'no-store');
-    if (holdAnswers) atTurnEnd(() => done(null, payload));
-    else done(null, payload);
+    done(null, payload);
   });
   // Node's server.close() ends the keep-alive connections idle at that moment; one still answering
   // a request keeps its socket after the answer, for the whole keep-alive timeout (72 s), and holds
@@ -130,10 +122,8 @@ export async function createApp(config: Config, root: DynamicModule = AppModule.
     });
   }
   app.enableShutdownHooks();
-  const directRoutesInstalled = installDirectRoutes(app);
   try {
     await app.init();
-    directRoutesInstalled();
   } catch (error) {
     // A service that cannot start leaves no database connection behind.
     await app.close();

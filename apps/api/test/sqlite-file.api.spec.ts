@@ -70,8 +70,8 @@ describe('the SQLite file', () => {
     const { token } = await b.anon.auth.signIn({ email, password: PASSWORD });
     expect(token).toEqual(expect.any(String));
 
-    // Shared, a process cannot count the other's writes (write-generation.ts): B answers a check
-    // it was asked before, a key and a session it used before, from what A has just changed.
+    // B answers a check it was asked before, a key and a session it used before, from what A has
+    // just changed.
     const { userId } = await a.admin.users.create({ email: uniqueEmail() });
     const permissionId = `shared-${Date.now().toString(36)}`;
     await a.admin.permissions.create({ permissionId });

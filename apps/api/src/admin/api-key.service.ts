@@ -6,13 +6,10 @@ import { ApiError, notFound } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso, isoOrNull } from '../database/columns.js';
-import { ms, msOrNull, preparedColumns } from '../database/prepared.js';
-import { readUntilWritten } from '../database/write-generation.js';
+import { ms, msOrNull, sqlRead } from '../database/sql.js';
 import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
 
 const LAST_USED_PRECISION_MS = 60_000;
-/** Keys remembered between requests, per generation of the BoundedCache (so up to twice as many). */
-const KNOWN_KEYS = 1000;
 /** Prefix secret scanners can spot. */
 export const API_KEY_PREFIX = 'tsk_';
 
@@ -28,38 +25,46 @@ export function toApiKeyDto(key: ApiKeyEntity): ApiKey {
   };
 }
 
-/** The columns of a key, in the order `keyOf` reads them. */
-const KEY_COLUMNS = ['id', 'name', 'role', 'secret_hash', 'bootstrap', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'];
+/** The key with a secret's hash: every request made with a key runs this. */
+const KEY_BY_HASH_SQL =
+  'SELECT id AS "id", name AS "name", role AS "role", secret_hash AS "secretHash", bootstrap AS "bootstrap", ' +
+  'created_at AS "createdAt", last_used_at AS "lastUsedAt", expires_at AS "expiresAt", revoked_at AS "revokedAt" ' +
+  'FROM api_keys WHERE secret_hash = ?';
 
-function keyOf(v: readonly unknown[]): ApiKeyEntity {
+/** A row of KEY_BY_HASH_SQL: BIGINT times are strings on PostgreSQL. */
+interface KeyRow {
+  id: string;
+  name: string;
+  role: ApiKeyRole;
+  secretHash: string;
+  bootstrap: string | null;
+  createdAt: number | string;
+  lastUsedAt: number | string | null;
+  expiresAt: number | string | null;
+  revokedAt: number | string | null;
+}
+
+function keyOf(row: KeyRow): ApiKeyEntity {
   return {
-    id: v[0] as string,
-    name: v[1] as string,
-    role: v[2] as ApiKeyRole,
-    secretHash: v[3] as string,
-    bootstrap: (v[4] as string | null) ?? null,
-    createdAt: ms(v[5]),
-    lastUsedAt: msOrNull(v[6]),
-    expiresAt: msOrNull(v[7]),
-    revokedAt: msOrNull(v[8]),
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    secretHash: row.secretHash,
+    bootstrap: row.bootstrap,
+    createdAt: ms(row.createdAt),
+    lastUsedAt: msOrNull(row.lastUsedAt),
+    expiresAt: msOrNull(row.expiresAt),
+    revokedAt: msOrNull(row.revokedAt),
   };
 }
 
 /** API keys: the only place that reads or writes `api_keys`. */
 @Injectable()
 export class ApiKeyService {
-  /**
-   * Every request made with a key runs this: a prepared statement, no query building, and on
-   * exclusive SQLite remembered until the next write (a revocation is one).
-   */
-  private readonly byHash: (hash: string) => Promise<ApiKeyEntity | undefined>;
+  private readonly byHash: (hash: string) => Promise<KeyRow[]>;
 
   constructor(private readonly dataSource: DataSource) {
-    const read = preparedColumns(dataSource, 'api_key_auth', KEY_COLUMNS, 'FROM api_keys WHERE secret_hash = ?');
-    this.byHash = readUntilWritten(dataSource, KNOWN_KEYS, async (hash: string) => {
-      const [row] = await read(hash);
-      return row === undefined ? undefined : keyOf(row);
-    });
+    this.byHash = sqlRead<KeyRow>(dataSource, KEY_BY_HASH_SQL);
   }
 
   private get repo() {
@@ -67,14 +72,13 @@ export class ApiKeyService {
   }
 
   /**
-   * The key for a presented secret, or 401 unauthorized (unknown, revoked or expired alike). On
-   * exclusive SQLite a key read before the last write to the database is still what the database
-   * holds, so it is not read again: a revocation is a write, and the next request reads the key
-   * afresh. Unknown secrets are never remembered.
+   * The key for a presented secret, or 401 unauthorized (unknown, revoked or expired alike). Read on
+   * every request: a revocation counts at once, on every process.
    */
   async authenticate(secret: string): Promise<ApiKeyEntity> {
     const hash = sha256Hex(secret);
-    const key = await this.byHash(hash);
+    const [row] = await this.byHash(hash);
+    const key = row === undefined ? undefined : keyOf(row);
     const now = Date.now();
     if (
       !key ||
@@ -86,8 +90,7 @@ export class ApiKeyService {
     }
     if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_PRECISION_MS) {
       await this.repo.update({ id: key.id }, { lastUsedAt: now });
-      // A copy: the remembered key is shared with other requests.
-      return { ...key, lastUsedAt: now };
+      key.lastUsedAt = now;
     }
     return key;
   }

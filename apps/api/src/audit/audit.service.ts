@@ -5,7 +5,7 @@ import { uuidv7 } from '../common/crypto.js';
 import { paginate } from '../common/pagination.js';
 import type { Actor } from '../common/principal.js';
 import { iso } from '../database/columns.js';
-import { preparedWrite } from '../database/prepared.js';
+import { sqlWrite } from '../database/sql.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
 export interface AuditRecord {
@@ -36,7 +36,7 @@ export function toAuditEventDto(e: AuditEventEntity): AuditEvent {
   };
 }
 
-/** Straight to the driver: every sign-in and most admin actions write one. */
+/** Every sign-in and most admin actions write one. */
 export const AUDIT_INSERT_SQL = `
   INSERT INTO audit_events (id, type, actor_user_id, actor_api_key_id, user_id, session_id, tenant_id, ip, user_agent, at, details)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -64,7 +64,7 @@ export class AuditService {
   private readonly insert: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
 
   constructor(private readonly dataSource: DataSource) {
-    this.insert = preparedWrite(dataSource, 'audit_insert', AUDIT_INSERT_SQL);
+    this.insert = sqlWrite(dataSource, AUDIT_INSERT_SQL);
   }
 
   /** Records an event with the given manager, so it commits or rolls back with the action. */

@@ -1,4 +1,5 @@
 import { HttpCode, SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ID_PATTERN, Uuid } from '@tessera/dto';
@@ -16,14 +17,24 @@ export interface ContractSpec {
 
 export const CONTRACT_KEY = 'tessera:contract';
 
-/** Every (controller, method) carrying a contract, for the OpenAPI document. */
-export const CONTRACT_ROUTES: { controller: object; method: string | symbol }[] = [];
+/** The handler of a route with a contract. */
+export interface ContractHandler {
+  controller: object;
+  method: string | symbol;
+}
+
+/**
+ * Where a contract route's Fastify config names its handler: the OpenAPI document is made from the
+ * routes Fastify registers (their method and full path), each with its handler's metadata.
+ */
+export const CONTRACT_HANDLER = 'tesseraContractHandler';
 
 export function Contract(spec: ContractSpec): MethodDecorator {
   return (target, key, descriptor) => {
     SetMetadata(CONTRACT_KEY, spec)(target, key, descriptor);
     if (spec.status !== undefined) HttpCode(spec.status)(target, key, descriptor);
-    CONTRACT_ROUTES.push({ controller: target.constructor, method: key });
+    const handler: ContractHandler = { controller: target.constructor, method: key };
+    RouteConfig({ [CONTRACT_HANDLER]: handler })(target, key, descriptor);
   };
 }
 

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { isUnavailable, toErrorResponse } from './error.filter.js';
 
 describe('isUnavailable: what is answered 503 rather than 500', () => {
-  it('counts the errors pg gives when PostgreSQL is away, the pipelined reads included', () => {
+  it('counts the errors pg gives when PostgreSQL is away', () => {
     for (const message of [
       'Connection terminated unexpectedly',
       'timeout exceeded when trying to connect',

@@ -39,7 +39,6 @@ import {
 } from '../tenant/entitlement.entity.js';
 import { SelfServiceCodeEntity } from '../client-session/self-service-code.entity.js';
 import { serializeSqliteTransactions } from './sqlite-lock.js';
-import { trackWrites } from './write-generation.js';
 
 /** How long a statement waits for a SQLite file another process has locked. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -92,7 +91,9 @@ export function createDataSource(database: Config['database']): DataSource {
       type: 'better-sqlite3',
       database: database.file,
       enableWAL: true,
-      prepareDatabase: (db: Parameters<typeof trackWrites>[0] & { pragma(sql: string): unknown }) => {
+      // TypeORM keeps this many prepared statements (100 by default): room for every shape of check.
+      statementCacheSize: 500,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
@@ -101,9 +102,6 @@ export function createDataSource(database: Config['database']): DataSource {
         // shared memory: a one-row lookup 5.1 → 1.3 µs, and 7-12 % of a validate's CPU and 14-17 %
         // of a check's, which read once and twice (README "The SQLite file").
         if (!database.shared) db.pragma('locking_mode = EXCLUSIVE');
-        // Alone on the file, this process sees every write: hot paths skip re-reading what no
-        // write has touched since (write-generation.ts).
-        if (!database.shared) trackWrites(db);
       },
     };
   } else {

@@ -2,7 +2,6 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { CONFIG, type Config } from '../config/config.js';
 import { openDatabase } from './data-source.js';
-import { closePreparedReads } from './prepared.js';
 
 /** Opens the database (running pending migrations) and closes it on shutdown. */
 @Global()
@@ -14,7 +13,6 @@ export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await closePreparedReads(this.dataSource);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Controller, Get, Header } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { createRequire } from 'node:module';
 import { Public } from '../common/auth.decorator.js';
-import { buildOpenApi } from './openapi.js';
+import { CONTRACT_HANDLER, type ContractHandler } from '../common/contract.decorator.js';
+import { buildOpenApi, type ContractRoute } from './openapi.js';
 
 // Only the folder of swagger-ui-dist: its main entry would evaluate the whole 1 MB UI bundle at start.
 const assets = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -23,6 +26,17 @@ const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'un
 @Controller('docs')
 export class DocsController {
   private document: object | undefined;
+  private readonly routes: ContractRoute[] = [];
+
+  /** Made before Nest registers the routes: Fastify's onRoute hook then sees every one of them. */
+  constructor(http: HttpAdapterHost) {
+    http.httpAdapter.getInstance<FastifyInstance>().addHook('onRoute', (route) => {
+      const handler = (route.config as Record<string, ContractHandler | undefined> | undefined)?.[CONTRACT_HANDLER];
+      // Fastify adds a HEAD route beside each GET, with the same config.
+      if (handler === undefined || route.method === 'HEAD') return;
+      for (const verb of [route.method].flat()) this.routes.push({ ...handler, verb, url: route.url });
+    });
+  }
 
   @Get()
   @Public()
@@ -35,7 +49,7 @@ export class DocsController {
   @Get('openapi.json')
   @Public()
   openapi(): object {
-    this.document ??= buildOpenApi('0.1.0');
+    this.document ??= buildOpenApi('0.1.0', this.routes);
     return this.document;
   }
 

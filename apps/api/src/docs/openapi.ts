@@ -1,14 +1,15 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { z } from 'zod';
 import { ERROR_CODES } from '@tessera/dto';
 import { AUTH_KEY, type Caller } from '../common/auth.decorator.js';
-import { CONTRACT_KEY, CONTRACT_ROUTES, type ContractSpec } from '../common/contract.decorator.js';
+import { CONTRACT_KEY, type ContractHandler, type ContractSpec } from '../common/contract.decorator.js';
 
 type Json = Record<string, unknown>;
 
-const join = (...parts: (string | undefined)[]) =>
-  '/' + parts.flatMap((p) => (p ?? '').split('/')).filter((p) => p !== '').join('/');
+/** A route with a contract as Fastify registered it: its method, its full path, its handler. */
+export interface ContractRoute extends ContractHandler {
+  verb: string;
+  url: string;
+}
 
 const schema = (s: z.ZodType, io: 'input' | 'output'): Json => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
@@ -25,20 +26,17 @@ function security(callers: Caller[] | undefined): Json[] {
   return list;
 }
 
-/** The OpenAPI 3.1 document, generated from the controllers' @Contract and @Auth metadata. */
-export function buildOpenApi(version: string): Json {
+/** The OpenAPI 3.1 document, generated from the routes' @Contract and @Auth metadata. */
+export function buildOpenApi(version: string, routes: readonly ContractRoute[]): Json {
   const paths: Record<string, Json> = {};
-  for (const { controller, method } of CONTRACT_ROUTES) {
+  for (const { controller, method, verb: upperVerb, url } of routes) {
     const handler = (controller as { prototype: Record<string | symbol, unknown> }).prototype[method] as object;
     const spec = Reflect.getMetadata(CONTRACT_KEY, handler) as ContractSpec;
     const callers = (Reflect.getMetadata(AUTH_KEY, handler) ?? Reflect.getMetadata(AUTH_KEY, controller)) as
       | Caller[]
       | undefined;
-    const verb = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod].toLowerCase();
-    const path = join(
-      Reflect.getMetadata(PATH_METADATA, controller) as string,
-      Reflect.getMetadata(PATH_METADATA, handler) as string,
-    ).replace(/:([A-Za-z]+)/g, '{$1}');
+    const verb = upperVerb.toLowerCase();
+    const path = url.replace(/:([A-Za-z]+)/g, '{$1}');
     const status = String(spec.status ?? (verb === 'post' ? 201 : 200));
     const op: Json = {
       summary: spec.summary,

@@ -14,7 +14,6 @@ import {
 import { ApiError, notFound } from '../common/api-error.js';
 import { ANY_SESSION, Auth, PERSON_SESSION } from '../common/auth.decorator.js';
 import { Contract, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { Direct } from '../common/direct-route.js';
 import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../common/principal.js';
 import { toUserDto } from '../tenant/user.service.js';
 import { SessionService, toSessionDto } from './session.service.js';
@@ -53,7 +52,6 @@ export class SessionController {
   }
 
   @Get('v1/sessions/current')
-  @Direct()
   @Auth(...ANY_SESSION)
   @Contract({ summary: 'The calling session and its user', response: CurrentSessionResponse })
   current(@CurrentSession() { session, user }: SessionPrincipal): CurrentSessionResponse {

@@ -5,10 +5,9 @@ import { ApiError } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { iso } from '../database/columns.js';
-import { ms, msOrNull, preparedColumns, preparedWrite } from '../database/prepared.js';
-import { readUntilWritten } from '../database/write-generation.js';
+import { ms, msOrNull, sqlRead, sqlWrite } from '../database/sql.js';
 import { UserEntity } from '../tenant/user.entity.js';
-import { USER_COLUMNS, userOfValues } from '../tenant/user.service.js';
+import { USER_COLUMNS, userOfRow, type UserRow } from '../tenant/user.service.js';
 import { SessionEntity } from './session.entity.js';
 import { TokenService } from './token.service.js';
 
@@ -16,8 +15,6 @@ import { TokenService } from './token.service.js';
 const SLIDING: ReadonlySet<SessionType> = new Set(['user', 'impersonation']);
 /** Last-use time of a non-sliding session is written at most this often. */
 const LAST_USED_PRECISION_MS = 60_000;
-/** Session rows remembered between requests, per generation of the BoundedCache (so up to twice as many). */
-const KNOWN_SESSIONS = 5000;
 
 export interface NewSession {
   userId: string;
@@ -55,54 +52,72 @@ export function toSessionDto(session: SessionEntity, currentId?: string): Sessio
   };
 }
 
-/** The columns of a session, in SessionEntity's order: `sessionOfValues` reads them so, `create` writes them so. */
+/** The columns of a session, in SessionEntity's order: `create` writes them so. */
 const SESSION_COLUMNS = ['id', 'user_id', 'type', 'tenant_id', 'impersonator_id', 'secret_hash', 'expiration', 'created_at',
   'last_used_at', 'expires_at', 'absolute_expires_at', 'revoked_at', 'ip', 'user_agent'];
 
 /** The session and its user in one indexed read: every authenticated request runs this. */
-const AUTH_COLUMNS = [...SESSION_COLUMNS.map((c) => `s.${c}`), ...USER_COLUMNS];
-const AUTH_FROM = 'FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?';
+const AUTH_SQL =
+  'SELECT s.id AS "id", s.user_id AS "sessionUserId", s.type AS "type", s.tenant_id AS "tenantId", ' +
+  's.impersonator_id AS "impersonatorId", s.secret_hash AS "secretHash", s.expiration AS "expiration", ' +
+  's.created_at AS "createdAt", s.last_used_at AS "lastUsedAt", s.expires_at AS "expiresAt", ' +
+  's.absolute_expires_at AS "absoluteExpiresAt", s.revoked_at AS "revokedAt", s.ip AS "ip", ' +
+  's.user_agent AS "userAgent", ' +
+  `${USER_COLUMNS} FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?`;
 
-/** Every sign-in writes one: straight to the driver. */
+/** A row of AUTH_SQL: BIGINT times are strings on PostgreSQL. */
+interface AuthRow extends UserRow {
+  id: string;
+  sessionUserId: string;
+  type: SessionType;
+  tenantId: string | null;
+  impersonatorId: string | null;
+  secretHash: string;
+  expiration: number | string;
+  createdAt: number | string;
+  lastUsedAt: number | string;
+  expiresAt: number | string;
+  absoluteExpiresAt: number | string;
+  revokedAt: number | string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** Every sign-in writes one. */
 export const SESSION_INSERT_SQL = `INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map(() => '?').join(', ')})`;
 
-function sessionOfValues(v: readonly unknown[]): SessionEntity {
+function sessionOfRow(row: AuthRow): SessionEntity {
   return {
-    id: v[0] as string,
-    userId: v[1] as string,
-    type: v[2] as SessionType,
-    tenantId: (v[3] as string | null) ?? null,
-    impersonatorId: (v[4] as string | null) ?? null,
-    secretHash: v[5] as string,
-    expiration: Number(v[6]),
-    createdAt: ms(v[7]),
-    lastUsedAt: ms(v[8]),
-    expiresAt: ms(v[9]),
-    absoluteExpiresAt: ms(v[10]),
-    revokedAt: msOrNull(v[11]),
-    ip: (v[12] as string | null) ?? null,
-    userAgent: (v[13] as string | null) ?? null,
+    id: row.id,
+    userId: row.sessionUserId,
+    type: row.type,
+    tenantId: row.tenantId,
+    impersonatorId: row.impersonatorId,
+    secretHash: row.secretHash,
+    expiration: Number(row.expiration),
+    createdAt: ms(row.createdAt),
+    lastUsedAt: ms(row.lastUsedAt),
+    expiresAt: ms(row.expiresAt),
+    absoluteExpiresAt: ms(row.absoluteExpiresAt),
+    revokedAt: msOrNull(row.revokedAt),
+    ip: row.ip,
+    userAgent: row.userAgent,
   };
 }
 
 /** Sessions: creation, validation with sliding expiry, revocation. The only writer of `sessions`. */
 @Injectable()
 export class SessionService {
-  /**
-   * The session's row joined with its user's; on exclusive SQLite remembered until the next write
-   * (a sign-out, a revocation, a disabled user, a slide), so every test in `authenticate` runs on
-   * what the database holds. Rows are never changed in place.
-   */
-  private readonly authRow: (id: string) => Promise<readonly unknown[] | undefined>;
+  /** The session's row joined with its user's, read on every request: a revocation counts at once. */
+  private readonly authRows: (id: string) => Promise<AuthRow[]>;
   private readonly insertSession: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
   ) {
-    const loadForAuth = preparedColumns(dataSource, 'session_auth', AUTH_COLUMNS, AUTH_FROM);
-    this.authRow = readUntilWritten(dataSource, KNOWN_SESSIONS, async (id: string) => (await loadForAuth(id))[0]);
-    this.insertSession = preparedWrite(dataSource, 'session_insert', SESSION_INSERT_SQL);
+    this.authRows = sqlRead<AuthRow>(dataSource, AUTH_SQL);
+    this.insertSession = sqlWrite(dataSource, SESSION_INSERT_SQL);
   }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
@@ -173,8 +188,8 @@ export class SessionService {
    */
   async authenticate(token: string): Promise<Authenticated> {
     const claims = this.tokens.verify(token);
-    const row = await this.authRow(claims.sid);
-    const session = row === undefined ? undefined : sessionOfValues(row);
+    const [row] = await this.authRows(claims.sid);
+    const session = row === undefined ? undefined : sessionOfRow(row);
     if (
       !session ||
       session.userId !== claims.sub ||
@@ -184,7 +199,7 @@ export class SessionService {
       throw new ApiError('unauthorized', 'Invalid session token');
     }
     if (session.revokedAt !== null) throw new ApiError('token_revoked', 'Session was signed out');
-    const user = userOfValues(row!, SESSION_COLUMNS.length);
+    const user = userOfRow(row!);
     // A user created after the session is another person who was given a deleted user's id.
     if (
       !user ||

@@ -7,7 +7,7 @@ import { ApiError } from '../common/api-error.js';
 import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../common/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { preparedInserts } from '../database/prepared.js';
+import { sqlInsertsTogether } from '../database/sql.js';
 import { RateLimitService, type SignInAttempt } from '../rate-limit/rate-limit.service.js';
 import { PasswordService } from '../tenant/password.service.js';
 import { UserService } from '../tenant/user.service.js';
@@ -40,7 +40,7 @@ export class SignInService {
     // Its own key, derived from the signing secret: a rotated secret starts new hashes.
     const signingKey = keys.byKid.get(keys.current)!;
     this.auditKey = createHmac('sha256', signingKey).update('tessera audit: sign_in.failed email').digest();
-    this.insertSignIn = preparedInserts(dataSource, 'sign_in_insert', [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
+    this.insertSignIn = sqlInsertsTogether(dataSource, [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
   }
 
   /** Seconds requested for a new session, checked against TESSERA_SESSION_MAX_EXPIRATION. */

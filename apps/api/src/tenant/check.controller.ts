@@ -4,7 +4,6 @@ import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
 import { Auth } from '../common/auth.decorator.js';
 import { Contract, ValidBody } from '../common/contract.decorator.js';
-import { Direct } from '../common/direct-route.js';
 import { CurrentPrincipal, type Principal } from '../common/principal.js';
 import { GrantService } from './grant.service.js';
 
@@ -19,7 +18,6 @@ export class CheckController {
    * user: naming another is 403, never silently answered for the session's user instead.
    */
   @Post()
-  @Direct()
   @Auth('admin', 'user', 'impersonation', 'authorization')
   @Contract({ summary: 'May this user do these things?', body: CheckRequest, response: CheckResponse, status: 200 })
   async check(@ValidBody() body: ParsedCheck, @CurrentPrincipal() principal: Principal): Promise<CheckResponse> {

@@ -6,7 +6,7 @@ import { notFound } from '../common/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
 import type { Actor } from '../common/principal.js';
 import { iso } from '../database/columns.js';
-import { prepared } from '../database/prepared.js';
+import { sqlRead } from '../database/sql.js';
 import { CatalogService } from './catalog.service.js';
 import { TenantEntity, type NamedRecord } from './directory.entity.js';
 import {
@@ -152,7 +152,7 @@ export class EntitlementService {
     let query = this.featureQueries.get(key);
     if (!query) {
       if (this.featureQueries.size > 500) this.featureQueries.clear();
-      query = prepared(this.dataSource, `features_${key.replace(':', '_')}`, featureSql(tenantIds.length, featureIds.length));
+      query = sqlRead<{ scope: string; id: string }>(this.dataSource, featureSql(tenantIds.length, featureIds.length));
       this.featureQueries.set(key, query);
     }
     const params: unknown[] = [userId, ...featureIds, userId, ...featureIds];

@@ -4,8 +4,7 @@ import type { CheckItem, GlobalGrants } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { BoundedCache } from '../common/bounded-cache.js';
 import { addTo } from '../common/map-of-sets.js';
-import { preparedValues } from '../database/prepared.js';
-import { writeGeneration } from '../database/write-generation.js';
+import { sqlRead } from '../database/sql.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import type { Actor } from '../common/principal.js';
 import { CatalogService } from './catalog.service.js';
@@ -45,7 +44,17 @@ const NO_FEATURES: ReadonlyMap<string, ReadonlySet<string>> = new Map();
  * one 'u' row for the user itself, with scope 'disabled' when it is and its stamp. No 'u' row: no
  * such user.
  */
-type HeldRow = [kind: 'u' | 'r' | 'p', scope: string, idOrStamp: string];
+interface HeldRow {
+  kind: 'u' | 'r' | 'p';
+  scope: string;
+  idOrStamp: string;
+}
+
+/** The user's standing (STANDING) and stamp (STAMP); no row for no such user. */
+interface StandingRow {
+  standing: string;
+  stamp: string;
+}
 
 /** Of a `users` row: '' for a user who may hold something, 'disabled' for one who holds nothing. */
 const STANDING = `CASE WHEN disabled_at IS NULL THEN '' ELSE 'disabled' END`;
@@ -57,14 +66,10 @@ const STANDING = `CASE WHEN disabled_at IS NULL THEN '' ELSE 'disabled' END`;
  */
 const STAMP = `CAST(COALESCE((SELECT version FROM grant_versions WHERE user_id = users.id), 0) AS TEXT) || '.' || CAST((SELECT version FROM catalog_version WHERE id = 1) AS TEXT) || '.' || CASE WHEN super_admin THEN '1' ELSE '0' END`;
 
-/**
- * A check's rows, remembered with the stamp they were read under and, on exclusive SQLite, the
- * database's write count when they (or the stamp that confirmed them) were last read.
- */
+/** A check's rows, remembered with the stamp they were read under. */
 interface Memo {
   stamp: string;
   held: Holdings;
-  generation: number | undefined;
 }
 
 /**
@@ -91,7 +96,7 @@ function heldSql(tenants: number, permissions: number): string {
   if (tenants > 0) roles.push(`SELECT tenant_id, role_id FROM tenant_role_grants WHERE user_id = ? AND tenant_id IN (${t})`);
   roles.push(`SELECT '', '${SUPER_ADMIN}' FROM users WHERE id = ? AND super_admin`);
   const parts = [
-    `SELECT 'u' AS kind, ${STANDING} AS scope, ${STAMP} FROM users WHERE id = ?`,
+    `SELECT 'u' AS "kind", ${STANDING} AS "scope", ${STAMP} AS "idOrStamp" FROM users WHERE id = ?`,
     `SELECT 'r', scope, role_id FROM held_roles`,
   ];
   if (permissions > 0) {
@@ -118,13 +123,10 @@ function heldParams(userId: string, tenantIds: string[], permissionIds: string[]
 /** Grants of roles and permissions, per tenant or global, and the check that reads them. */
 @Injectable()
 export class GrantService {
-  /** One prepared statement per shape of check (how many tenants, how many permissions). */
+  /** One statement per shape of check (how many tenants, how many permissions). */
   private readonly checkQueries = new Map<string, (...params: unknown[]) => Promise<HeldRow[]>>();
   private readonly memo = new BoundedCache<string, Memo>(MEMO_SIZE);
-  /** The user's standing and stamp: [STANDING, STAMP], no row for no such user. */
-  private readonly standing: (userId: string) => Promise<[string, string][]>;
-  /** Exclusive SQLite only: the database's write count (see write-generation.ts). */
-  private readonly generation: (() => number) | undefined;
+  private readonly standing: (userId: string) => Promise<StandingRow[]>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -132,8 +134,10 @@ export class GrantService {
     private readonly audit: AuditService,
     private readonly entitlements: EntitlementService,
   ) {
-    this.standing = preparedValues(dataSource, 'check_standing', `SELECT ${STANDING}, ${STAMP} FROM users WHERE id = ?`) as (userId: string) => Promise<[string, string][]>;
-    this.generation = writeGeneration(dataSource);
+    this.standing = sqlRead<StandingRow>(
+      dataSource,
+      `SELECT ${STANDING} AS "standing", ${STAMP} AS "stamp" FROM users WHERE id = ?`,
+    );
   }
 
   private record(m: EntityManager, actor: Actor, added: boolean, kind: GrantKind, userId: string, id: string, tenantId?: string) {
@@ -257,8 +261,7 @@ export class GrantService {
    * stamp (three key lookups instead of about a hundred) and answers from the remembered rows while
    * the stamp is unchanged. The stamp is read on every check and its counters move in the same
    * transaction as any grant or role change, on every process: the answer is as current as the
-   * full statement's. On exclusive SQLite, where this process makes every write, not even the stamp
-   * is read while the database's write count is where it was at the last read: nothing has changed.
+   * full statement's.
    */
   async check(userId: string, checks: CheckItem[]): Promise<boolean[]> {
     const tenants = new Set<string>();
@@ -293,24 +296,20 @@ export class GrantService {
   /** What the user holds of the asked ids, per scope; undefined for no such user or a disabled one. */
   private async held(userId: string, tenantIds: string[], permissionIds: string[]): Promise<Holdings | undefined> {
     const key = JSON.stringify([userId, tenantIds, permissionIds]);
-    // Taken before any read: a write while a read waits makes the memo stale, never wrongly fresh.
-    const generation = this.generation?.();
     const memo = this.memo.get(key);
     if (memo !== undefined) {
-      if (generation !== undefined && memo.generation === generation) return memo.held;
       const [user] = await this.standing(userId);
-      if (user === undefined || user[0] !== '') return undefined;
-      if (user[1] === memo.stamp) {
-        memo.generation = generation;
-        return memo.held;
-      }
+      if (user === undefined || user.standing !== '') return undefined;
+      if (user.stamp === memo.stamp) return memo.held;
     }
     const rows = await this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds));
-    const user = rows.find((r) => r[0] === 'u');
-    if (!user || user[1] !== '') return undefined;
+    const user = rows.find((r) => r.kind === 'u');
+    if (!user || user.scope !== '') return undefined;
     const held: Holdings = { roles: new Map(), permissions: new Map() };
-    for (const [kind, scope, id] of rows) if (kind !== 'u') addTo(kind === 'r' ? held.roles : held.permissions, scope, id);
-    if (rows.length <= MEMO_MAX_ROWS) this.memo.set(key, { stamp: user[2], held, generation });
+    for (const { kind, scope, idOrStamp } of rows) {
+      if (kind !== 'u') addTo(kind === 'r' ? held.roles : held.permissions, scope, idOrStamp);
+    }
+    if (rows.length <= MEMO_MAX_ROWS) this.memo.set(key, { stamp: user.idOrStamp, held });
     return held;
   }
 
@@ -319,7 +318,7 @@ export class GrantService {
     let query = this.checkQueries.get(key);
     if (!query) {
       if (this.checkQueries.size > 500) this.checkQueries.clear();
-      query = preparedValues(this.dataSource, `check_${key.replace(/:/g, '_')}`, heldSql(tenants, permissions)) as (...params: unknown[]) => Promise<HeldRow[]>;
+      query = sqlRead<HeldRow>(this.dataSource, heldSql(tenants, permissions));
       this.checkQueries.set(key, query);
     }
     return query;

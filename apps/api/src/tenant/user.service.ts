@@ -5,7 +5,7 @@ import type { Page, User } from '@tessera/dto';
 import { duplicate, notFound } from '../common/api-error.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
-import { ms, msOrNull, preparedColumns } from '../database/prepared.js';
+import { ms, msOrNull, sqlRead } from '../database/sql.js';
 import { paginate, type Listing } from '../common/pagination.js';
 import { PasswordService } from './password.service.js';
 import { UserEntity } from './user.entity.js';
@@ -30,38 +30,54 @@ export function toUserDto(user: UserEntity): User {
   };
 }
 
-/** The columns of a user, in the order `userOfValues` reads them, so they can follow another table's. */
-export const USER_COLUMNS = ['u.id', 'u.email', 'u.password_hash', 'u.super_admin', 'u.disabled_at', 'u.sessions_valid_after', 'u.created_at', 'u.updated_at'];
+/** A user's columns as the hot reads name them (joined as `u`); `UserRow` is the row they make. */
+export const USER_COLUMNS =
+  'u.id AS "userId", u.email AS "userEmail", u.password_hash AS "userPasswordHash", ' +
+  'u.super_admin AS "userSuperAdmin", ' +
+  'u.disabled_at AS "userDisabledAt", u.sessions_valid_after AS "userSessionsValidAfter", ' +
+  'u.created_at AS "userCreatedAt", u.updated_at AS "userUpdatedAt"';
 
 /**
- * A user from a row of values (`preparedColumns`) whose `USER_COLUMNS` start at `at`; null when they
- * are empty (an outer join that found nothing).
+ * A row read with USER_COLUMNS: BIGINT times are strings on PostgreSQL, booleans 0 or 1 on SQLite;
+ * `userId` is null when an outer join found no user.
  */
-export function userOfValues(v: readonly unknown[], at = 0): UserEntity | null {
-  if (v[at] === null || v[at] === undefined) return null;
+export interface UserRow {
+  userId: string | null;
+  userEmail: string | null;
+  userPasswordHash: string | null;
+  userSuperAdmin: boolean | number;
+  userDisabledAt: string | number | null;
+  userSessionsValidAfter: string | number | null;
+  userCreatedAt: string | number;
+  userUpdatedAt: string | number;
+}
+
+/** The user of a row read with USER_COLUMNS; null when there is none. */
+export function userOfRow(row: UserRow): UserEntity | null {
+  if (row.userId === null) return null;
   return {
-    id: v[at] as string,
-    email: (v[at + 1] as string | null) ?? null,
-    passwordHash: (v[at + 2] as string | null) ?? null,
-    superAdmin: v[at + 3] === true || v[at + 3] === 1,
-    disabledAt: msOrNull(v[at + 4]),
-    sessionsValidAfter: msOrNull(v[at + 5]),
-    createdAt: ms(v[at + 6]),
-    updatedAt: ms(v[at + 7]),
+    id: row.userId,
+    email: row.userEmail,
+    passwordHash: row.userPasswordHash,
+    superAdmin: row.userSuperAdmin === true || row.userSuperAdmin === 1,
+    disabledAt: msOrNull(row.userDisabledAt),
+    sessionsValidAfter: msOrNull(row.userSessionsValidAfter),
+    createdAt: ms(row.userCreatedAt),
+    updatedAt: ms(row.userUpdatedAt),
   };
 }
 
 /** Users: the only place that reads or writes the users table. */
 @Injectable()
 export class UserService {
-  /** Every sign-in runs this: straight to the driver. */
-  private readonly byEmail: (email: string) => Promise<unknown[][]>;
+  /** Every sign-in runs this. */
+  private readonly byEmail: (email: string) => Promise<UserRow[]>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
   ) {
-    this.byEmail = preparedColumns(dataSource, 'user_by_email', USER_COLUMNS, 'FROM users u WHERE u.email = ?');
+    this.byEmail = sqlRead<UserRow>(dataSource, `SELECT ${USER_COLUMNS} FROM users u WHERE u.email = ?`);
   }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
@@ -117,7 +133,7 @@ export class UserService {
 
   async findByEmail(email: string): Promise<UserEntity | null> {
     const [row] = await this.byEmail(normalizeEmail(email));
-    return row === undefined ? null : userOfValues(row);
+    return row === undefined ? null : userOfRow(row);
   }
 
   /**

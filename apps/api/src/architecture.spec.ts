@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The frameworks and drivers whose insides the code must not reach into. */
+const GUARDED = /^(@nestjs\/[^/]+|typeorm|fastify|pg|better-sqlite3)(\/.*)?$/;
+
+/**
+ * The one file still allowed a cast into TypeORM's objects: it serialises SQLite transactions by
+ * replacing `dataSource.transaction` and the shared query runner's `query`, until an explicit
+ * TransactionRunner replaces it.
+ */
+const NOT_YET_CLEAN = new Set(['database/sqlite-lock.ts']);
+
+/** Private members of TypeORM's drivers and query runners that hot paths used to read. */
+const DRIVER_PRIVATES = /\bdatabaseConnection\b|\bstmtCache\b|\.master\b|\.driver\s+as\b/;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** A package's public subpaths: the named entries of its exports map, not its wildcards nor `./internal`. */
+function publicSubpaths(pkg: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+    exports?: Record<string, unknown> | string;
+  };
+  if (manifest.exports === undefined || typeof manifest.exports === 'string') return [];
+  return Object.keys(manifest.exports)
+    .filter((key) => key !== '.' && !key.includes('*') && key !== './internal' && key !== './package.json')
+    .map((key) => `${pkg}/${key.slice(2)}`);
+}
+
+/** Every module a file imports, exports from, or loads with import() or require(). */
+function specifiers(text: string): string[] {
+  return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+}
+
+// This file names what it looks for, so it is not scanned itself.
+const files = sourceFiles(SRC)
+  .map((path) => ({ name: relative(SRC, path), text: readFileSync(path, 'utf8') }))
+  .filter(({ name }) => name !== 'architecture.spec.ts');
+
+describe('the api reaches Nest, TypeORM, Fastify and the drivers only through their public API', () => {
+  it('scans the source', () => {
+    expect(files.length).toBeGreaterThan(50);
+  });
+
+  it('imports no internal path of @nestjs/*, typeorm, fastify, pg or better-sqlite3', () => {
+    const allowed = new Map<string, string[]>();
+    const internal: string[] = [];
+    for (const { name, text } of files) {
+      for (const specifier of specifiers(text)) {
+        const match = GUARDED.exec(specifier);
+        if (match?.[2] === undefined) continue;
+        const pkg = match[1]!;
+        if (!allowed.has(pkg)) allowed.set(pkg, publicSubpaths(pkg));
+        if (!allowed.get(pkg)!.includes(specifier)) internal.push(`${name}: ${specifier}`);
+      }
+    }
+    expect(internal).toEqual([]);
+  });
+
+  it('casts nothing into a private member of a framework or driver', () => {
+    const casts: string[] = [];
+    for (const { name, text } of files) {
+      if (NOT_YET_CLEAN.has(name)) continue;
+      for (const [i, line] of text.split('\n').entries()) {
+        // Specs may look into the project's own classes; the source may not cast its way anywhere.
+        const cast = !name.endsWith('.spec.ts') && line.includes('as unknown as {');
+        if (cast || DRIVER_PRIVATES.test(line)) casts.push(`${name}:${i + 1}: ${line.trim()}`);
+      }
+    }
+    expect(casts).toEqual([]);
+  });
+});
