@@ -19,7 +19,7 @@ const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-// The server's Node flags (README "Performance"): every tool that starts the API reads this file.
+// The server's Node flags (docs/architecture.md, decision record 4): every tool that starts the API reads this file.
 const nodeFlags = JSON.parse(readFileSync('apps/api/node-flags.json', 'utf8'));
 const api = spawn(process.execPath, [...nodeFlags, 'apps/api/dist/main.js'], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => api.kill(signal));

@@ -97,10 +97,8 @@ export function createDataSource(database: Config['database']): DataSource {
         db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
-        // Set before the first read, so WAL keeps its index in this process's memory. Shared, every
-        // statement takes and drops the file lock (two fcntl calls) and reads the WAL index from
-        // shared memory: a one-row lookup 5.1 → 1.3 µs, and 7-12 % of a validate's CPU and 14-17 %
-        // of a check's, which read once and twice (README "The SQLite file").
+        // Set before the first read, so WAL keeps its index in this process's memory: no file lock
+        // and no shared WAL index per statement (docs/architecture.md, decision record 1).
         if (!database.shared) db.pragma('locking_mode = EXCLUSIVE');
       },
     };
