@@ -74,7 +74,14 @@ export function buildOpenApi(version: string, routes: readonly ContractRoute[]):
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Tessera', version, description: 'Sessions, impersonation, client sessions, tenants, roles and permissions.' },
+    info: {
+      title: 'Tessera',
+      version,
+      description: 'Sessions, impersonation, client sessions, tenants, roles and permissions.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    // Relative: the document is served by the API it describes, at whatever address that listens on.
+    servers: [{ url: '/' }],
     paths,
     components: {
       securitySchemes: {
