@@ -24,3 +24,9 @@ export interface ErrorBody {
   message: string;
   details?: Record<string, unknown>;
 }
+
+/**
+ * What Warrant's SDK knows a bad request as: under /warrant, `invalid_request` is answered as
+ * `missing_required_parameter` when only required fields are missing, else `invalid_parameter`.
+ */
+export const WARRANT_INVALID_REQUEST_CODES = ['missing_required_parameter', 'invalid_parameter'] as const;

@@ -19,7 +19,7 @@ import {
 } from '@tessera/dto';
 import { AuditService, toAuditEventDto } from '../audit/audit.service.js';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, IdParam, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, IdParam, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../common/principal.js';
 import { SessionService, toSessionDto } from '../session/session.service.js';
 import { SignOutService } from '../session/sign-out.service.js';
@@ -45,6 +45,7 @@ export class AdminController {
   @Post('session-tokens')
   @Auth('admin', 'user')
   @Contract({ summary: 'Impersonate: a session token for another user', body: CreateSessionTokenRequest, response: CreateSessionTokenResponse, status: 201 })
+  @Errors('user_disabled')
   async createSessionToken(
     @ValidBody() body: CreateSessionTokenRequest,
     @CurrentPrincipal() principal: Principal,

@@ -11,7 +11,7 @@ import {
   type Page,
 } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService } from '../tenant/tenant.service.js';
@@ -30,6 +30,7 @@ export class UserController {
 
   @Post()
   @Contract({ summary: 'Create a user', body: CreateUserRequest, response: User, status: 201 })
+  @Errors('duplicate_record')
   async create(@ValidBody() body: CreateUserRequest, @CurrentActor() actor: Actor): Promise<User> {
     return toUserDto(await this.userAdmin.create(body, actor));
   }
@@ -49,6 +50,7 @@ export class UserController {
 
   @Patch(':userId')
   @Contract({ summary: "Change a user's email or password; a new password ends the user's sessions", body: UpdateUserRequest, response: User })
+  @Errors('duplicate_record')
   async update(@IdParam('userId') userId: string, @ValidBody() body: UpdateUserRequest, @CurrentActor() actor: Actor): Promise<User> {
     return toUserDto(await this.userAdmin.update(userId, body, actor));
   }

@@ -1,7 +1,7 @@
 import { Controller, Post } from '@nestjs/common';
 import { ClientSessionResponse, CreateClientSessionRequest } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, ValidBody } from '../common/contract.decorator.js';
+import { Contract, Errors, ValidBody } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
 import { ClientSessionService } from './client-session.service.js';
 
@@ -18,6 +18,7 @@ export class ClientSessionController {
     response: ClientSessionResponse,
     status: 200,
   })
+  @Errors('not_found', 'user_disabled', 'missing_permission')
   create(@ValidBody() body: CreateClientSessionRequest, @CurrentActor() actor: Actor): Promise<ClientSessionResponse> {
     return this.clientSessions.create(body, actor);
   }

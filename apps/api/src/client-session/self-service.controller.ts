@@ -9,7 +9,7 @@ import {
   type Page,
 } from '@tessera/dto';
 import { Auth, Public } from '../common/auth.decorator.js';
-import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../common/principal.js';
 import { toSessionDto } from '../session/session.service.js';
 import { CatalogService } from '../tenant/catalog.service.js';
@@ -33,6 +33,7 @@ export class SelfServiceController {
   @Post('exchange')
   @Public()
   @Contract({ summary: "Exchange a dashboard link's one-time code for its session", body: ExchangeCodeRequest, response: ExchangeCodeResponse, status: 200 })
+  @Errors('unauthorized', 'token_expired', 'token_revoked', 'user_disabled', 'missing_permission', 'too_many_requests')
   async exchange(@ValidBody() body: ExchangeCodeRequest, @CurrentActor() actor: Actor): Promise<ExchangeCodeResponse> {
     await this.limits.perIp('exchange', actor.ip ?? 'unknown');
     const { token, session, redirectUrl } = await this.selfService.exchange(body.code, actor);

@@ -2,8 +2,11 @@ import { HttpCode, SetMetadata, createParamDecorator, type ExecutionContext } fr
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { ID_PATTERN, Uuid } from '@tessera/dto';
+import { ID_PATTERN, Uuid, type ErrorCode } from '@tessera/dto';
 import { ApiError } from './api-error.js';
+
+/** An error code a route answers, with its status when that is not API.md's usual one for the code. */
+export type ContractError = ErrorCode | { code: ErrorCode; status: number };
 
 /** A route's request and response shapes: they validate the request and make the OpenAPI document. */
 export interface ContractSpec {
@@ -16,6 +19,7 @@ export interface ContractSpec {
 }
 
 export const CONTRACT_KEY = 'tessera:contract';
+export const ERRORS_KEY = 'tessera:errors';
 
 /** The handler of a route with a contract. */
 export interface ContractHandler {
@@ -37,6 +41,12 @@ export function Contract(spec: ContractSpec): MethodDecorator {
     RouteConfig({ [CONTRACT_HANDLER]: handler })(target, key, descriptor);
   };
 }
+
+/**
+ * Errors a route's own rules answer, for the OpenAPI document. Those its @Auth, body, query and path
+ * parameters imply (400, 401, 403, 404, 413, 415, 500, 503) are derived there: list only the rest.
+ */
+export const Errors = (...errors: [ContractError, ...ContractError[]]) => SetMetadata(ERRORS_KEY, errors);
 
 export function invalidRequest(error: z.ZodError): ApiError {
   const fields: Record<string, string> = {};

@@ -13,7 +13,7 @@ import {
 } from '@tessera/dto';
 import { ApiError, notFound } from '../common/api-error.js';
 import { ANY_SESSION, Auth, PERSON_SESSION } from '../common/auth.decorator.js';
-import { Contract, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../common/principal.js';
 import { toUserDto } from '../tenant/user.service.js';
 import { SessionService, toSessionDto } from './session.service.js';
@@ -31,6 +31,7 @@ export class SessionController {
   @Post('v1/auth/sign-in')
   @Auth('sign-in')
   @Contract({ summary: 'Sign in with email and password', body: SignInRequest, response: SignInResponse, status: 201 })
+  @Errors('invalid_credentials', 'user_disabled', 'too_many_requests')
   async signIn(@ValidBody() body: SignInRequest, @CurrentActor() actor: Actor): Promise<SignInResponse> {
     const { token, session, user } = await this.signIns.signIn(body, actor);
     return { token, session: toSessionDto(session, session.id), user: toUserDto(user) };
@@ -81,6 +82,7 @@ export class SessionController {
   @Post('v1/auth/change-password')
   @Auth('user')
   @Contract({ summary: 'Change my password; ends my other sessions unless told not to', body: ChangePasswordRequest, response: RevokedResponse, status: 200 })
+  @Errors({ code: 'invalid_credentials', status: 403 }, 'too_many_requests')
   async changePassword(
     @ValidBody() body: ChangePasswordRequest,
     @CurrentSession() { user }: SessionPrincipal,

@@ -13,7 +13,7 @@ import {
   type Page,
 } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
 import { CatalogService } from './catalog.service.js';
 import { EntitlementService, toFeatureDto } from './entitlement.service.js';
@@ -34,6 +34,7 @@ export class EntitlementController {
 
   @Post('pricing-tiers')
   @Contract({ summary: 'Create a pricing tier', body: CreatePricingTierRequest, response: PricingTier, status: 201 })
+  @Errors('duplicate_record')
   async createTier(@ValidBody() body: CreatePricingTierRequest, @CurrentActor() actor: Actor): Promise<PricingTier> {
     const input = { id: body.pricingTierId, name: body.name, description: body.description };
     await this.catalog.create('pricingTier', input, actor);
@@ -92,6 +93,7 @@ export class EntitlementController {
 
   @Post('features')
   @Contract({ summary: 'Create a feature', body: CreateFeatureRequest, response: Feature, status: 201 })
+  @Errors('duplicate_record')
   async createFeature(@ValidBody() body: CreateFeatureRequest, @CurrentActor() actor: Actor): Promise<Feature> {
     const input = { id: body.featureId, name: body.name, description: body.description };
     return toFeatureDto(await this.catalog.create('feature', input, actor));

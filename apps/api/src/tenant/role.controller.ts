@@ -12,7 +12,7 @@ import {
   type Page,
 } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
 import { CatalogService, toPermissionDto } from './catalog.service.js';
 
@@ -28,6 +28,7 @@ export class RoleController {
 
   @Post()
   @Contract({ summary: 'Create a role', body: CreateRoleRequest, response: Role, status: 201 })
+  @Errors('duplicate_record')
   async create(@ValidBody() body: CreateRoleRequest, @CurrentActor() actor: Actor): Promise<Role> {
     await this.catalog.create('role', { id: body.roleId, name: body.name, description: body.description }, actor);
     return this.one(body.roleId);
@@ -91,6 +92,7 @@ export class PermissionController {
 
   @Post()
   @Contract({ summary: 'Create a permission', body: CreatePermissionRequest, response: Permission, status: 201 })
+  @Errors('duplicate_record')
   async create(@ValidBody() body: CreatePermissionRequest, @CurrentActor() actor: Actor): Promise<Permission> {
     const input = { id: body.permissionId, name: body.name, description: body.description };
     return toPermissionDto(await this.catalog.create('permission', input, actor));

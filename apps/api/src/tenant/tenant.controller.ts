@@ -10,7 +10,7 @@ import {
   type Page,
 } from '@tessera/dto';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
 import { GrantService } from './grant.service.js';
 import { TenantService, toTenantDto } from './tenant.service.js';
@@ -25,6 +25,7 @@ export class TenantController {
 
   @Post()
   @Contract({ summary: 'Create a tenant', body: CreateTenantRequest, response: Tenant, status: 201 })
+  @Errors('duplicate_record')
   async create(@ValidBody() body: CreateTenantRequest, @CurrentActor() actor: Actor): Promise<Tenant> {
     return toTenantDto(await this.tenants.create(body, actor));
   }

@@ -4,7 +4,7 @@ import { UserAdminService } from '../admin/user-admin.service.js';
 import { ApiError } from '../common/api-error.js';
 import { z } from 'zod';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, type Actor } from '../common/principal.js';
 import { CatalogService, type CatalogKind } from '../tenant/catalog.service.js';
 import type { NamedRecord, TenantEntity } from '../tenant/directory.entity.js';
@@ -64,6 +64,7 @@ export class WarrantDirectoryController {
   // Users
   @Post('users')
   @Contract({ summary: 'Warrant: create a user, or a batch of them', body: UserBatch, status: 200 })
+  @Errors('duplicate_record')
   async createUsers(@ValidBody() body: z.infer<typeof UserBatch>, @CurrentActor() actor: Actor) {
     if (!Array.isArray(body)) return user(await this.userAdmin.create(body, actor));
     const created = [];
@@ -85,6 +86,7 @@ export class WarrantDirectoryController {
 
   @Put('users/:userId')
   @Contract({ summary: "Warrant: change a user's email", body: WarrantUserUpdate })
+  @Errors('duplicate_record')
   async updateUser(@IdParam('userId') userId: string, @ValidBody() body: z.infer<typeof WarrantUserUpdate>, @CurrentActor() actor: Actor) {
     return user(await this.userAdmin.update(userId, body, actor));
   }
@@ -145,6 +147,7 @@ export class WarrantDirectoryController {
   // Tenants
   @Post('tenants')
   @Contract({ summary: 'Warrant: create a tenant, or a batch of them', body: TenantBatch, status: 200 })
+  @Errors('duplicate_record')
   async createTenants(@ValidBody() body: z.infer<typeof TenantBatch>, @CurrentActor() actor: Actor) {
     const one = async (t: z.infer<typeof WarrantTenantInput>) =>
       tenant(await this.tenants.create({ tenantId: t.tenantId, name: t.name ?? t.tenantId ?? 'Tenant' }, actor));
@@ -194,6 +197,7 @@ export class WarrantDirectoryController {
   // Roles and permissions
   @Post('roles')
   @Contract({ summary: 'Warrant: create a role', body: WarrantRoleInput, status: 200 })
+  @Errors('duplicate_record')
   async createRole(@ValidBody() body: z.infer<typeof WarrantRoleInput>, @CurrentActor() actor: Actor) {
     const input = { id: body.roleId, name: body.name, description: body.description };
     return role(await this.catalog.create('role', input, actor));
@@ -259,6 +263,7 @@ export class WarrantDirectoryController {
 
   @Post('permissions')
   @Contract({ summary: 'Warrant: create a permission', body: WarrantPermissionInput, status: 200 })
+  @Errors('duplicate_record')
   async createPermission(@ValidBody() body: z.infer<typeof WarrantPermissionInput>, @CurrentActor() actor: Actor) {
     const input = { id: body.permissionId, name: body.name, description: body.description };
     return permission(await this.catalog.create('permission', input, actor));
@@ -296,6 +301,7 @@ export class WarrantDirectoryController {
   // Pricing tiers and features
   @Post('pricing-tiers')
   @Contract({ summary: 'Warrant: create a pricing tier', body: WarrantTierInput, status: 200 })
+  @Errors('duplicate_record')
   async createTier(@ValidBody() body: z.infer<typeof WarrantTierInput>, @CurrentActor() actor: Actor) {
     await this.catalog.create('pricingTier', { id: body.pricingTierId }, actor);
     return { pricingTierId: body.pricingTierId };
@@ -351,6 +357,7 @@ export class WarrantDirectoryController {
 
   @Post('features')
   @Contract({ summary: 'Warrant: create a feature', body: WarrantFeatureInput, status: 200 })
+  @Errors('duplicate_record')
   async createFeature(@ValidBody() body: z.infer<typeof WarrantFeatureInput>, @CurrentActor() actor: Actor) {
     await this.catalog.create('feature', { id: body.featureId }, actor);
     return { featureId: body.featureId };

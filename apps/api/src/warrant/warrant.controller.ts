@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Post, UseFilters } from '@nestjs/com
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
 import { Auth } from '../common/auth.decorator.js';
-import { Contract, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Contract, Errors, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../common/principal.js';
 import { ClientSessionService } from '../client-session/client-session.service.js';
 import { AuthorizeInput, AuthorizeResult, WarrantInput, WarrantQueryInput, WarrantSessionInput } from './warrant.dto.js';
@@ -22,6 +22,7 @@ export class WarrantController {
   @Post('v1/warrants')
   @Auth('admin')
   @Contract({ summary: 'Warrant: create a warrant (a membership or a grant)', body: WarrantInput, status: 200 })
+  @Errors('not_found')
   async create(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<WarrantInput> {
     await this.warrants.write(body, true, actor);
     return body;
@@ -31,6 +32,7 @@ export class WarrantController {
   @HttpCode(200)
   @Auth('admin')
   @Contract({ summary: 'Warrant: delete a warrant', body: WarrantInput, status: 200 })
+  @Errors('not_found')
   async remove(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<void> {
     await this.warrants.write(body, false, actor);
   }
@@ -62,6 +64,7 @@ export class WarrantController {
   @Post('v1/sessions')
   @Auth('admin')
   @Contract({ summary: 'Warrant: mint an authorization (sess) or self-service (ssdash) session', body: WarrantSessionInput, status: 200 })
+  @Errors('not_found', 'user_disabled', 'missing_permission')
   sessions(@ValidBody() body: z.infer<typeof WarrantSessionInput>, @CurrentActor() actor: Actor) {
     const { context: _context, selfServiceStrategy: _strategy, ...rest } = body;
     if (rest.type === 'ssdash') {
