@@ -15,13 +15,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { ROOT, SERVER_FLAGS, TASKSET, api, load as loadFor, memory, onCore0, pinToCore1, startServer, startTessera, stop } from './lib.mjs';
+import { NODE_FLAGS, ROOT, TASKSET, api, load as loadFor, memory, onCore0, pinToCore1, startServer, startTessera } from './lib.mjs';
 
 const SMOKE = process.argv.includes('--smoke');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
 const SCALE = SMOKE ? 0.01 : Number(process.env.BENCH_SCALE ?? 1);
 const ROUNDS = SMOKE ? 1 : Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 1)));
-const NODE_ARGS = [...SERVER_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+/** Node flags for the Tessera server beyond node-flags.json. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 pinToCore1();
 
@@ -154,12 +155,12 @@ class Ceiling {
 
   async restart() {
     await this.stop();
-    this.server = await startServer([...SERVER_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
+    this.server = await startServer([...NODE_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
     await load(this.server.url, { seconds: 1 });
   }
 
   async stop() {
-    if (this.server) await stop(this.server);
+    await this.server?.stop();
     this.server = undefined;
   }
 }
@@ -214,13 +215,12 @@ async function benchTessera(database, ceiling) {
   const ceilingRate = async (seconds) => (await load(ceiling.server.url, { seconds })).requests.average;
   // One signing key for the whole run: tokens issued before a restart stay valid after it.
   const jwtSecret = randomBytes(32).toString('base64url');
-  const start = (env = {}) =>
-    startTessera([...NODE_ARGS, join(ROOT, 'apps/api/dist/main.js')], { dir, databaseUrl, rootKey, jwtSecret, env });
+  const start = (env = {}) => startTessera(NODE_ARGS, { dir, databaseUrl, rootKey, jwtSecret, env });
   let server = await start();
   let url = server.url;
   // After a bulk load, measure a server started on the loaded database, as a deployment would run.
   const restart = async (whileStopped = async () => {}, env = {}) => {
-    await stop(server);
+    await server.stop();
     await whileStopped();
     server = await start(env);
     url = server.url;
@@ -368,7 +368,7 @@ async function benchTessera(database, ceiling) {
     // Compared as ratios to their own ceilings, so that a busier minute on the machine does not count.
     rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, `${(validateBig.requests.average / validateBig.ceiling / (validate.requests.average / validate.ceiling)).toFixed(2)} × validate with 1k`));
   } finally {
-    await stop(server);
+    await server.stop();
     if (schema) {
       const c = new pg.Client({ connectionString: database.url });
       await c.connect();
