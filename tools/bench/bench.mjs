@@ -2,26 +2,43 @@
 // `npm run bench`: Tessera against the ceiling of its framework, on this machine.
 // Server on core 0, this load generator on core 1 (where taskset exists). SQLite by default;
 // BENCH_DATABASE_URL=postgres://… runs the Tessera scenarios on PostgreSQL too.
-// `--smoke` (CI): a couple of seconds per scenario on a small data set, no thresholds.
+// `--smoke` (npm test): a second per scenario on a small data set, no restarts between rounds, and
+// the targets shown without a verdict.
 // BENCH_SECONDS, BENCH_SCALE: length of a scenario and size of the data set.
 // BENCH_ROUNDS=3: each ratio scenario runs that many times, each round on freshly started servers,
 // the round with the median ratio shown.
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof': more node flags for the Tessera server (profiling).
 // Both servers get apps/api/node-flags.json, the flags `npm start` runs Tessera with.
+// The targets (docs/performance.md) are printed beside the figures; a missed one does not fail the run.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hash } from '@node-rs/argon2';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { ROOT, SERVER_FLAGS, TASKSET, api, load as loadFor, memory, onCore0, pinToCore1, startServer, startTessera, stop } from './lib.mjs';
+import { NODE_FLAGS, ROOT, TASKSET, api, load as loadFor, memory, onCore0, pinToCore1, startServer, startTessera } from './lib.mjs';
 
 const SMOKE = process.argv.includes('--smoke');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 1 : 10));
 const SCALE = SMOKE ? 0.01 : Number(process.env.BENCH_SCALE ?? 1);
 const ROUNDS = SMOKE ? 1 : Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 1)));
-const NODE_ARGS = [...SERVER_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+/** Node flags for the Tessera server beyond node-flags.json. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+/**
+ * What users will see, as ratios to the ceiling in the same run (sign-in: to the bare hash rate).
+ * `check` is the check scenario (b); the memory target holds on every database.
+ */
+const TARGETS = {
+  sqlite: { validateSpread: 0.35, check: 0.22, mixed: 0.22 },
+  postgres: { validateSpread: 0.25, mixed: 0.18 },
+  signIn: 0.85,
+  rssMb: 250,
+  /** "Flat": the last of three runs of a load at most this far above the first. */
+  rssGrowthMb: 10,
+};
 
 pinToCore1();
 
@@ -59,11 +76,32 @@ async function bracketed(ceilingRate, scenario, fresh) {
 }
 
 /** A row that is not an autocannon run: only the columns it names are filled. */
-const plainRow = (scenario, fields) => ({ scenario, reqPerSec: null, p50: null, p99: null, errors: 0, serverPeakRssMb: null, cpuUs: null, ceiling: null, vsCeiling: null, note: '', ...fields });
+const plainRow = (scenario, fields) => ({
+  scenario,
+  reqPerSec: null,
+  p50: null,
+  p99: null,
+  errors: 0,
+  serverPeakRssMb: null,
+  cpuUs: null,
+  ceiling: null,
+  vsCeiling: null,
+  target: '',
+  note: '',
+  ...fields,
+});
 
-function row(name, result, pid, note = '') {
+/** The target beside a figure: with a ✓ or ✗, except in a smoke run (too short to judge). */
+const verdict = (text, met) => (SMOKE ? text : `${text} ${met ? '✓' : '✗'}`);
+/** A row's ratio to its ceiling against a minimum. */
+const atLeast = (minimum) => (r) => verdict(`≥ ${minimum}`, r.vsCeiling >= minimum);
+/** Server memory over three runs of a load: below the target, and flat. */
+const rssTarget = (peakMb, runs) =>
+  verdict(`≤ ${TARGETS.rssMb} MB, flat`, peakMb <= TARGETS.rssMb && runs.at(-1) - runs[0] <= TARGETS.rssGrowthMb);
+
+function row(name, result, pid, note = '', target) {
   const rps = result.requests.average;
-  return {
+  const r = {
     scenario: name,
     reqPerSec: Math.round(rps),
     p50: result.latency.p50,
@@ -75,6 +113,7 @@ function row(name, result, pid, note = '') {
     vsCeiling: result.ceiling ? Number((rps / result.ceiling).toFixed(3)) : null,
     note,
   };
+  return { ...r, target: target ? target(r) : '' };
 }
 
 /** Set-based seeding in the database itself: millions of rows in seconds, no per-row round trips. */
@@ -154,12 +193,12 @@ class Ceiling {
 
   async restart() {
     await this.stop();
-    this.server = await startServer([...SERVER_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
+    this.server = await startServer([...NODE_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
     await load(this.server.url, { seconds: 1 });
   }
 
   async stop() {
-    if (this.server) await stop(this.server);
+    await this.server?.stop();
     this.server = undefined;
   }
 }
@@ -188,7 +227,7 @@ async function main() {
   }
 
   // The bare hash rate was measured around each sign-in scenario: its ceiling column.
-  const bare = rows.filter((r) => r.scenario.includes('sign-in')).map((r) => r.ceiling);
+  const bare = rows.filter((r) => r.scenario.includes('sign-in') && r.ceiling !== null).map((r) => r.ceiling);
   rows.push(plainRow('bare argon2id verify (same parameters), one per core', { reqPerSec: Math.round((bare.reduce((a, b) => a + b, 0) / bare.length) * 10) / 10, note: 'mean of the sign-in ceilings' }));
 
   print(rows);
@@ -211,23 +250,24 @@ async function benchTessera(database, ceiling) {
     databaseUrl = u.toString();
   }
   const label = (s) => `${s} [${database.kind}]`;
+  const targets = TARGETS[database.kind];
   const ceilingRate = async (seconds) => (await load(ceiling.server.url, { seconds })).requests.average;
   // One signing key for the whole run: tokens issued before a restart stay valid after it.
   const jwtSecret = randomBytes(32).toString('base64url');
-  const start = (env = {}) =>
-    startTessera([...NODE_ARGS, join(ROOT, 'apps/api/dist/main.js')], { dir, databaseUrl, rootKey, jwtSecret, env });
+  const start = (env = {}) => startTessera(NODE_ARGS, { dir, databaseUrl, rootKey, jwtSecret, env });
   let server = await start();
   let url = server.url;
   // After a bulk load, measure a server started on the loaded database, as a deployment would run.
   const restart = async (whileStopped = async () => {}, env = {}) => {
-    await stop(server);
+    await server.stop();
     await whileStopped();
     server = await start(env);
     url = server.url;
   };
   /**
    * One ratio scenario: `path` loaded with `opts` against `rate`, each round after both servers are
-   * started anew and Tessera has had a second of the same load.
+   * started anew and Tessera has had a second of the same load (not in a smoke run: it only shows
+   * that the scenario works).
    */
   const measure = (rate, path, opts) => {
     if (ROUNDS > 1) log(`  ${opts.method ?? 'GET'} ${path}:`);
@@ -235,6 +275,7 @@ async function benchTessera(database, ceiling) {
       rate,
       () => load(`${url}${path}`, { ...opts, pid: server.pid }),
       async () => {
+        if (SMOKE) return;
         await restart();
         await ceiling.restart();
         await load(`${url}${path}`, { ...opts, seconds: 1 });
@@ -262,6 +303,7 @@ async function benchTessera(database, ceiling) {
   const far = now + 30 * 24 * 3600_000;
   const liveSessions = (id, userId) => `SELECT ${id}, ${userId}, 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`;
   const SIGN_OUTS = SMOKE ? 10 : 50;
+  const password = 'correct horse battery staple';
   try {
     const TENANTS = Math.max(100, Math.round(10_000 * SCALE));
     const USERS = Math.max(1000, Math.round(100_000 * SCALE));
@@ -278,14 +320,20 @@ async function benchTessera(database, ceiling) {
       await seeder.series(USERS * 10, 'INSERT INTO memberships (tenant_id, user_id, created_at)', `SELECT ${membership}, ${now}`);
       await seeder.series(USERS * 10, 'INSERT INTO tenant_role_grants (tenant_id, user_id, role_id)', `SELECT ${membership}, 'br-' || ((i / 10 + i % 10) % ${ROLES})`);
       await seeder.series(1000, SESSION_COLUMNS, liveSessions(`'bench-sess-' || i`, `'bu-' || (i % ${USERS})`));
-      // The sign-out scenario's users, each with 99 live sessions of its own: the 100th comes from the API.
-      await seeder.series(SIGN_OUTS, 'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at)', `SELECT 'bench-signout-' || i, 'signout-' || i || '@bench.test', NULL, FALSE, NULL, ${now}, ${now}`);
+      // The sign-out scenario's users, each with 99 live sessions of its own: the 100th is a sign-in,
+      // the only kind of session that may end all of them.
+      const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+      const signOutUser = `'bench-signout-' || i, 'signout-' || i || '@bench.test', '${passwordHash}'`;
+      await seeder.series(
+        SIGN_OUTS,
+        'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at)',
+        `SELECT ${signOutUser}, FALSE, NULL, ${now}, ${now}`,
+      );
       await seeder.series(SIGN_OUTS * 99, SESSION_COLUMNS, liveSessions(`'so-' || i`, `'bench-signout-' || (i / 99)`));
     });
 
     // The bench user: a password, 5 roles in one tenant.
     const email = 'bench@bench.test';
-    const password = 'correct horse battery staple';
     const benchUser = await api(url, '/v1/users', { method: 'POST', key: rootKey, body: { userId: 'bench-user', email, password } });
     for (let r = 0; r < 5; r++) await api(url, `/v1/tenants/bt-0/users/${benchUser.userId}/roles/br-${r}`, { method: 'PUT', key: rootKey });
     const { token } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: { email, password } });
@@ -310,7 +358,9 @@ async function benchTessera(database, ceiling) {
     if (!probe.results.slice(0, 5).every(Boolean)) throw new Error(`check set-up is wrong: ${JSON.stringify(probe)}`);
     const checkOpts = { method: 'POST', headers: { authorization: `ApiKey ${rootKey}` }, body: checkBody };
     const check = await measure(ceilingRate, '/v1/check', checkOpts);
-    rows.push(row(label('check POST /v1/check, 10 checks, 32 conn'), check, server.pid, `${(USERS * 10).toLocaleString()} grants`));
+    const checkTarget = targets.check ? atLeast(targets.check) : undefined;
+    const grants = `${(USERS * 10).toLocaleString()} grants`;
+    rows.push(row(label('check POST /v1/check, 10 checks, 32 conn'), check, server.pid, grants, checkTarget));
 
     // (c) sign-in: the hash is the cost. Its ceiling is the bare hash rate, bracketed like the
     // route's around the other scenarios: this machine's hash rate drifts as much.
@@ -318,7 +368,9 @@ async function benchTessera(database, ceiling) {
     const signIn = await measure(argon2Rate, '/v1/auth/sign-in', signInOpts);
     // The main thread's share is the work around the hash: HTTP, the session, the audit row.
     const mainThread = signIn.mainCpuUsPerRequest > 0 ? `; main thread ${Math.round(signIn.mainCpuUsPerRequest)} µs/req` : '';
-    rows.push(row(label('sign-in POST /v1/auth/sign-in, 4 conn'), signIn, server.pid, `its ceiling: bare argon2id${mainThread}`));
+    const signInNote = `its ceiling: bare argon2id${mainThread}`;
+    const signInLabel = label('sign-in POST /v1/auth/sign-in, 4 conn');
+    rows.push(row(signInLabel, signIn, server.pid, signInNote, atLeast(TARGETS.signIn)));
 
     // (c2) sign-in while one account floods change-password with wrong passwords from another
     // address (X-Forwarded-For, trusted for this server), 32 at a time. The per-client hash queue
@@ -348,7 +400,8 @@ async function benchTessera(database, ceiling) {
     const latencies = [];
     let signOutErrors = 0;
     for (let k = 0; k < SIGN_OUTS; k++) {
-      const { token: t } = await api(url, '/v1/sessions', { method: 'POST', key: rootKey, body: { type: 'sess', userId: `bench-signout-${k}` } });
+      const signInBody = { email: `signout-${k}@bench.test`, password };
+      const { token: t } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: signInBody });
       const started = performance.now();
       const res = await api(url, '/v1/auth/sign-out', { method: 'POST', token: t, body: { all: true } }).catch(() => null);
       latencies.push(performance.now() - started);
@@ -359,7 +412,54 @@ async function benchTessera(database, ceiling) {
     const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
     rows.push(plainRow(label('sign-out all, 100 live sessions, sequential'), { reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), note: `${SIGN_OUTS} sign-outs` }));
 
-    rows.push(plainRow(label('server RSS after 3 validate runs (MB)'), { serverPeakRssMb: Math.round(memory(server.pid).peak), note: rssRuns.map((r) => r.toFixed(0)).join(' → ') }));
+    const validatePeak = Math.round(memory(server.pid).peak);
+    rows.push(
+      plainRow(label('server RSS after 3 validate runs (MB)'), {
+        serverPeakRssMb: validatePeak,
+        note: rssRuns.map((r) => r.toFixed(0)).join(' → '),
+        target: rssTarget(validatePeak, rssRuns),
+      }),
+    );
+
+    // (f) validate, spread: users each with a session of their own, every request a random one.
+    const SPREAD = SMOKE ? 100 : 2000;
+    const tokens = await clientSessions(url, rootKey, Array.from({ length: SPREAD }, (_, u) => `bu-${u}`));
+    const spreadOpts = { requests: randomRequests(() => validateRequest(pick(tokens))) };
+    const spread = await measure(ceilingRate, '/v1/sessions/current', spreadOpts);
+    const spreadLabel = label(`validate, spread: ${SPREAD.toLocaleString()} sessions at random, 32 conn`);
+    const spreadNote = `${SPREAD.toLocaleString()} users, one session each`;
+    rows.push(row(spreadLabel, spread, server.pid, spreadNote, atLeast(targets.validateSpread)));
+
+    // (g) mixed: 85 % validate (a random session of (f)), 10 % check (a random user, ten checks),
+    // 5 % grant writes (PUT or DELETE of a role in one of a random user's tenants).
+    const directory = { tenants: TENANTS, users: USERS, roles: ROLES };
+    const probeUser = Math.floor(USERS / 2);
+    const probeBody = JSON.parse(checkBodyOf(directory, probeUser));
+    const mixedProbe = await api(url, '/v1/check', { method: 'POST', key: rootKey, body: probeBody });
+    if (mixedProbe.results.join() !== [true, true, true, true, true, false, false, false, false, false].join()) {
+      throw new Error(`mixed set-up is wrong: ${JSON.stringify(mixedProbe)}`);
+    }
+    const mixed = mixedLoad(directory, tokens, rootKey);
+    const mixedResult = await measure(ceilingRate, '/v1/sessions/current', { requests: mixed.requests });
+    const mixedRss = [memory(server.pid).rss];
+    for (let run = 0; run < 2; run++) {
+      await load(`${url}/v1/sessions/current`, { requests: mixed.requests });
+      mixedRss.push(memory(server.pid).rss);
+    }
+    const total = Object.values(mixed.sent).reduce((a, b) => a + b);
+    const sent = Object.entries(mixed.sent).map(([kind, n]) => `${kind} ${((100 * n) / total).toFixed(1)} %`);
+    const mixedLabel = label('mixed: 85 % validate, 10 % check, 5 % grant writes, 32 conn');
+    rows.push(row(mixedLabel, mixedResult, server.pid, `sent: ${sent.join(', ')}`, atLeast(targets.mixed)));
+    // The memory target is about the worst process of this database's scenarios.
+    const peaks = rows.filter((r) => r.scenario.endsWith(`[${database.kind}]`)).map((r) => r.serverPeakRssMb ?? 0);
+    const worstPeak = Math.round(Math.max(memory(server.pid).peak, ...peaks));
+    rows.push(
+      plainRow(label('server RSS after 3 mixed runs (MB)'), {
+        serverPeakRssMb: worstPeak,
+        note: `${mixedRss.map((r) => r.toFixed(0)).join(' → ')}; peak: the worst of all ${database.kind} scenarios`,
+        target: rssTarget(worstPeak, mixedRss),
+      }),
+    );
 
     // (e) validate with a million sessions in the table.
     const SESSIONS = Math.max(10_000, Math.round(1_000_000 * SCALE));
@@ -368,7 +468,7 @@ async function benchTessera(database, ceiling) {
     // Compared as ratios to their own ceilings, so that a busier minute on the machine does not count.
     rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, `${(validateBig.requests.average / validateBig.ceiling / (validate.requests.average / validate.ceiling)).toFixed(2)} × validate with 1k`));
   } finally {
-    await stop(server);
+    await server.stop();
     if (schema) {
       const c = new pg.Client({ connectionString: database.url });
       await c.connect();
@@ -378,6 +478,68 @@ async function benchTessera(database, ceiling) {
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** Client sessions (Warrant's "sess") for these users, made by the API, a few at a time. */
+async function clientSessions(url, rootKey, userIds) {
+  const tokens = [];
+  for (let i = 0; i < userIds.length; i += 8) {
+    const batch = userIds
+      .slice(i, i + 8)
+      .map((userId) => api(url, '/v1/sessions', { method: 'POST', key: rootKey, body: { type: 'sess', userId } }));
+    for (const { token } of await Promise.all(batch)) tokens.push(token);
+  }
+  return tokens;
+}
+
+const pick = (items) => items[Math.floor(Math.random() * items.length)];
+const validateRequest = (token) => ({
+  method: 'GET',
+  path: '/v1/sessions/current',
+  headers: { authorization: `Bearer ${token}` },
+});
+
+/** Autocannon requests, each one `next()`'s: a path, method, headers and body picked per request. */
+const randomRequests = (next) => [{ setupRequest: (request) => ({ ...request, body: undefined, ...next() }) }];
+
+/** The k-th (0..9) of the ten seeded tenants of user `bu-<u>`, where it holds role br-<(u + k) % roles>. */
+const tenantOf = ({ tenants }, u, k) => `bt-${(u * 7 + k * 1009) % tenants}`;
+
+/** Ten checks for user `bu-<u>`: five held through its seeded roles, five not. */
+function checkBodyOf(directory, u) {
+  const checks = Array.from({ length: 10 }, (_, k) => ({
+    permission: `bp-${(u + k + (k < 5 ? 0 : 25)) % directory.roles}`,
+    tenantId: tenantOf(directory, u, k),
+  }));
+  return JSON.stringify({ userId: `bu-${u}`, op: 'anyOf', checks });
+}
+
+/**
+ * The mixed load: 85 % validate with a random one of `tokens`, 10 % a check for a random user,
+ * 5 % a grant write (PUT or DELETE, both idempotent) of a role the checks do not look at, in one of
+ * a random user's tenants. `sent` counts what was sent.
+ */
+function mixedLoad(directory, tokens, rootKey) {
+  const sent = { validate: 0, check: 0, write: 0 };
+  const admin = `ApiKey ${rootKey}`;
+  const requests = randomRequests(() => {
+    const dice = Math.random();
+    if (dice < 0.85) {
+      sent.validate++;
+      return validateRequest(pick(tokens));
+    }
+    const u = Math.floor(Math.random() * directory.users);
+    if (dice < 0.95) {
+      sent.check++;
+      const headers = { authorization: admin, 'content-type': 'application/json' };
+      return { method: 'POST', path: '/v1/check', headers, body: checkBodyOf(directory, u) };
+    }
+    sent.write++;
+    const k = Math.floor(Math.random() * 10);
+    const path = `/v1/tenants/${tenantOf(directory, u, k)}/users/bu-${u}/roles/br-${(u + k + 10) % directory.roles}`;
+    return { method: Math.random() < 0.5 ? 'PUT' : 'DELETE', path, headers: { authorization: admin } };
+  });
+  return { requests, sent };
 }
 
 const fmt = (v) => (v === null || v === undefined ? '' : typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
@@ -391,6 +553,7 @@ const COLUMNS = [
   ['cpuUs', 'server CPU µs/req'],
   ['ceiling', 'ceiling req/s next to it'],
   ['vsCeiling', '× ceiling'],
+  ['target', 'target'],
   ['note', 'note'],
 ];
 

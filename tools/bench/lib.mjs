@@ -1,15 +1,13 @@
 // What tools/bench's programs share: the core pinning, a server process and its CPU and memory, a load.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { ROOT, startBuiltApi, startNodeProgram } from '../scripts/api-process.mjs';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The flags `npm start` runs Tessera with; both servers of a measurement get them. */
-export const SERVER_FLAGS = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8'));
+/** NODE_FLAGS: the flags `npm start` runs Tessera with; both servers of a measurement get them. */
+export { NODE_FLAGS, ROOT } from '../scripts/api-process.mjs';
 export const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 
 /** Re-runs this program on core 1 (once), leaving core 0 to the server under test. */
@@ -19,44 +17,29 @@ export function pinToCore1() {
   process.exit(r.status ?? 1);
 }
 
-export const onCore0 = (args) => (TASKSET ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args]);
+const CORE_0 = TASKSET ? ['taskset', '-c', '0'] : [];
+/** A node program's command and arguments for spawning it on core 0. */
+export const onCore0 = (args) => {
+  const [command, ...rest] = [...CORE_0, process.execPath, ...args];
+  return [command, rest];
+};
 
 /** Starts a node program on core 0 and resolves once it prints `pattern`'s URL. */
-export function startServer(args, env, pattern) {
-  const [cmd, argv] = onCore0(args);
-  const child = spawn(cmd, argv, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`server did not start:\n${out}`));
-    }, 30_000);
-    const read = (chunk) => {
-      out += chunk.toString();
-      const m = pattern.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], child, pid: child.pid });
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
+export const startServer = (args, env, pattern) => startNodeProgram({ args, env, ready: pattern, prefix: CORE_0 });
 
 /**
  * A Tessera process on 127.0.0.1 (a free port) with its own data directory, database, signing key
  * (a new one unless `jwtSecret` is given: tokens outlive a restart only with the same key) and root
- * API key, resolved once it listens. A measurement signs one account in thousands of
- * times: the brute-force limits are lifted for it.
+ * API key, resolved once it answers. `nodeArgs` are node flags beyond node-flags.json. A
+ * measurement signs one account in thousands of times: the brute-force limits are lifted for it.
  */
 export function startTessera(nodeArgs, { dir, databaseUrl, rootKey, jwtSecret = randomBytes(32).toString('base64url'), env = {} }) {
-  return startServer(
+  return startBuiltApi({
     nodeArgs,
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
+    prefix: CORE_0,
+    // The repository, so that relative paths in BENCH_NODE_ARGS (--cpu-prof-dir=prof) land there.
+    cwd: ROOT,
+    env: {
       DATABASE_URL: databaseUrl,
       TESSERA_DATA_DIR: dir,
       TESSERA_JWT_SECRET: jwtSecret,
@@ -65,15 +48,7 @@ export function startTessera(nodeArgs, { dir, databaseUrl, rootKey, jwtSecret = 
       TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000000',
       ...env,
     },
-    /API\s+(http:\/\/[\d.:]+)\/v1/,
-  );
-}
-
-export async function stop(server) {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((r) => server.child.once('exit', r));
-  server.child.kill('SIGTERM');
-  await exited;
+  });
 }
 
 /**
@@ -103,14 +78,24 @@ export function memory(pid) {
 
 /**
  * Load from autocannon; with `pid`, also the server's CPU time per answered request (all threads,
- * and its main thread's share) and its peak RSS so far.
+ * and its main thread's share) and its peak RSS so far. `requests`: autocannon's, e.g. one whose
+ * `setupRequest` picks each request at random.
  */
-export async function load(url, { connections = 32, method = 'GET', headers = {}, body, seconds, pid } = {}) {
+export async function load(url, options = {}) {
+  const { connections = 32, method = 'GET', headers = {}, body, requests, seconds, pid } = options;
   const cpuBefore = pid ? cpuMs(pid) : 0;
   const mainBefore = pid ? cpuMs(pid, true) : 0;
   const result = await new Promise((resolve, reject) => {
     autocannon(
-      { url, connections, duration: seconds, method, headers: { 'content-type': 'application/json', ...headers }, body },
+      {
+        url,
+        connections,
+        duration: seconds,
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        requests,
+      },
       (err, r) => (err ? reject(err) : resolve(r)),
     );
   });

@@ -2,14 +2,12 @@
 // `npm run soak`: a bounded run of mixed traffic (sign-in, validate, check, sign-out) against a
 // real Tessera process on 127.0.0.1. Reports requests, errors, p50/p99 and server memory at the
 // start and the end; exits 1 on any error. `--seconds N` (default 60); SOAK_DATABASE_URL for PostgreSQL.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { startBuiltApi } from '../scripts/api-process.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -22,17 +20,10 @@ const PASSWORD = 'correct horse battery staple';
 const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function start() {
-  const main = join(ROOT, 'apps/api/dist/main.js');
-  if (!existsSync(main)) throw new Error('apps/api/dist is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'tessera-soak-'));
   const rootKey = `tsk_soak_${randomBytes(24).toString('base64url')}`;
-  const nodeFlags = JSON.parse(readFileSync(join(ROOT, 'apps/api/node-flags.json'), 'utf8'));
-  const child = spawn(process.execPath, [...nodeFlags, main], {
+  const api = await startBuiltApi({
     env: {
-      PATH: process.env.PATH,
-      NO_COLOR: '1',
-      PORT: '0',
-      HOST: '127.0.0.1',
       TESSERA_DATA_DIR: dir,
       TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
       TESSERA_ROOT_API_KEY: rootKey,
@@ -40,24 +31,8 @@ async function start() {
       TESSERA_SIGN_IN_IP_LIMIT: '1000000',
       ...(process.env.SOAK_DATABASE_URL ? { DATABASE_URL: process.env.SOAK_DATABASE_URL } : {}),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let log = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start:\n${log}`)), 30_000);
-    const read = (c) => {
-      log += c;
-      const m = /API\s+(http:\/\/[\d.:]+)\/v1/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${log}`)));
-  });
-  return { url, rootKey, child, dir };
+  return { url: api.url, pid: api.pid, stop: api.stop, rootKey, dir };
 }
 
 async function call(url, path, { method = 'GET', token, key, body } = {}) {
@@ -101,7 +76,7 @@ try {
     }
   };
 
-  const startRss = rss(server.child.pid);
+  const startRss = rss(server.pid);
   const deadline = Date.now() + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: WORKERS }, async (_, w) => {
@@ -126,7 +101,7 @@ try {
       }
     }),
   );
-  const endRss = rss(server.child.pid);
+  const endRss = rss(server.pid);
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1);
   const errors = [...problems.values()].reduce((a, b) => a + b, 0);
@@ -136,7 +111,6 @@ try {
   for (const [what, count] of problems) console.log(`  ${count} × ${what}`);
   process.exitCode = errors > 0 ? 1 : 0;
 } finally {
-  server.child.kill('SIGTERM');
-  await new Promise((r) => server.child.once('exit', r));
+  await server.stop();
   rmSync(server.dir, { recursive: true, force: true });
 }

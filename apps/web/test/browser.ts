@@ -1,15 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TesseraClient } from '@tessera/client';
+import { ROOT, startBuiltApi } from '../../../tools/scripts/api-process.mjs';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const API_MAIN = join(ROOT, 'apps/api/dist/main.js');
 export const SCREENSHOTS = join(ROOT, 'apps/web/test-results/screenshots');
 
 /** The flags Debian's Chromium needs on these machines (ARCHITECTURE.md). */
@@ -34,45 +31,24 @@ export interface RunningApi {
  * port with a fresh SQLite file, exactly as `npm start` runs it.
  */
 export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
-  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'tessera-web-'));
   const rootKey = `tsk_web_${randomBytes(24).toString('base64url')}`;
-  const child: ChildProcess = spawn(process.execPath, [API_MAIN], {
-    cwd: dir,
+  const api = await startBuiltApi({
     env: {
-      PATH: process.env.PATH,
-      NO_COLOR: '1',
-      PORT: '0',
-      HOST: '127.0.0.1',
       TESSERA_DATA_DIR: dir,
       TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
       TESSERA_ROOT_API_KEY: rootKey,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the API did not start in 20 s:\n${log}`)), 20_000);
-    const read = (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.on('exit', (code) => reject(new Error(`the API exited with ${code}:\n${log}`)));
+  }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
   return {
-    url,
-    admin: new TesseraClient({ baseUrl: url, apiKey: rootKey }),
+    url: api.url,
+    admin: new TesseraClient({ baseUrl: api.url, apiKey: rootKey }),
     stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await api.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
