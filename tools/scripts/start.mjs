@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: first-run setup (a demo .env), build every project, then run the API.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_MAIN, NODE_FLAGS } from './api-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 process.chdir(root);
@@ -19,8 +20,7 @@ const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-// The server's Node flags (docs/architecture.md, decision record 4): every tool that starts the API reads this file.
-const nodeFlags = JSON.parse(readFileSync('apps/api/node-flags.json', 'utf8'));
-const api = spawn(process.execPath, [...nodeFlags, 'apps/api/dist/main.js'], { stdio: 'inherit' });
+// The server's Node flags (docs/architecture.md, decision record 4), as every tool that starts the API uses them.
+const api = spawn(process.execPath, [...NODE_FLAGS, API_MAIN], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => api.kill(signal));
 api.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
