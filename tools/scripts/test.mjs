@@ -1,38 +1,39 @@
 #!/usr/bin/env node
-// `npm test`: build, type-check and lint every project, then run every Jest suite on SQLite and PostgreSQL.
-// Exits non-zero when any step fails or when no test ran.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+// `npm test`: makes sure PostgreSQL, Redis and Chromium are there, lets Nx build, type-check, lint and test
+// every project (each task cached by its inputs), then runs the bench smoke and a short soak.
+// Writes test-results/jest.json (the projects' Jest results summed, for CI's totals line) and exits
+// non-zero when any step fails or when no test ran.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { DEFAULT_TEST_DATABASE_URL, DEFAULT_TEST_REDIS_URL, ensureChromium, ensurePostgres, ensureRedis } from './services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 process.chdir(root);
 const ci = process.env.CI === 'true' || process.env.CI === '1';
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: ci ? '0' : process.env.FORCE_COLOR };
+const color = ci ? '0' : (process.env.FORCE_COLOR ?? (process.stdout.isTTY ? '1' : '0'));
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: color };
 
 const failed = [];
-function step(name, command, args, extraEnv = {}) {
-  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...env, ...extraEnv } });
-  if (result.status !== 0) failed.push(name);
-  return result.status === 0;
-}
 
 // PostgreSQL: required in CI, used locally when it is there.
 const pgUrl = await ensurePostgres(process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL);
-if (!pgUrl) {
+if (pgUrl) env.TEST_DATABASE_URL = pgUrl;
+else {
   if (ci) {
     console.error('PostgreSQL cannot be reached and could not be started: CI needs it, failing.');
     process.exit(1);
   }
+  delete env.TEST_DATABASE_URL;
   console.warn('\nWARNING: PostgreSQL is not reachable; API tests run on SQLite only.\n');
 }
 
 // Redis: the scale-out and fault tests need it; required in CI.
 const redisUrl = await ensureRedis(process.env.TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL);
-if (!redisUrl) {
+if (redisUrl) env.TEST_REDIS_URL = redisUrl;
+else {
   if (ci) {
     console.error('Redis cannot be reached and could not be started: CI needs it, failing.');
     process.exit(1);
@@ -45,30 +46,114 @@ if (!ensureChromium()) {
   console.error('Chromium is missing (/usr/bin/chromium): install it with `apt-get install -y chromium`; the web tests will fail.');
 }
 
-if (step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'])) {
-  step('typecheck', 'npx', ['nx', 'run-many', '-t', 'typecheck', '--outputStyle=static']);
+/** Runs a command with its output shown as it comes; resolves to whether it passed, and that output. */
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
+    child.on('close', (code) => resolve({ ok: code === 0, output }));
+  });
 }
-step('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
+
+/** Each Nx task seen (`project:target`) and whether Nx replayed it from its cache. */
+const fromCache = new Map();
+
+/** `nx run-many -t <target>` over every project; Nx runs what the target depends on first. */
+async function nx(target, ...args) {
+  console.log(`\n=== ${target}: nx run-many -t ${target} ${args.join(' ')}`);
+  const { ok, output } = await run('npx', ['nx', 'run-many', '-t', target, '--outputStyle=static', ...args]);
+  // Nx marks a replayed task `[local cache]`, or `[existing outputs match the cache, left as is]`.
+  for (const [, task, mark] of stripVTControlCharacters(output).matchAll(/^> nx run (\S+)(?:\s+\[(.+)\])?/gm)) {
+    if (!fromCache.has(task)) fromCache.set(task, mark?.includes('cache') ?? false);
+  }
+  if (!ok) failed.push(target);
+  return ok;
+}
+
+/** The projects with a `test` target, and where each writes its Jest results. */
+function testProjects() {
+  const file = 'test-results/project-graph.json';
+  spawnSync('npx', ['nx', 'graph', `--file=${file}`], { env, stdio: 'ignore' });
+  const { nodes } = JSON.parse(readFileSync(file, 'utf8')).graph;
+  return Object.values(nodes)
+    .filter((node) => node.data.targets?.test)
+    .map((node) => ({ name: node.name, results: join(node.data.root, 'test-results', 'jest.json') }));
+}
+
+const COUNTS = ['numTotalTests', 'numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests'];
+const SUITE_COUNTS = ['numTotalTestSuites', 'numPassedTestSuites', 'numFailedTestSuites', 'numRuntimeErrorTestSuites'];
+
+/** The projects' Jest results summed, in Jest's shape; a project without results counts as a failed suite. */
+function mergeResults(projects) {
+  const merged = Object.fromEntries([...COUNTS, ...SUITE_COUNTS].map((key) => [key, 0]));
+  Object.assign(merged, { success: true, testResults: [], projects: {} });
+  for (const project of projects) {
+    if (!existsSync(project.results)) {
+      merged.numRuntimeErrorTestSuites += 1;
+      merged.success = false;
+      merged.projects[project.name] = { missing: project.results };
+      continue;
+    }
+    const result = JSON.parse(readFileSync(project.results, 'utf8'));
+    for (const key of [...COUNTS, ...SUITE_COUNTS]) merged[key] += result[key] ?? 0;
+    merged.success &&= result.success;
+    merged.testResults.push(...result.testResults);
+    merged.projects[project.name] = Object.fromEntries(COUNTS.map((key) => [key, result[key]]));
+  }
+  return merged;
+}
 
 const results = 'test-results/jest.json';
 rmSync(results, { force: true });
 mkdirSync('test-results', { recursive: true });
-step(
-  'jest',
-  process.execPath,
-  ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--ci', '--json', `--outputFile=${results}`],
-  { ...(pgUrl ? { TEST_DATABASE_URL: pgUrl } : {}), ...(redisUrl ? { TEST_REDIS_URL: redisUrl } : {}) },
-);
+
+if (await nx('build')) {
+  await nx('typecheck');
+  await nx('lint');
+  const projects = testProjects();
+  for (const project of projects) rmSync(project.results, { force: true });
+  // CI runs every test, never a replayed pass; what the tests depend on is built above (and may come from the cache).
+  await nx('test', '--parallel=1', ...(ci ? ['--skip-nx-cache', '--excludeTaskDependencies'] : []));
+  writeFileSync(results, JSON.stringify(mergeResults(projects)));
+}
 
 // Smoke runs of the load tools, so they keep working (no thresholds: figures vary by machine).
-step('bench smoke', process.execPath, ['tools/bench/bench.mjs', '--smoke']);
-step('soak (short)', process.execPath, ['tools/soak/soak.mjs', '--seconds', '5', '--workers', '4']);
+for (const [name, args] of [
+  ['bench smoke', ['tools/bench/bench.mjs', '--smoke']],
+  ['soak (short)', ['tools/soak/soak.mjs', '--seconds', '5', '--workers', '4']],
+]) {
+  console.log(`\n=== ${name}: node ${args.join(' ')}`);
+  if (spawnSync(process.execPath, args, { stdio: 'inherit', env }).status !== 0) failed.push(name);
+}
+
+console.log('\nNx cache (a task whose inputs did not change replays its result):');
+for (const target of ['build', 'typecheck', 'lint', 'test']) {
+  const tasks = [...fromCache].filter(([task]) => task.endsWith(`:${target}`));
+  const hits = tasks.filter(([, hit]) => hit).map(([task]) => task.slice(0, -target.length - 1));
+  const which = hits.length > 0 ? `: ${hits.join(', ')}` : '';
+  console.log(`  ${target.padEnd(10)} ${hits.length}/${tasks.length} from cache${which}`);
+}
 
 let total = 0;
 try {
   const summary = JSON.parse(readFileSync(results, 'utf8'));
   total = summary.numTotalTests;
-  console.log(`\nJest: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed of ${total} (PostgreSQL: ${pgUrl ? 'yes' : 'no'}, Redis: ${redisUrl ? 'yes' : 'no'})`);
+  console.log('\nJest results by project:');
+  for (const [name, project] of Object.entries(summary.projects)) {
+    const counts = project.missing
+      ? `no results (${project.missing})`
+      : `${project.numPassedTests} passed, ${project.numFailedTests} failed`;
+    console.log(`  ${name.padEnd(16)} ${counts}`);
+  }
+  const services = `PostgreSQL: ${pgUrl ? 'yes' : 'no'}, Redis: ${redisUrl ? 'yes' : 'no'}`;
+  const { numPassedTests, numFailedTests, numRuntimeErrorTestSuites } = summary;
+  console.log(`\nJest: ${numPassedTests} passed, ${numFailedTests} failed of ${total} (${services})`);
+  if (numRuntimeErrorTestSuites > 0) console.log(`Jest: ${numRuntimeErrorTestSuites} suites or projects could not run`);
 } catch {
   failed.push('jest results');
 }
