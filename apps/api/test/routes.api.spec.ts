@@ -1,6 +1,6 @@
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer } from '@nestjs/core';
-import { AUTH_KEY } from '../src/common/auth.decorator.js';
+import { AUTH_KEY } from '../src/auth/auth.decorator.js';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS, openDatabase } from '../src/database/data-source.js';
 import { UserEntity } from '../src/tenant/user.entity.js';

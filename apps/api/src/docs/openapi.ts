@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '@tessera/dto';
-import { AUTH_KEY, type Caller } from '../common/auth.decorator.js';
+import { AUTH_KEY, type Caller } from '../auth/auth.decorator.js';
 import { CONTRACT_KEY, type ContractHandler, type ContractSpec } from '../common/contract.decorator.js';
 
 type Json = Record<string, unknown>;
