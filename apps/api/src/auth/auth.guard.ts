@@ -17,6 +17,8 @@ type Authenticate = (request: FastifyRequest, reply: FastifyReply, next: (error?
 
 /** Tried in this order: an API key strategy that passes session tokens on, then the session token one. */
 const STRATEGIES = [API_KEY_STRATEGY, SESSION_TOKEN_STRATEGY];
+/** No login session: the principal is found again on every request. */
+const OPTIONS = { session: false };
 
 const isSessionType = (c: Caller): c is SessionType => (SESSION_TYPES as readonly string[]).includes(c);
 
@@ -74,7 +76,7 @@ export class AuthGuard implements CanActivate {
       // Only a strategy that passes the request on (none of ours does) calls next.
       const next = (error?: unknown) => reject(error instanceof Error ? error : new Error('No strategy decided'));
       // @types/passport types the middleware as any.
-      const authenticate = this.passport.authenticate(STRATEGIES, { session: false }, done) as Authenticate;
+      const authenticate = this.passport.authenticate(STRATEGIES, OPTIONS, done) as Authenticate;
       authenticate(request, reply, next);
     });
   }
