@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
-import { AuthGuard } from './common/auth.guard.js';
+import { AuthModule } from './auth/auth.module.js';
 import { ClientSessionModule } from './client-session/client-session.module.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { CONFIG, type Config } from './config/config.js';
@@ -27,12 +27,19 @@ export class AppModule {
   static forRoot(config: Config): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.of(config), DatabaseModule, RateLimitModule, TenantModule, SessionModule, AdminModule, ClientSessionModule, WarrantModule],
-      controllers: [HealthController, DocsController, WebController],
-      providers: [
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_FILTER, useClass: ErrorFilter },
+      imports: [
+        ConfigModule.of(config),
+        DatabaseModule,
+        RateLimitModule,
+        AuthModule,
+        TenantModule,
+        SessionModule,
+        AdminModule,
+        ClientSessionModule,
+        WarrantModule,
       ],
+      controllers: [HealthController, DocsController, WebController],
+      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }
 }

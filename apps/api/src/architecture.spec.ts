@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('.', import.meta.url));
+const TESTS = fileURLToPath(new URL('../test/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The frameworks and drivers whose insides the code must not reach into. */
@@ -46,16 +47,21 @@ function specifiers(text: string): string[] {
 const files = sourceFiles(SRC)
   .map((path) => ({ name: relative(SRC, path), text: readFileSync(path, 'utf8') }))
   .filter(({ name }) => name !== 'architecture.spec.ts');
+/** The API tests: they drive the app from outside, so they too use only public API. */
+const testFiles = sourceFiles(TESTS).map((path) => ({
+  name: `test/${relative(TESTS, path)}`,
+  text: readFileSync(path, 'utf8'),
+}));
 
 describe('the api reaches Nest, TypeORM, Fastify and the drivers only through their public API', () => {
   it('scans the source', () => {
     expect(files.length).toBeGreaterThan(50);
   });
 
-  it('imports no internal path of @nestjs/*, typeorm, fastify, pg or better-sqlite3', () => {
+  it('imports no internal path of @nestjs/*, typeorm, fastify, pg or better-sqlite3 (source and API tests)', () => {
     const allowed = new Map<string, string[]>();
     const internal: string[] = [];
-    for (const { name, text } of files) {
+    for (const { name, text } of [...files, ...testFiles]) {
       for (const specifier of specifiers(text)) {
         const match = GUARDED.exec(specifier);
         if (match?.[2] === undefined) continue;

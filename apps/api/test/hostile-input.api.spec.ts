@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { keyId } from '../src/session/signing-keys.js';
+import { keyId } from '../src/auth/signing-keys.js';
 import { describeEachDatabase, failure, signedInUser, useServer, type TestServer } from './harness.js';
 
 /** A raw request, for bodies and headers the typed client would never send. */

@@ -18,9 +18,9 @@ import {
   type Session,
 } from '@tessera/dto';
 import { AuditService, toAuditEventDto } from '../audit/audit.service.js';
-import { Auth } from '../common/auth.decorator.js';
+import { Auth } from '../auth/auth.decorator.js';
 import { Contract, Errors, IdParam, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../common/principal.js';
+import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../auth/principal.js';
 import { SessionService, toSessionDto } from '../session/session.service.js';
 import { SignOutService } from '../session/sign-out.service.js';
 import { UserService, toUserDto } from '../tenant/user.service.js';

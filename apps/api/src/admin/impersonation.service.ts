@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { BUILT_IN_PERMISSIONS, type CreateSessionTokenRequest } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError, forbidden } from '../common/api-error.js';
-import type { Actor, Principal } from '../common/principal.js';
+import type { Actor, Principal } from '../auth/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { SessionEntity } from '../session/session.entity.js';
 import { SessionService } from '../session/session.service.js';

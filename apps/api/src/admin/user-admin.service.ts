@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { SessionService } from '../session/session.service.js';
 import { PasswordService } from '../tenant/password.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';

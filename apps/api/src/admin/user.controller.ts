@@ -10,9 +10,9 @@ import {
   type Membership,
   type Page,
 } from '@tessera/dto';
-import { Auth } from '../common/auth.decorator.js';
+import { Auth } from '../auth/auth.decorator.js';
 import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { CurrentActor, type Actor } from '../common/principal.js';
+import { CurrentActor, type Actor } from '../auth/principal.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService } from '../tenant/tenant.service.js';
 import { UserService, toUserDto } from '../tenant/user.service.js';

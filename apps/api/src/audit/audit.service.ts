@@ -3,7 +3,7 @@ import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import type { AuditEvent, AuditEventQuery, AuditEventType, Page } from '@tessera/dto';
 import { uuidv7 } from '../common/crypto.js';
 import { paginate } from '../common/pagination.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { iso } from '../database/columns.js';
 import { sqlWrite } from '../database/sql.js';
 import { AuditEventEntity } from './audit-event.entity.js';

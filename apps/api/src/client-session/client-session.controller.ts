@@ -1,8 +1,8 @@
 import { Controller, Post } from '@nestjs/common';
 import { ClientSessionResponse, CreateClientSessionRequest } from '@tessera/dto';
-import { Auth } from '../common/auth.decorator.js';
+import { Auth } from '../auth/auth.decorator.js';
 import { Contract, Errors, ValidBody } from '../common/contract.decorator.js';
-import { CurrentActor, type Actor } from '../common/principal.js';
+import { CurrentActor, type Actor } from '../auth/principal.js';
 import { ClientSessionService } from './client-session.service.js';
 
 /** Client sessions for browser and mobile apps, minted by a backend (Warrant's `POST /v1/sessions`). */

@@ -4,7 +4,7 @@ import type { ClientSessionResponse, CreateClientSessionRequest } from '@tessera
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import { secondsWithin } from '../common/duration.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { iso } from '../database/columns.js';
 import { SessionService } from '../session/session.service.js';

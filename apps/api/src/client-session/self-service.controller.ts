@@ -8,9 +8,9 @@ import {
   type Member,
   type Page,
 } from '@tessera/dto';
-import { Auth, Public } from '../common/auth.decorator.js';
+import { Auth, Public } from '../auth/auth.decorator.js';
 import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../common/principal.js';
+import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../auth/principal.js';
 import { toSessionDto } from '../session/session.service.js';
 import { CatalogService } from '../tenant/catalog.service.js';
 import { GrantService } from '../tenant/grant.service.js';

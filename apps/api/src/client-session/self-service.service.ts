@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { ApiError, forbidden, notFound } from '../common/api-error.js';
 import { randomSecret, sha256Hex } from '../common/crypto.js';
 import { secondsWithin } from '../common/duration.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { CONFIG, listeningUrl, type Config } from '../config/config.js';
 import type { SessionEntity } from '../session/session.entity.js';
 import { SessionService } from '../session/session.service.js';

@@ -4,7 +4,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { createRequire } from 'node:module';
-import { Public } from '../common/auth.decorator.js';
+import { Public } from '../auth/auth.decorator.js';
 import { CONTRACT_HANDLER, type ContractHandler } from '../common/contract.decorator.js';
 import { buildOpenApi, type ContractRoute } from './openapi.js';
 

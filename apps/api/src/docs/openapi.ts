@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { ERROR_CODES, SESSION_TYPES, WARRANT_INVALID_REQUEST_CODES, type ErrorCode } from '@tessera/dto';
 import { ApiError } from '../common/api-error.js';
-import { AUTH_KEY, type Caller } from '../common/auth.decorator.js';
+import { AUTH_KEY, type Caller } from '../auth/auth.decorator.js';
 import {
   CONTRACT_KEY,
   ERRORS_KEY,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HealthResponse } from '@tessera/dto';
 import { ApiError } from '../common/api-error.js';
-import { Public } from '../common/auth.decorator.js';
+import { Public } from '../auth/auth.decorator.js';
 import { Contract } from '../common/contract.decorator.js';
 import { REDIS } from '../rate-limit/rate-limit.module.js';
 

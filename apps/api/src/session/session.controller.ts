@@ -12,9 +12,9 @@ import {
   type Session,
 } from '@tessera/dto';
 import { ApiError, notFound } from '../common/api-error.js';
-import { ANY_SESSION, Auth, PERSON_SESSION } from '../common/auth.decorator.js';
+import { ANY_SESSION, Auth, PERSON_SESSION } from '../auth/auth.decorator.js';
 import { Contract, Errors, UuidParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../common/principal.js';
+import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../auth/principal.js';
 import { toUserDto } from '../tenant/user.service.js';
 import { SessionService, toSessionDto } from './session.service.js';
 import { SignInService } from './sign-in.service.js';

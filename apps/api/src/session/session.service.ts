@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { Page, Session, SessionType } from '@tessera/dto';
+import { SessionTokenService, type VerifiedClaims } from '../auth/session-token.service.js';
 import { ApiError } from '../common/api-error.js';
 import { randomSecret, safeEqual, sha256Hex, uuidv7 } from '../common/crypto.js';
 import { paginate, type Listing } from '../common/pagination.js';
@@ -9,7 +10,6 @@ import { ms, msOrNull, sqlRead, sqlWrite } from '../database/sql.js';
 import { UserEntity } from '../tenant/user.entity.js';
 import { USER_COLUMNS, userOfRow, type UserRow } from '../tenant/user.service.js';
 import { SessionEntity } from './session.entity.js';
-import { TokenService } from './token.service.js';
 
 /** User and impersonation sessions slide; client sessions have a fixed ttl. */
 const SLIDING: ReadonlySet<SessionType> = new Set(['user', 'impersonation']);
@@ -114,7 +114,7 @@ export class SessionService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly tokens: TokenService,
+    private readonly tokens: SessionTokenService,
   ) {
     this.authRows = sqlRead<AuthRow>(dataSource, AUTH_SQL);
     this.insertSession = sqlWrite(dataSource, SESSION_INSERT_SQL);
@@ -183,11 +183,10 @@ export class SessionService {
   }
 
   /**
-   * Validates a token against its session row and slides a user session's expiry.
-   * Order matters: a bad signature is `unauthorized` before anything is read.
+   * Checks a verified token's claims against its session row and slides a user session's expiry.
+   * Only a correctly signed token gets here: a bad signature is `unauthorized` before anything is read.
    */
-  async authenticate(token: string): Promise<Authenticated> {
-    const claims = this.tokens.verify(token);
+  async authenticate(claims: VerifiedClaims): Promise<Authenticated> {
     const [row] = await this.authRows(claims.sid);
     const session = row === undefined ? undefined : sessionOfRow(row);
     if (

@@ -5,7 +5,8 @@ import type { SignInRequest } from '@tessera/dto';
 import { AUDIT_INSERT_SQL, AuditService, auditValues } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
 import { secondsWithin } from '../common/duration.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
+import { SIGNING_KEYS, type SigningKeys } from '../auth/signing-keys.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { sqlInsertsTogether } from '../database/sql.js';
 import { RateLimitService, type SignInAttempt } from '../rate-limit/rate-limit.service.js';
@@ -14,8 +15,6 @@ import { UserService } from '../tenant/user.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
 import { SESSION_INSERT_SQL, SessionService, type NewSession } from './session.service.js';
 import type { SessionEntity } from './session.entity.js';
-import type { SigningKeys } from './signing-keys.js';
-import { SIGNING_KEYS } from './token.service.js';
 
 const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid email or password');
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import type { SessionEntity } from './session.entity.js';
 import { SessionService } from './session.service.js';
 

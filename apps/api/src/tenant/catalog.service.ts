@@ -11,7 +11,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { ApiError, duplicate, notFound } from '../common/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
 import { paginate, type Listing } from '../common/pagination.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
 import { PermissionEntity, RoleEntity, RolePermissionEntity, type NamedRecord } from './directory.entity.js';

@@ -2,9 +2,9 @@ import { Controller, Post } from '@nestjs/common';
 import { CheckRequest, CheckResponse } from '@tessera/dto';
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
-import { Auth } from '../common/auth.decorator.js';
+import { Auth } from '../auth/auth.decorator.js';
 import { Contract, ValidBody } from '../common/contract.decorator.js';
-import { CurrentPrincipal, type Principal } from '../common/principal.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { GrantService } from './grant.service.js';
 
 type ParsedCheck = z.output<typeof CheckRequest>;

@@ -4,7 +4,7 @@ import type { Entitlements, Feature, PricingTier } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { notFound } from '../common/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { iso } from '../database/columns.js';
 import { sqlRead } from '../database/sql.js';
 import { CatalogService } from './catalog.service.js';

@@ -6,7 +6,7 @@ import { BoundedCache } from '../common/bounded-cache.js';
 import { addTo } from '../common/map-of-sets.js';
 import { sqlRead } from '../database/sql.js';
 import { ApiError, notFound } from '../common/api-error.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { CatalogService } from './catalog.service.js';
 import { EntitlementService } from './entitlement.service.js';
 import {

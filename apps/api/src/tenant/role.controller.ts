@@ -11,9 +11,9 @@ import {
   UpdateRoleRequest,
   type Page,
 } from '@tessera/dto';
-import { Auth } from '../common/auth.decorator.js';
+import { Auth } from '../auth/auth.decorator.js';
 import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { CurrentActor, type Actor } from '../common/principal.js';
+import { CurrentActor, type Actor } from '../auth/principal.js';
 import { CatalogService, toPermissionDto } from './catalog.service.js';
 
 @Controller('v1/roles')

@@ -9,9 +9,9 @@ import {
   type Member,
   type Page,
 } from '@tessera/dto';
-import { Auth } from '../common/auth.decorator.js';
+import { Auth } from '../auth/auth.decorator.js';
 import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { CurrentActor, type Actor } from '../common/principal.js';
+import { CurrentActor, type Actor } from '../auth/principal.js';
 import { GrantService } from './grant.service.js';
 import { TenantService, toTenantDto } from './tenant.service.js';
 

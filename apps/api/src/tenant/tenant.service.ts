@@ -5,7 +5,7 @@ import type { Member, Membership, Page, Tenant } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { duplicate, notFound } from '../common/api-error.js';
 import { paginate, type Listing } from '../common/pagination.js';
-import type { Actor } from '../common/principal.js';
+import type { Actor } from '../auth/principal.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
 import {

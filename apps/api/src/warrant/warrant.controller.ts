@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Post, UseFilters } from '@nestjs/common';
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
-import { Auth } from '../common/auth.decorator.js';
+import { Auth } from '../auth/auth.decorator.js';
 import { Contract, Errors, ValidBody, ValidQuery } from '../common/contract.decorator.js';
-import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../common/principal.js';
+import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../auth/principal.js';
 import { ClientSessionService } from '../client-session/client-session.service.js';
 import { AuthorizeInput, AuthorizeResult, WarrantInput, WarrantQueryInput, WarrantSessionInput } from './warrant.dto.js';
 import { parseClause, type WarrantView } from './warrant-query.js';

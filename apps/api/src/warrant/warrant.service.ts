@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, forbidden } from '../common/api-error.js';
-import type { Actor, Principal } from '../common/principal.js';
+import type { Actor, Principal } from '../auth/principal.js';
 import { CatalogService } from '../tenant/catalog.service.js';
 import { EntitlementService } from '../tenant/entitlement.service.js';
 import { GrantService } from '../tenant/grant.service.js';

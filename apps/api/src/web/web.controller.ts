@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiError } from '../common/api-error.js';
-import { Public } from '../common/auth.decorator.js';
+import { Public } from '../auth/auth.decorator.js';
 
 /** apps/web/dist, from apps/api/src/web (tests) and apps/api/dist/web (built) alike. */
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));

@@ -1,18 +1,28 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Config } from '../config/config.js';
 import { randomSecret, sha256Hex } from '../common/crypto.js';
 
+export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
+
 export interface SigningKeys {
   /** kid of the key new tokens are signed with. */
   current: string;
-  /** Every key that still verifies: kid → key bytes. */
-  byKid: Map<string, Buffer>;
+  /** Every key that still verifies, prepared once at boot: kid → HMAC key. */
+  byKid: Map<string, KeyObject>;
 }
 
 /** A key id that names a secret without revealing it, so keys rotate by configuration alone. */
 export const keyId = (secret: string): string => sha256Hex(`tessera-kid:${secret}`).slice(0, 16);
+
+/** The keys of these secrets, the first one signing. */
+export function signingKeysOf(secret: string, previousSecrets: readonly string[] = []): SigningKeys {
+  const byKid = new Map<string, KeyObject>();
+  for (const s of [secret, ...previousSecrets]) byKid.set(keyId(s), createSecretKey(Buffer.from(s, 'utf8')));
+  return { current: keyId(secret), byKid };
+}
 
 /**
  * TESSERA_JWT_SECRET signs; TESSERA_JWT_PREVIOUS_SECRETS still verify. Without a configured secret
@@ -34,7 +44,5 @@ export function resolveSigningKeys(config: Config): SigningKeys {
         'Set TESSERA_JWT_SECRET in production, and the same value on every API process.',
     );
   }
-  const byKid = new Map<string, Buffer>();
-  for (const s of [secret, ...config.jwt.previousSecrets]) byKid.set(keyId(s), Buffer.from(s, 'utf8'));
-  return { current: keyId(secret), byKid };
+  return signingKeysOf(secret, config.jwt.previousSecrets);
 }

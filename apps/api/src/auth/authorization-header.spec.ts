@@ -1,5 +1,5 @@
-import { parseAuthorization } from './auth.guard.js';
-import { ApiError } from './api-error.js';
+import { parseAuthorization } from './authorization-header.js';
+import { ApiError } from '../common/api-error.js';
 
 describe('parseAuthorization', () => {
   it('reads a JWT-shaped Bearer value as a session token', () => {
