@@ -51,7 +51,10 @@ const boundaries = (patterns) => ({
     'error',
     {
       patterns: [
-        { group: ['**/libs/*/src/**', '**/apps/*/src/**', '**/libs/*/dist/**'], message: 'Import another project by its package name (@tessera/...), never by path.' },
+        {
+          group: ['**/libs/*/src/**', '**/apps/*/src/**', '**/libs/*/dist/**'],
+          message: 'Import another project by its package name (@tessera/...), never by path.',
+        },
         ...patterns,
       ],
     },
@@ -59,7 +62,17 @@ const boundaries = (patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '.nx/**', 'coverage/**', 'test-results/**', 'bench/results/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'data/**',
+      '.nx/**',
+      'coverage/**',
+      'test-results/**',
+      'bench/results/**',
+    ],
+  },
   js.configs.recommended,
   {
     files: ['**/*.{js,mjs}'],
@@ -74,7 +87,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       // Nest injects by the runtime class: a constructor parameter typed `type X` would lose its metadata.
       '@typescript-eslint/no-extraneous-class': 'off',
       ...boundaries([]),

@@ -18,7 +18,18 @@ import { join } from 'node:path';
 import { hash } from '@node-rs/argon2';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { NODE_FLAGS, ROOT, TASKSET, api, load as loadFor, memory, onCore0, pinToCore1, startServer, startTessera } from './lib.mjs';
+import {
+  NODE_FLAGS,
+  ROOT,
+  TASKSET,
+  api,
+  load as loadFor,
+  memory,
+  onCore0,
+  pinToCore1,
+  startServer,
+  startTessera,
+} from './lib.mjs';
 
 const SMOKE = process.argv.includes('--smoke');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 1 : 10));
@@ -69,7 +80,10 @@ async function bracketed(ceilingRate, scenario, fresh) {
     const result = await scenario();
     result.ceiling = (before + (await ceilingRate(half))) / 2;
     rounds.push(result);
-    if (ROUNDS > 1) log(`  round ${round + 1}/${ROUNDS}: ${ratio(result).toFixed(3)} × ceiling, server peak RSS ${Math.round(result.peakRssMb)} MB`);
+    if (ROUNDS > 1)
+      log(
+        `  round ${round + 1}/${ROUNDS}: ${ratio(result).toFixed(3)} × ceiling, server peak RSS ${Math.round(result.peakRssMb)} MB`,
+      );
   }
   const median = [...rounds].sort((a, b) => ratio(a) - ratio(b))[Math.floor(rounds.length / 2)];
   return { ...median, peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)) };
@@ -138,9 +152,13 @@ class Seeder {
   /** INSERT … SELECT over the integers 0..n-1 (`i`), in the database. */
   async series(n, insert, select) {
     const started = Date.now();
-    process.stdout.write(`  seeding ${insert.split('(')[0].trim().replace('INSERT INTO ', '')}: ${n.toLocaleString()} rows…`);
+    process.stdout.write(
+      `  seeding ${insert.split('(')[0].trim().replace('INSERT INTO ', '')}: ${n.toLocaleString()} rows…`,
+    );
     if (this.kind === 'sqlite') {
-      this.db.exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1}) ${insert} ${select} FROM n`);
+      this.db.exec(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1}) ${insert} ${select} FROM n`,
+      );
     } else {
       await this.db.query(`${insert} ${select} FROM generate_series(0, ${n - 1}) AS n(i)`);
     }
@@ -193,7 +211,11 @@ class Ceiling {
 
   async restart() {
     await this.stop();
-    this.server = await startServer([...NODE_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')], {}, /CEILING (http:\/\/[\d.:]+)/);
+    this.server = await startServer(
+      [...NODE_FLAGS, join(ROOT, 'tools/bench/ceiling.mjs')],
+      {},
+      /CEILING (http:\/\/[\d.:]+)/,
+    );
     await load(this.server.url, { seconds: 1 });
   }
 
@@ -206,7 +228,9 @@ class Ceiling {
 async function main() {
   const mainJs = join(ROOT, 'apps/api/dist/main.js');
   if (!existsSync(mainJs)) throw new Error('apps/api/dist is missing: run `npm run build` first');
-  log(`Tessera bench: ${SECONDS} s per scenario${ROUNDS > 1 ? ` (median of ${ROUNDS} rounds)` : ''}, data scale ${SCALE}, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: server and load share the cores'}`);
+  log(
+    `Tessera bench: ${SECONDS} s per scenario${ROUNDS > 1 ? ` (median of ${ROUNDS} rounds)` : ''}, data scale ${SCALE}, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: server and load share the cores'}`,
+  );
   log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}`);
   const rows = [];
 
@@ -228,7 +252,12 @@ async function main() {
 
   // The bare hash rate was measured around each sign-in scenario: its ceiling column.
   const bare = rows.filter((r) => r.scenario.includes('sign-in') && r.ceiling !== null).map((r) => r.ceiling);
-  rows.push(plainRow('bare argon2id verify (same parameters), one per core', { reqPerSec: Math.round((bare.reduce((a, b) => a + b, 0) / bare.length) * 10) / 10, note: 'mean of the sign-in ceilings' }));
+  rows.push(
+    plainRow('bare argon2id verify (same parameters), one per core', {
+      reqPerSec: Math.round((bare.reduce((a, b) => a + b, 0) / bare.length) * 10) / 10,
+      note: 'mean of the sign-in ceilings',
+    }),
+  );
 
   print(rows);
   save(rows);
@@ -298,27 +327,59 @@ async function benchTessera(database, ceiling) {
         await seeder.close();
       }
     });
-  const SESSION_COLUMNS = 'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)';
+  const SESSION_COLUMNS =
+    'INSERT INTO sessions (id, user_id, type, tenant_id, impersonator_id, secret_hash, expiration, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, ip, user_agent)';
   const now = Date.now();
   const far = now + 30 * 24 * 3600_000;
-  const liveSessions = (id, userId) => `SELECT ${id}, ${userId}, 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`;
+  const liveSessions = (id, userId) =>
+    `SELECT ${id}, ${userId}, 'user', NULL, NULL, '${'0'.repeat(64)}', 1800, ${now}, ${now}, ${far}, ${far}, NULL, NULL, NULL`;
   const SIGN_OUTS = SMOKE ? 10 : 50;
   const password = 'correct horse battery staple';
   try {
     const TENANTS = Math.max(100, Math.round(10_000 * SCALE));
     const USERS = Math.max(1000, Math.round(100_000 * SCALE));
     const ROLES = 50;
-    log(`\n${database.kind}: seeding ${TENANTS.toLocaleString()} tenants, ${USERS.toLocaleString()} users, ${(USERS * 10).toLocaleString()} grants`);
+    log(
+      `\n${database.kind}: seeding ${TENANTS.toLocaleString()} tenants, ${USERS.toLocaleString()} users, ${(USERS * 10).toLocaleString()} grants`,
+    );
     await seedOffline(async (seeder) => {
-      await seeder.series(TENANTS, 'INSERT INTO tenants (id, name, created_at, updated_at)', `SELECT 'bt-' || i, 'Tenant ' || i, ${now}, ${now}`);
-      await seeder.series(USERS, 'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at)', `SELECT 'bu-' || i, 'bu-' || i || '@bench.test', NULL, FALSE, NULL, ${now}, ${now}`);
-      await seeder.series(ROLES, 'INSERT INTO roles (id, name, description, created_at, updated_at)', `SELECT 'br-' || i, NULL, NULL, ${now}, ${now}`);
-      await seeder.series(ROLES * 20, 'INSERT INTO permissions (id, name, description, created_at, updated_at)', `SELECT 'bp-' || i, NULL, NULL, ${now}, ${now}`);
-      await seeder.series(ROLES * 20, 'INSERT INTO role_permissions (role_id, permission_id)', `SELECT 'br-' || (i % ${ROLES}), 'bp-' || i`);
+      await seeder.series(
+        TENANTS,
+        'INSERT INTO tenants (id, name, created_at, updated_at)',
+        `SELECT 'bt-' || i, 'Tenant ' || i, ${now}, ${now}`,
+      );
+      await seeder.series(
+        USERS,
+        'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at)',
+        `SELECT 'bu-' || i, 'bu-' || i || '@bench.test', NULL, FALSE, NULL, ${now}, ${now}`,
+      );
+      await seeder.series(
+        ROLES,
+        'INSERT INTO roles (id, name, description, created_at, updated_at)',
+        `SELECT 'br-' || i, NULL, NULL, ${now}, ${now}`,
+      );
+      await seeder.series(
+        ROLES * 20,
+        'INSERT INTO permissions (id, name, description, created_at, updated_at)',
+        `SELECT 'bp-' || i, NULL, NULL, ${now}, ${now}`,
+      );
+      await seeder.series(
+        ROLES * 20,
+        'INSERT INTO role_permissions (role_id, permission_id)',
+        `SELECT 'br-' || (i % ${ROLES}), 'bp-' || i`,
+      );
       // Each user is a member of 10 tenants with one role in each: USERS × 10 memberships and grants.
       const membership = `'bt-' || (((i / 10) * 7 + (i % 10) * 1009) % ${TENANTS}), 'bu-' || (i / 10)`;
-      await seeder.series(USERS * 10, 'INSERT INTO memberships (tenant_id, user_id, created_at)', `SELECT ${membership}, ${now}`);
-      await seeder.series(USERS * 10, 'INSERT INTO tenant_role_grants (tenant_id, user_id, role_id)', `SELECT ${membership}, 'br-' || ((i / 10 + i % 10) % ${ROLES})`);
+      await seeder.series(
+        USERS * 10,
+        'INSERT INTO memberships (tenant_id, user_id, created_at)',
+        `SELECT ${membership}, ${now}`,
+      );
+      await seeder.series(
+        USERS * 10,
+        'INSERT INTO tenant_role_grants (tenant_id, user_id, role_id)',
+        `SELECT ${membership}, 'br-' || ((i / 10 + i % 10) % ${ROLES})`,
+      );
       await seeder.series(1000, SESSION_COLUMNS, liveSessions(`'bench-sess-' || i`, `'bu-' || (i % ${USERS})`));
       // The sign-out scenario's users, each with 99 live sessions of its own: the 100th is a sign-in,
       // the only kind of session that may end all of them.
@@ -334,8 +395,13 @@ async function benchTessera(database, ceiling) {
 
     // The bench user: a password, 5 roles in one tenant.
     const email = 'bench@bench.test';
-    const benchUser = await api(url, '/v1/users', { method: 'POST', key: rootKey, body: { userId: 'bench-user', email, password } });
-    for (let r = 0; r < 5; r++) await api(url, `/v1/tenants/bt-0/users/${benchUser.userId}/roles/br-${r}`, { method: 'PUT', key: rootKey });
+    const benchUser = await api(url, '/v1/users', {
+      method: 'POST',
+      key: rootKey,
+      body: { userId: 'bench-user', email, password },
+    });
+    for (let r = 0; r < 5; r++)
+      await api(url, `/v1/tenants/bt-0/users/${benchUser.userId}/roles/br-${r}`, { method: 'PUT', key: rootKey });
     const { token } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: { email, password } });
 
     // (a) validate.
@@ -367,7 +433,8 @@ async function benchTessera(database, ceiling) {
     const signInOpts = { method: 'POST', connections: 4, body: JSON.stringify({ email, password }) };
     const signIn = await measure(argon2Rate, '/v1/auth/sign-in', signInOpts);
     // The main thread's share is the work around the hash: HTTP, the session, the audit row.
-    const mainThread = signIn.mainCpuUsPerRequest > 0 ? `; main thread ${Math.round(signIn.mainCpuUsPerRequest)} µs/req` : '';
+    const mainThread =
+      signIn.mainCpuUsPerRequest > 0 ? `; main thread ${Math.round(signIn.mainCpuUsPerRequest)} µs/req` : '';
     const signInNote = `its ceiling: bare argon2id${mainThread}`;
     const signInLabel = label('sign-in POST /v1/auth/sign-in, 4 conn');
     rows.push(row(signInLabel, signIn, server.pid, signInNote, atLeast(TARGETS.signIn)));
@@ -403,14 +470,26 @@ async function benchTessera(database, ceiling) {
       const signInBody = { email: `signout-${k}@bench.test`, password };
       const { token: t } = await api(url, '/v1/auth/sign-in', { method: 'POST', body: signInBody });
       const started = performance.now();
-      const res = await api(url, '/v1/auth/sign-out', { method: 'POST', token: t, body: { all: true } }).catch(() => null);
+      const res = await api(url, '/v1/auth/sign-out', { method: 'POST', token: t, body: { all: true } }).catch(
+        () => null,
+      );
       latencies.push(performance.now() - started);
       if (res?.revoked !== 100) signOutErrors++;
     }
     latencies.sort((a, b) => a - b);
-    const pct = (p) => Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2));
+    const pct = (p) =>
+      Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2));
     const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-    rows.push(plainRow(label('sign-out all, 100 live sessions, sequential'), { reqPerSec: Math.round(1000 / mean), p50: pct(50), p99: pct(99), errors: signOutErrors, serverPeakRssMb: Math.round(memory(server.pid).peak), note: `${SIGN_OUTS} sign-outs` }));
+    rows.push(
+      plainRow(label('sign-out all, 100 live sessions, sequential'), {
+        reqPerSec: Math.round(1000 / mean),
+        p50: pct(50),
+        p99: pct(99),
+        errors: signOutErrors,
+        serverPeakRssMb: Math.round(memory(server.pid).peak),
+        note: `${SIGN_OUTS} sign-outs`,
+      }),
+    );
 
     const validatePeak = Math.round(memory(server.pid).peak);
     rows.push(
@@ -423,7 +502,11 @@ async function benchTessera(database, ceiling) {
 
     // (f) validate, spread: users each with a session of their own, every request a random one.
     const SPREAD = SMOKE ? 100 : 2000;
-    const tokens = await clientSessions(url, rootKey, Array.from({ length: SPREAD }, (_, u) => `bu-${u}`));
+    const tokens = await clientSessions(
+      url,
+      rootKey,
+      Array.from({ length: SPREAD }, (_, u) => `bu-${u}`),
+    );
     const spreadOpts = { requests: randomRequests(() => validateRequest(pick(tokens))) };
     const spread = await measure(ceilingRate, '/v1/sessions/current', spreadOpts);
     const spreadLabel = label(`validate, spread: ${SPREAD.toLocaleString()} sessions at random, 32 conn`);
@@ -463,10 +546,19 @@ async function benchTessera(database, ceiling) {
 
     // (e) validate with a million sessions in the table.
     const SESSIONS = Math.max(10_000, Math.round(1_000_000 * SCALE));
-    await seedOffline((seeder) => seeder.series(SESSIONS, SESSION_COLUMNS, liveSessions(`'big-sess-' || i`, `'bu-' || (i % ${USERS})`)));
+    await seedOffline((seeder) =>
+      seeder.series(SESSIONS, SESSION_COLUMNS, liveSessions(`'big-sess-' || i`, `'bu-' || (i % ${USERS})`)),
+    );
     const validateBig = await measure(ceilingRate, '/v1/sessions/current', validateOpts);
     // Compared as ratios to their own ceilings, so that a busier minute on the machine does not count.
-    rows.push(row(label(`validate with ${SESSIONS.toLocaleString()} sessions`), validateBig, server.pid, `${(validateBig.requests.average / validateBig.ceiling / (validate.requests.average / validate.ceiling)).toFixed(2)} × validate with 1k`));
+    rows.push(
+      row(
+        label(`validate with ${SESSIONS.toLocaleString()} sessions`),
+        validateBig,
+        server.pid,
+        `${(validateBig.requests.average / validateBig.ceiling / (validate.requests.average / validate.ceiling)).toFixed(2)} × validate with 1k`,
+      ),
+    );
   } finally {
     await server.stop();
     if (schema) {
@@ -575,10 +667,23 @@ function print(rows) {
 function save(rows) {
   const out = join(ROOT, 'bench/results');
   mkdirSync(out, { recursive: true });
-  const meta = { at: new Date().toISOString(), smoke: SMOKE, seconds: SECONDS, rounds: ROUNDS, scale: SCALE, pinned: TASKSET, cpu: cpus()[0]?.model, cores: cpus().length, node: process.version };
+  const meta = {
+    at: new Date().toISOString(),
+    smoke: SMOKE,
+    seconds: SECONDS,
+    rounds: ROUNDS,
+    scale: SCALE,
+    pinned: TASKSET,
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    node: process.version,
+  };
   const name = SMOKE ? 'smoke' : 'latest';
   writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
-  writeFileSync(join(out, `${name}.md`), `Run ${meta.at} on ${meta.cpu} × ${meta.cores}, Node ${meta.node}, ${SECONDS} s per scenario${ROUNDS > 1 ? `, median of ${ROUNDS} rounds` : ''}${TASKSET ? ', server on core 0, load on core 1' : ''}.\n\n${markdown(rows)}\n`);
+  writeFileSync(
+    join(out, `${name}.md`),
+    `Run ${meta.at} on ${meta.cpu} × ${meta.cores}, Node ${meta.node}, ${SECONDS} s per scenario${ROUNDS > 1 ? `, median of ${ROUNDS} rounds` : ''}${TASKSET ? ', server on core 0, load on core 1' : ''}.\n\n${markdown(rows)}\n`,
+  );
   log(`\nwritten: bench/results/${name}.json and .md`);
 }
 

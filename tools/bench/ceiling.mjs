@@ -10,7 +10,8 @@ class HelloController {
     return { hello: 'world' };
   }
 }
-const route = (decorator, method) => decorator(HelloController.prototype, method, Object.getOwnPropertyDescriptor(HelloController.prototype, method));
+const route = (decorator, method) =>
+  decorator(HelloController.prototype, method, Object.getOwnPropertyDescriptor(HelloController.prototype, method));
 route(Get(), 'hello');
 Controller()(HelloController);
 

@@ -13,7 +13,10 @@ export const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 /** Re-runs this program on core 1 (once), leaving core 0 to the server under test. */
 export function pinToCore1() {
   if (!TASKSET || process.env.BENCH_PINNED) return;
-  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PINNED: '1' },
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -33,7 +36,10 @@ export const startServer = (args, env, pattern) => startNodeProgram({ args, env,
  * API key, resolved once it answers. `nodeArgs` are node flags beyond node-flags.json. A
  * measurement signs one account in thousands of times: the brute-force limits are lifted for it.
  */
-export function startTessera(nodeArgs, { dir, databaseUrl, rootKey, jwtSecret = randomBytes(32).toString('base64url'), env = {} }) {
+export function startTessera(
+  nodeArgs,
+  { dir, databaseUrl, rootKey, jwtSecret = randomBytes(32).toString('base64url'), env = {} },
+) {
   return startBuiltApi({
     nodeArgs,
     prefix: CORE_0,
@@ -58,7 +64,9 @@ export function startTessera(nodeArgs, { dir, databaseUrl, rootKey, jwtSecret = 
 export function cpuMs(pid, mainThread = false) {
   try {
     // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the name in () may hold spaces.
-    const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
+      .split(') ')[1]
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return 0;
@@ -111,7 +119,11 @@ export async function api(url, path, { method = 'GET', key, token, body } = {}) 
   const headers = { 'content-type': 'application/json' };
   if (key) headers.authorization = `ApiKey ${key}`;
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;

@@ -61,7 +61,10 @@ export function ensureChromium() {
   if (process.getuid?.() !== 0) return false;
   console.log('Installing Debian chromium for the browser tests…');
   try {
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit', shell: '/bin/bash' });
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+      stdio: 'inherit',
+      shell: '/bin/bash',
+    });
   } catch {
     return false;
   }
@@ -90,7 +93,9 @@ export async function ensureRedis(url) {
   if (await redisAnswers(url)) return url;
   console.log(`Redis is not answering at ${new URL(url).host}; trying to start redis-server…`);
   try {
-    execSync('redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no', { stdio: 'inherit' });
+    execSync('redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no', {
+      stdio: 'inherit',
+    });
   } catch {
     return null;
   }

@@ -11,7 +11,9 @@ process.chdir(root);
 
 if (!existsSync('.env')) {
   copyFileSync('.env.example', '.env');
-  console.log('Created .env from .env.example (a demo admin; edit it, or set real environment variables, which always win).');
+  console.log(
+    'Created .env from .env.example (a demo admin; edit it, or set real environment variables, which always win).',
+  );
 }
 
 const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {

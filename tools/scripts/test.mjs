@@ -8,7 +8,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
-import { DEFAULT_TEST_DATABASE_URL, DEFAULT_TEST_REDIS_URL, ensureChromium, ensurePostgres, ensureRedis } from './services.mjs';
+import {
+  DEFAULT_TEST_DATABASE_URL,
+  DEFAULT_TEST_REDIS_URL,
+  ensureChromium,
+  ensurePostgres,
+  ensureRedis,
+} from './services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 process.chdir(root);
@@ -43,7 +49,9 @@ else {
 
 // Chromium: the web tests drive a real browser; they fail (not skip) without one.
 if (!ensureChromium()) {
-  console.error('Chromium is missing (/usr/bin/chromium): install it with `apt-get install -y chromium`; the web tests will fail.');
+  console.error(
+    'Chromium is missing (/usr/bin/chromium): install it with `apt-get install -y chromium`; the web tests will fail.',
+  );
 }
 
 /** Runs a command with its output shown as it comes; resolves to whether it passed, and that output. */

@@ -39,7 +39,11 @@ async function call(url, path, { method = 'GET', token, key, body } = {}) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (key) headers.authorization = `ApiKey ${key}`;
-  const response = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -51,7 +55,11 @@ try {
   const emails = [];
   for (let i = 0; i < USERS; i++) {
     const email = `soak-${i}@example.test`;
-    const user = await call(url, '/v1/users', { method: 'POST', key: rootKey, body: { userId: `soak-${i}`, email, password: PASSWORD } });
+    const user = await call(url, '/v1/users', {
+      method: 'POST',
+      key: rootKey,
+      body: { userId: `soak-${i}`, email, password: PASSWORD },
+    });
     if (user.status !== 201) throw new Error(`set-up failed: ${JSON.stringify(user)}`);
     await call(url, `/v1/tenants/soak/users/soak-${i}/roles/admin`, { method: 'PUT', key: rootKey });
     emails.push(email);
@@ -86,12 +94,25 @@ try {
         n++;
         const email = emails[(w + n) % emails.length];
         if (!token || n % 50 === 0) {
-          const r = await timed('sign-in', [201], () => call(url, '/v1/auth/sign-in', { method: 'POST', body: { email, password: PASSWORD } }));
+          const r = await timed('sign-in', [201], () =>
+            call(url, '/v1/auth/sign-in', { method: 'POST', body: { email, password: PASSWORD } }),
+          );
           token = r?.body?.token;
           continue;
         }
         if (n % 7 === 0) {
-          await timed('check', [200], () => call(url, '/v1/check', { method: 'POST', token, body: { checks: [{ permission: 'view-self-service-dashboard', tenantId: 'soak' }, { role: 'admin', tenantId: 'soak' }] } }));
+          await timed('check', [200], () =>
+            call(url, '/v1/check', {
+              method: 'POST',
+              token,
+              body: {
+                checks: [
+                  { permission: 'view-self-service-dashboard', tenantId: 'soak' },
+                  { role: 'admin', tenantId: 'soak' },
+                ],
+              },
+            }),
+          );
         } else if (n % 49 === 0) {
           await timed('sign-out', [200], () => call(url, '/v1/auth/sign-out', { method: 'POST', token }));
           token = undefined;
@@ -106,7 +127,9 @@ try {
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1);
   const errors = [...problems.values()].reduce((a, b) => a + b, 0);
   console.log(`soak: ${SECONDS} s, ${WORKERS} workers, ${requests} requests (${Math.round(requests / SECONDS)}/s)`);
-  console.log(`latency p50 ${pct(50)} ms, p99 ${pct(99)} ms; server RSS ${startRss.toFixed(0)} MB at start, ${endRss.toFixed(0)} MB at the end`);
+  console.log(
+    `latency p50 ${pct(50)} ms, p99 ${pct(99)} ms; server RSS ${startRss.toFixed(0)} MB at start, ${endRss.toFixed(0)} MB at the end`,
+  );
   console.log(`errors: ${errors}`);
   for (const [what, count] of problems) console.log(`  ${count} × ${what}`);
   process.exitCode = errors > 0 ? 1 : 0;

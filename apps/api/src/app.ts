@@ -36,7 +36,10 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): v
     return;
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify({ code: 'invalid_request', message: tooLarge ? 'Request headers are too large' : 'Malformed HTTP request' });
+  const body = JSON.stringify({
+    code: 'invalid_request',
+    message: tooLarge ? 'Request headers are too large' : 'Malformed HTTP request',
+  });
   const headers = SECURITY_HEADERS.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
     `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
@@ -68,7 +71,10 @@ function fastifyTrustProxy(trust: Config['trustProxy']): false | string[] | Trus
  * Builds the whole service for a config; main.ts and the tests both start it this way (a test may
  * wrap the root module to add a controller of its own).
  */
-export async function createApp(config: Config, root: DynamicModule = AppModule.forRoot(config)): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: Config,
+  root: DynamicModule = AppModule.forRoot(config),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     trustProxy: fastifyTrustProxy(config.trustProxy),
@@ -99,7 +105,8 @@ export async function createApp(config: Config, root: DynamicModule = AppModule.
   // Security headers on every answer; a page that needs its own CSP (web app, docs) sets it first.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     for (const [name, value] of SECURITY_HEADERS) if (!reply.hasHeader(name)) void reply.header(name, value);
-    if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/')) void reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/'))
+      void reply.header('cache-control', 'no-store');
     done(null, payload);
   });
   // Node's server.close() ends the keep-alive connections idle at that moment; one still answering

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   logger.log(`Docs     ${url}/docs`);
   logger.log(`Health   ${url}/health/ready`);
   if (config.bootstrap.adminEmail) {
-    logger.log(`Admin    ${config.bootstrap.adminEmail} (password from TESSERA_ADMIN_PASSWORD${existsSync('.env') ? ' in .env' : ''})`);
+    logger.log(
+      `Admin    ${config.bootstrap.adminEmail} (password from TESSERA_ADMIN_PASSWORD${existsSync('.env') ? ' in .env' : ''})`,
+    );
   }
 }
 

@@ -3,7 +3,15 @@ import { TesseraClient } from '@tessera/client';
 import { AuditEventEntity } from '../src/audit/audit-event.entity.js';
 import { ApiKeyEntity } from '../src/admin/api-key.entity.js';
 import { SessionEntity } from '../src/session/session.entity.js';
-import { PASSWORD, describeEachDatabase, failure, signedInUser, uniqueEmail, useServer, type TestServer } from './harness.js';
+import {
+  PASSWORD,
+  describeEachDatabase,
+  failure,
+  signedInUser,
+  uniqueEmail,
+  useServer,
+  type TestServer,
+} from './harness.js';
 
 /** A tenant with a tenant admin (role `admin`, so impersonate-users there) and a plain member. */
 async function tenantWithAdmin(server: TestServer) {
@@ -35,7 +43,12 @@ describeEachDatabase('admin module', (db) => {
       await expect(asUser.sessions.current()).resolves.toMatchObject({ user: { userId: user.userId } });
 
       const events = await t.server.admin.admin.auditEvents({ type: 'impersonation.started', userId: user.userId });
-      expect(events.items[0]).toMatchObject({ actorUserId: boss.user.userId, userId: user.userId, sessionId: session.id, details: { via: 'super_admin' } });
+      expect(events.items[0]).toMatchObject({
+        actorUserId: boss.user.userId,
+        userId: user.userId,
+        sessionId: session.id,
+        details: { via: 'super_admin' },
+      });
     });
 
     it('lets an admin key act as a user by userId', async () => {
@@ -57,7 +70,10 @@ describeEachDatabase('admin module', (db) => {
       const { tenantId, admin, member } = await tenantWithAdmin(t.server);
       const { session } = await admin.client.admin.createSessionToken({ userId: member.user.userId });
       expect(session.impersonatorId).toBe(admin.user.userId);
-      const events = await t.server.admin.admin.auditEvents({ type: 'impersonation.started', userId: admin.user.userId });
+      const events = await t.server.admin.admin.auditEvents({
+        type: 'impersonation.started',
+        userId: admin.user.userId,
+      });
       expect(events.items[0]).toMatchObject({ tenantId, details: { via: 'tenant_admin' } });
     });
 
@@ -73,21 +89,37 @@ describeEachDatabase('admin module', (db) => {
       const peer = await signedInUser(t.server);
       await t.server.admin.grants.addRole({ tenantId, userId: peer.user.userId, roleId: 'member' });
       const other = await t.server.admin.tenants.create({ name: 'Other' });
-      await t.server.admin.grants.addPermission({ tenantId: other.tenantId, userId: peer.user.userId, permissionId: 'impersonate-users' });
+      await t.server.admin.grants.addPermission({
+        tenantId: other.tenantId,
+        userId: peer.user.userId,
+        permissionId: 'impersonate-users',
+      });
       const error = await failure(admin.client.admin.createSessionToken({ userId: peer.user.userId }));
       expect([error.status, error.code]).toEqual([403, 'forbidden']);
       const sameTenant = await tenantWithAdmin(t.server);
-      await t.server.admin.grants.addRole({ tenantId: sameTenant.tenantId, userId: admin.user.userId, roleId: 'member' });
-      expect((await failure(sameTenant.admin.client.admin.createSessionToken({ userId: admin.user.userId }))).code).toBe('forbidden');
+      await t.server.admin.grants.addRole({
+        tenantId: sameTenant.tenantId,
+        userId: admin.user.userId,
+        roleId: 'member',
+      });
+      expect(
+        (await failure(sameTenant.admin.client.admin.createSessionToken({ userId: admin.user.userId }))).code,
+      ).toBe('forbidden');
     });
 
     it('refuses a plain user, a login key and no credentials', async () => {
       const { member } = await tenantWithAdmin(t.server);
       const victim = await signedInUser(t.server);
-      expect((await failure(member.client.admin.createSessionToken({ userId: victim.user.userId }))).code).toBe('forbidden');
+      expect((await failure(member.client.admin.createSessionToken({ userId: victim.user.userId }))).code).toBe(
+        'forbidden',
+      );
       const { secret } = await t.server.admin.admin.apiKeys.create({ name: 'login', roles: ['login'] });
-      expect((await failure(t.server.anon.withApiKey(secret).admin.createSessionToken({ userId: victim.user.userId }))).code).toBe('forbidden');
-      expect((await failure(t.server.anon.admin.createSessionToken({ userId: victim.user.userId }))).code).toBe('unauthorized');
+      expect(
+        (await failure(t.server.anon.withApiKey(secret).admin.createSessionToken({ userId: victim.user.userId }))).code,
+      ).toBe('forbidden');
+      expect((await failure(t.server.anon.admin.createSessionToken({ userId: victim.user.userId }))).code).toBe(
+        'unauthorized',
+      );
     });
 
     it('refuses chaining: an impersonation session cannot create another, nor sign out all', async () => {
@@ -95,7 +127,9 @@ describeEachDatabase('admin module', (db) => {
       const { user, client } = await signedInUser(t.server);
       const { token } = await boss.client.admin.createSessionToken({ userId: user.userId });
       const impersonating = t.server.anon.withToken(token);
-      const chained = await failure(impersonating.admin.createSessionToken({ userId: (await signedInUser(t.server)).user.userId }));
+      const chained = await failure(
+        impersonating.admin.createSessionToken({ userId: (await signedInUser(t.server)).user.userId }),
+      );
       expect([chained.status, chained.code]).toEqual([403, 'forbidden']);
       const all = await failure(impersonating.auth.signOut({ all: true }));
       expect([all.status, all.code]).toEqual([403, 'forbidden']);
@@ -106,7 +140,10 @@ describeEachDatabase('admin module', (db) => {
 
     it('caps the lifetime at TESSERA_IMPERSONATION_MAX_SECONDS whatever expiration is asked', async () => {
       const { user } = await signedInUser(t.server);
-      const { session } = await t.server.admin.admin.createSessionToken({ userId: user.userId, expiration: 30 * 24 * 3600 });
+      const { session } = await t.server.admin.admin.createSessionToken({
+        userId: user.userId,
+        expiration: 30 * 24 * 3600,
+      });
       const created = Date.parse(session.createdAt);
       expect(Date.parse(session.absoluteExpiresAt) - created).toBe(600_000);
       expect(Date.parse(session.expiresAt) - created).toBeLessThanOrEqual(600_000);
@@ -131,7 +168,13 @@ describeEachDatabase('admin module', (db) => {
     it('creates a key whose secret is shown once and stored only as a hash', async () => {
       const { apiKey, secret } = await t.server.admin.admin.apiKeys.create({ name: 'backend', roles: ['admin'] });
       expect(secret).toMatch(/^tsk_[A-Za-z0-9_-]{43}$/);
-      expect(apiKey).toMatchObject({ name: 'backend', roles: ['admin'], lastUsedAt: null, expiresAt: null, revokedAt: null });
+      expect(apiKey).toMatchObject({
+        name: 'backend',
+        roles: ['admin'],
+        lastUsedAt: null,
+        expiresAt: null,
+        revokedAt: null,
+      });
       const row = await t.server.db.getRepository(ApiKeyEntity).findOneByOrFail({ id: apiKey.id });
       expect(JSON.stringify(row)).not.toContain(secret);
       const listed = await t.server.admin.admin.apiKeys.list({ limit: 100 });
@@ -143,7 +186,9 @@ describeEachDatabase('admin module', (db) => {
       const used = (await t.server.admin.admin.apiKeys.list({ limit: 100 })).items.find((k) => k.id === apiKey.id)!;
       expect(used.lastUsedAt).not.toBeNull();
       // Bearer works too: a Bearer value that is not a JWT is looked up as a key.
-      await expect(new TesseraClient({ baseUrl: t.server.url, token: secret }).users.list()).resolves.toHaveProperty('items');
+      await expect(new TesseraClient({ baseUrl: t.server.url, token: secret }).users.list()).resolves.toHaveProperty(
+        'items',
+      );
     });
 
     it('fails a revoked key on its very next request', async () => {
@@ -153,7 +198,9 @@ describeEachDatabase('admin module', (db) => {
       await t.server.admin.admin.apiKeys.revoke(apiKey.id);
       const error = await failure(backend.users.list());
       expect([error.status, error.code]).toEqual([401, 'unauthorized']);
-      expect((await failure(t.server.admin.admin.apiKeys.revoke('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
+      expect((await failure(t.server.admin.admin.apiKeys.revoke('00000000-0000-4000-8000-000000000000'))).status).toBe(
+        404,
+      );
     });
 
     it('lets a login key sign people in and do nothing else', async () => {
@@ -162,7 +209,11 @@ describeEachDatabase('admin module', (db) => {
       const email = uniqueEmail();
       await t.server.admin.users.create({ email, password: PASSWORD });
       await expect(login.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
-      for (const call of [() => login.users.list(), () => login.admin.apiKeys.list(), () => login.check({ userId: 'x', checks: [{ permission: 'p' }] })]) {
+      for (const call of [
+        () => login.users.list(),
+        () => login.admin.apiKeys.list(),
+        () => login.check({ userId: 'x', checks: [{ permission: 'p' }] }),
+      ]) {
         expect((await failure(call())).code).toBe('forbidden');
       }
       expect((await failure(login.auth.signOut())).code).toBe('not_a_person');
@@ -179,7 +230,11 @@ describeEachDatabase('admin module', (db) => {
       expect((await failure(backend.users.list())).code).toBe('unauthorized');
 
       const expiresAt = Date.now() + 1500;
-      const expiring = await t.server.admin.admin.apiKeys.create({ name: 'expiring', roles: ['admin'], expiresAt: new Date(expiresAt).toISOString() });
+      const expiring = await t.server.admin.admin.apiKeys.create({
+        name: 'expiring',
+        roles: ['admin'],
+        expiresAt: new Date(expiresAt).toISOString(),
+      });
       const shortLived = t.server.anon.withApiKey(expiring.secret);
       await shortLived.users.list();
       await shortLived.users.list();
@@ -188,16 +243,28 @@ describeEachDatabase('admin module', (db) => {
     });
 
     it('honours expiresAt and refuses one in the past', async () => {
-      const past = await failure(t.server.admin.admin.apiKeys.create({ name: 'x', roles: ['admin'], expiresAt: new Date(Date.now() - 1000).toISOString() }));
+      const past = await failure(
+        t.server.admin.admin.apiKeys.create({
+          name: 'x',
+          roles: ['admin'],
+          expiresAt: new Date(Date.now() - 1000).toISOString(),
+        }),
+      );
       expect([past.status, past.details]).toEqual([400, { fields: { expiresAt: 'must be in the future' } }]);
-      const { apiKey, secret } = await t.server.admin.admin.apiKeys.create({ name: 'x', roles: ['admin'], expiresAt: new Date(Date.now() + 60_000).toISOString() });
+      const { apiKey, secret } = await t.server.admin.admin.apiKeys.create({
+        name: 'x',
+        roles: ['admin'],
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      });
       await t.server.db.getRepository(ApiKeyEntity).update({ id: apiKey.id }, { expiresAt: Date.now() - 1 });
       expect((await failure(t.server.anon.withApiKey(secret).users.list())).code).toBe('unauthorized');
     });
 
     it('refuses roles other than exactly one of admin or login', async () => {
       for (const roles of [[], ['root'], ['admin', 'login']]) {
-        const error = await failure(t.server.admin.request('POST', 'v1/admin/api-keys', { body: { name: 'x', roles } }));
+        const error = await failure(
+          t.server.admin.request('POST', 'v1/admin/api-keys', { body: { name: 'x', roles } }),
+        );
         expect(error.status).toBe(400);
       }
     });
@@ -207,18 +274,23 @@ describeEachDatabase('admin module', (db) => {
     it("lists and ends a user's sessions", async () => {
       const email = uniqueEmail();
       const user = await t.server.admin.users.create({ email, password: PASSWORD });
-      const tokens = await Promise.all([1, 2].map(async () => (await t.server.anon.auth.signIn({ email, password: PASSWORD })).token));
+      const tokens = await Promise.all(
+        [1, 2].map(async () => (await t.server.anon.auth.signIn({ email, password: PASSWORD })).token),
+      );
       const listed = await t.server.admin.admin.users.sessions(user.userId);
       expect(listed.items).toHaveLength(2);
       expect(listed.items.every((s) => !s.current)).toBe(true);
       await expect(t.server.admin.admin.users.revokeSessions(user.userId)).resolves.toEqual({ revoked: 2 });
-      for (const token of tokens) expect((await failure(t.server.anon.withToken(token).sessions.current())).code).toBe('token_revoked');
+      for (const token of tokens)
+        expect((await failure(t.server.anon.withToken(token).sessions.current())).code).toBe('token_revoked');
       expect((await failure(t.server.admin.admin.users.sessions('ghost'))).status).toBe(404);
     });
 
     it('disables a user, ending every session at once, then enables them', async () => {
       const { user, email, client } = await signedInUser(t.server);
-      const app = t.server.anon.withToken(await t.server.admin.sessions.createAuthorizationSession({ userId: user.userId }));
+      const app = t.server.anon.withToken(
+        await t.server.admin.sessions.createAuthorizationSession({ userId: user.userId }),
+      );
       const disabled = await t.server.admin.admin.users.disable(user.userId);
       expect(disabled.disabled).toBe(true);
       const rows = await t.server.db.getRepository(SessionEntity).findBy({ userId: user.userId });
@@ -226,7 +298,9 @@ describeEachDatabase('admin module', (db) => {
       expect(rows.every((r) => r.revokedAt !== null)).toBe(true);
       expect((await failure(client.sessions.current())).code).toBe('token_revoked');
       expect((await failure(app.check({ checks: [{ permission: 'p' }] }))).code).toBe('token_revoked');
-      expect((await failure(t.server.anon.auth.signIn({ email, password: 'wrong password' }))).code).toBe('invalid_credentials');
+      expect((await failure(t.server.anon.auth.signIn({ email, password: 'wrong password' }))).code).toBe(
+        'invalid_credentials',
+      );
       expect((await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('user_disabled');
       const event = (await t.server.admin.admin.auditEvents({ type: 'user.disabled', userId: user.userId })).items[0];
       expect(event?.details).toEqual({ revokedSessions: 2 });
@@ -269,17 +343,30 @@ describeEachDatabase('admin module', (db) => {
         'user.created',
       ]);
       const byType = Object.fromEntries(events.map((e) => [e.type, e]));
-      expect(byType['sign_in.succeeded']).toMatchObject({ userId: user.userId, sessionId: session.id, ip: '127.0.0.1', actorUserId: null });
-      expect(byType['sign_in.failed']).toMatchObject({ userId: user.userId, details: { reason: 'invalid_credentials', email } });
+      expect(byType['sign_in.succeeded']).toMatchObject({
+        userId: user.userId,
+        sessionId: session.id,
+        ip: '127.0.0.1',
+        actorUserId: null,
+      });
+      expect(byType['sign_in.failed']).toMatchObject({
+        userId: user.userId,
+        details: { reason: 'invalid_credentials', email },
+      });
       expect(byType['password.changed']).toMatchObject({ actorUserId: user.userId, sessionId: session.id });
-      expect(byType['grant.added']).toMatchObject({ tenantId: tenant.tenantId, actorApiKeyId: expect.any(String), details: { roleId: 'member', scope: 'tenant' } });
+      expect(byType['grant.added']).toMatchObject({
+        tenantId: tenant.tenantId,
+        actorApiKeyId: expect.any(String),
+        details: { roleId: 'member', scope: 'tenant' },
+      });
       expect(byType['sign_out']).toMatchObject({ sessionId: session.id, details: { all: false, revoked: 1 } });
       for (const e of events) expect(Date.parse(e.at)).toBeGreaterThan(0);
     });
 
     it('filters by type and time and pages without duplicates', async () => {
       const since = new Date().toISOString();
-      for (let i = 0; i < 5; i++) await failure(t.server.anon.auth.signIn({ email: uniqueEmail('ghost'), password: 'x' }));
+      for (let i = 0; i < 5; i++)
+        await failure(t.server.anon.auth.signIn({ email: uniqueEmail('ghost'), password: 'x' }));
       const seen: string[] = [];
       let after: string | undefined;
       do {
@@ -291,7 +378,9 @@ describeEachDatabase('admin module', (db) => {
       expect(new Set(seen).size).toBe(seen.length);
       const none = await t.server.admin.admin.auditEvents({ to: '2000-01-01T00:00:00.000Z' });
       expect(none.items).toEqual([]);
-      expect((await failure(t.server.admin.request('GET', 'v1/admin/audit-events', { query: { type: 'made.up' } }))).status).toBe(400);
+      expect(
+        (await failure(t.server.admin.request('GET', 'v1/admin/audit-events', { query: { type: 'made.up' } }))).status,
+      ).toBe(400);
     });
 
     it('never holds a token, key secret or password', async () => {
@@ -302,9 +391,20 @@ describeEachDatabase('admin module', (db) => {
       const { secret } = await t.server.admin.admin.apiKeys.create({ name: 'scan me', roles: ['admin'] });
       const impersonation = await t.server.admin.admin.createSessionToken({ email });
       const sess = await t.server.admin.sessions.createAuthorizationSession({ userId: impersonation.session.userId });
-      await t.server.anon.withToken(token).auth.changePassword({ currentPassword: PASSWORD, newPassword: 'brand new passphrase' });
+      await t.server.anon
+        .withToken(token)
+        .auth.changePassword({ currentPassword: PASSWORD, newPassword: 'brand new passphrase' });
       const dump = JSON.stringify(await t.server.db.getRepository(AuditEventEntity).find());
-      for (const value of [token, impersonation.token, sess, secret, t.server.rootKey, PASSWORD, 'a guessed password', 'brand new passphrase']) {
+      for (const value of [
+        token,
+        impersonation.token,
+        sess,
+        secret,
+        t.server.rootKey,
+        PASSWORD,
+        'a guessed password',
+        'brand new passphrase',
+      ]) {
         expect(dump).not.toContain(value);
       }
       const signature = (s: string) => s.split('.')[2]!;

@@ -14,7 +14,8 @@ const PERMISSIONS = ROLES * 40;
  */
 async function seed(db: DataSource): Promise<void> {
   const now = Date.now();
-  const literal = (v: string | number | boolean) => (typeof v === 'string' ? `'${v}'` : typeof v === 'boolean' ? String(v).toUpperCase() : String(v));
+  const literal = (v: string | number | boolean) =>
+    typeof v === 'string' ? `'${v}'` : typeof v === 'boolean' ? String(v).toUpperCase() : String(v);
   const insert = async (table: string, columns: string[], rows: (string | number | boolean)[][]) => {
     for (let i = 0; i < rows.length; i += 500) {
       const chunk = rows.slice(i, i + 500);
@@ -22,11 +23,31 @@ async function seed(db: DataSource): Promise<void> {
       await db.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`);
     }
   };
-  await insert('tenants', ['id', 'name', 'created_at', 'updated_at'], Array.from({ length: TENANTS }, (_, i) => [`st-${i}`, `T${i}`, now, now]));
-  await insert('users', ['id', 'email', 'super_admin', 'created_at', 'updated_at'], Array.from({ length: USERS }, (_, i) => [`su-${i}`, `su-${i}@scale.test`, false, now, now]));
-  await insert('roles', ['id', 'created_at', 'updated_at'], Array.from({ length: ROLES }, (_, i) => [`sr-${i}`, now, now]));
-  await insert('permissions', ['id', 'created_at', 'updated_at'], Array.from({ length: PERMISSIONS }, (_, i) => [`sp-${i}`, now, now]));
-  await insert('role_permissions', ['role_id', 'permission_id'], Array.from({ length: PERMISSIONS }, (_, i) => [`sr-${i % ROLES}`, `sp-${i}`]));
+  await insert(
+    'tenants',
+    ['id', 'name', 'created_at', 'updated_at'],
+    Array.from({ length: TENANTS }, (_, i) => [`st-${i}`, `T${i}`, now, now]),
+  );
+  await insert(
+    'users',
+    ['id', 'email', 'super_admin', 'created_at', 'updated_at'],
+    Array.from({ length: USERS }, (_, i) => [`su-${i}`, `su-${i}@scale.test`, false, now, now]),
+  );
+  await insert(
+    'roles',
+    ['id', 'created_at', 'updated_at'],
+    Array.from({ length: ROLES }, (_, i) => [`sr-${i}`, now, now]),
+  );
+  await insert(
+    'permissions',
+    ['id', 'created_at', 'updated_at'],
+    Array.from({ length: PERMISSIONS }, (_, i) => [`sp-${i}`, now, now]),
+  );
+  await insert(
+    'role_permissions',
+    ['role_id', 'permission_id'],
+    Array.from({ length: PERMISSIONS }, (_, i) => [`sr-${i % ROLES}`, `sp-${i}`]),
+  );
   const memberships: (string | number)[][] = [];
   const roleGrants: (string | number)[][] = [];
   const permissionGrants: (string | number)[][] = [];
@@ -35,7 +56,7 @@ async function seed(db: DataSource): Promise<void> {
       const tenant = `st-${(u * 7 + k * 131) % TENANTS}`;
       memberships.push([tenant, `su-${u}`, now + k]);
       roleGrants.push([`su-${u}`, tenant, `sr-${(u + k) % ROLES}`]);
-      permissionGrants.push([`su-${u}`, tenant, `sp-${(u + k) % (PERMISSIONS)}`]);
+      permissionGrants.push([`su-${u}`, tenant, `sp-${(u + k) % PERMISSIONS}`]);
     }
   }
   await insert('memberships', ['tenant_id', 'user_id', 'created_at'], memberships);
@@ -43,13 +64,41 @@ async function seed(db: DataSource): Promise<void> {
   await insert('tenant_permission_grants', ['user_id', 'tenant_id', 'permission_id'], permissionGrants);
   // Every tenth user also holds a role and a permission globally.
   const everyTenth = Array.from({ length: USERS / 10 }, (_, i) => i * 10);
-  await insert('global_role_grants', ['user_id', 'role_id'], everyTenth.map((u) => [`su-${u}`, `sr-${u % ROLES}`]));
-  await insert('global_permission_grants', ['user_id', 'permission_id'], everyTenth.map((u) => [`su-${u}`, `sp-${u % (PERMISSIONS)}`]));
+  await insert(
+    'global_role_grants',
+    ['user_id', 'role_id'],
+    everyTenth.map((u) => [`su-${u}`, `sr-${u % ROLES}`]),
+  );
+  await insert(
+    'global_permission_grants',
+    ['user_id', 'permission_id'],
+    everyTenth.map((u) => [`su-${u}`, `sp-${u % PERMISSIONS}`]),
+  );
   const day = 86_400_000;
   await insert(
     'sessions',
-    ['id', 'user_id', 'type', 'secret_hash', 'expiration', 'created_at', 'last_used_at', 'expires_at', 'absolute_expires_at'],
-    Array.from({ length: USERS }, (_, u) => [`ss-${u}`, `su-${u}`, 'user', '0'.repeat(64), 600, now, now, now + day, now + day]),
+    [
+      'id',
+      'user_id',
+      'type',
+      'secret_hash',
+      'expiration',
+      'created_at',
+      'last_used_at',
+      'expires_at',
+      'absolute_expires_at',
+    ],
+    Array.from({ length: USERS }, (_, u) => [
+      `ss-${u}`,
+      `su-${u}`,
+      'user',
+      '0'.repeat(64),
+      600,
+      now,
+      now,
+      now + day,
+      now + day,
+    ]),
   );
 }
 

@@ -1,5 +1,14 @@
 import type { CheckItem } from '@tessera/client';
-import { capture, describeEachDatabase, failure, signedInUser, sleep, uniqueEmail, useServer, type TestServer } from './harness.js';
+import {
+  capture,
+  describeEachDatabase,
+  failure,
+  signedInUser,
+  sleep,
+  uniqueEmail,
+  useServer,
+  type TestServer,
+} from './harness.js';
 
 let seq = 0;
 const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
@@ -29,33 +38,53 @@ describeEachDatabase('authorization checks', (db) => {
   it('answers tenant-scoped grants in their tenant only, and global grants everywhere', async () => {
     const w = await world(t.server);
     const ask = (checks: CheckItem[]) => t.server.admin.check({ userId: w.user.userId, checks });
-    expect((await ask([
-      { permission: w.read, tenantId: w.a },
-      { permission: w.read, tenantId: w.b },
-      { permission: w.read },
-      { role: w.reader, tenantId: w.a },
-      { role: w.reader, tenantId: w.b },
-      { permission: w.write, tenantId: w.b },
-      { permission: w.write, tenantId: w.a },
-    ])).results).toEqual([true, false, false, true, false, true, false]);
+    expect(
+      (
+        await ask([
+          { permission: w.read, tenantId: w.a },
+          { permission: w.read, tenantId: w.b },
+          { permission: w.read },
+          { role: w.reader, tenantId: w.a },
+          { role: w.reader, tenantId: w.b },
+          { permission: w.write, tenantId: w.b },
+          { permission: w.write, tenantId: w.a },
+        ])
+      ).results,
+    ).toEqual([true, false, false, true, false, true, false]);
 
     await t.server.admin.grants.addPermission({ userId: w.user.userId, permissionId: w.audit });
     await t.server.admin.grants.addRole({ userId: w.user.userId, roleId: 'member' });
-    expect((await ask([
-      { permission: w.audit },
-      { permission: w.audit, tenantId: w.a },
-      { permission: w.audit, tenantId: 'never-created' },
-      { role: 'member', tenantId: w.b },
-      { role: 'member' },
-    ])).results).toEqual([true, true, true, true, true]);
+    expect(
+      (
+        await ask([
+          { permission: w.audit },
+          { permission: w.audit, tenantId: w.a },
+          { permission: w.audit, tenantId: 'never-created' },
+          { role: 'member', tenantId: w.b },
+          { role: 'member' },
+        ])
+      ).results,
+    ).toEqual([true, true, true, true, true]);
   });
 
   it('combines results with allOf (the default) and anyOf', async () => {
     const w = await world(t.server);
-    const checks = [{ permission: w.read, tenantId: w.a }, { permission: w.read, tenantId: w.b }];
-    await expect(t.server.admin.check({ userId: w.user.userId, checks })).resolves.toEqual({ authorized: false, results: [true, false] });
-    await expect(t.server.admin.check({ userId: w.user.userId, op: 'anyOf', checks })).resolves.toEqual({ authorized: true, results: [true, false] });
-    await expect(t.server.admin.check({ userId: w.user.userId, op: 'anyOf', checks: [checks[1]!] })).resolves.toEqual({ authorized: false, results: [false] });
+    const checks = [
+      { permission: w.read, tenantId: w.a },
+      { permission: w.read, tenantId: w.b },
+    ];
+    await expect(t.server.admin.check({ userId: w.user.userId, checks })).resolves.toEqual({
+      authorized: false,
+      results: [true, false],
+    });
+    await expect(t.server.admin.check({ userId: w.user.userId, op: 'anyOf', checks })).resolves.toEqual({
+      authorized: true,
+      results: [true, false],
+    });
+    await expect(t.server.admin.check({ userId: w.user.userId, op: 'anyOf', checks: [checks[1]!] })).resolves.toEqual({
+      authorized: false,
+      results: [false],
+    });
   });
 
   it('reflects a revoked grant on the very next check', async () => {
@@ -81,15 +110,21 @@ describeEachDatabase('authorization checks', (db) => {
     expect(await ask()).toEqual([true, true, true, false]);
 
     // An operator's SQL goes through the triggers like the API's writes.
-    await t.server.db.query(`INSERT INTO global_permission_grants (user_id, permission_id) VALUES ('${w.user.userId}', '${w.audit}')`);
+    await t.server.db.query(
+      `INSERT INTO global_permission_grants (user_id, permission_id) VALUES ('${w.user.userId}', '${w.audit}')`,
+    );
     expect(await ask()).toEqual([true, true, true, true]);
-    await t.server.db.query(`DELETE FROM role_permissions WHERE role_id = '${w.reader}' AND permission_id = '${w.read}'`);
+    await t.server.db.query(
+      `DELETE FROM role_permissions WHERE role_id = '${w.reader}' AND permission_id = '${w.read}'`,
+    );
     expect(await ask()).toEqual([false, true, true, true]);
     await t.server.admin.roles.addPermission(w.reader, w.read);
     expect(await ask()).toEqual([true, true, true, true]);
     const other = uid('other');
     await t.server.admin.permissions.create({ permissionId: other });
-    await t.server.db.query(`UPDATE global_permission_grants SET permission_id = '${other}' WHERE user_id = '${w.user.userId}'`);
+    await t.server.db.query(
+      `UPDATE global_permission_grants SET permission_id = '${other}' WHERE user_id = '${w.user.userId}'`,
+    );
     expect(await ask()).toEqual([true, true, true, false]);
 
     await t.server.admin.grants.removeRole({ userId: w.user.userId, roleId: w.reader, tenantId: w.a });
@@ -119,7 +154,9 @@ describeEachDatabase('authorization checks', (db) => {
     expect(again.some((s) => /FROM users WHERE id/.test(s.sql))).toBe(true);
     expect(again.some((s) => /held_roles/.test(s.sql))).toBe(false);
 
-    await t.server.db.query(`DELETE FROM role_permissions WHERE role_id = '${w.reader}' AND permission_id = '${w.read}'`);
+    await t.server.db.query(
+      `DELETE FROM role_permissions WHERE role_id = '${w.reader}' AND permission_id = '${w.read}'`,
+    );
     const afterWrite = await ask();
     expect(results).toEqual([false]);
     expect(afterWrite.length).toBeGreaterThan(0);
@@ -137,7 +174,7 @@ describeEachDatabase('authorization checks', (db) => {
     expect(results).toEqual([false]);
   });
 
-  it('answers a user created again under a deleted user\'s id from its own grants only', async () => {
+  it("answers a user created again under a deleted user's id from its own grants only", async () => {
     const w = await world(t.server);
     const userId = uid('reborn');
     await t.server.admin.users.create({ userId, email: uniqueEmail() });
@@ -155,17 +192,31 @@ describeEachDatabase('authorization checks', (db) => {
 
   it('answers unknown users, permissions, roles and tenants with false, not 404', async () => {
     const w = await world(t.server);
-    await expect(t.server.admin.check({ userId: 'no-such-user', checks: [{ permission: w.read, tenantId: w.a }] })).resolves.toEqual({
+    await expect(
+      t.server.admin.check({ userId: 'no-such-user', checks: [{ permission: w.read, tenantId: w.a }] }),
+    ).resolves.toEqual({
       authorized: false,
       results: [false],
     });
-    expect((await t.server.admin.check({ userId: w.user.userId, checks: [{ permission: 'nope' }, { role: 'nope', tenantId: 'nope' }] })).results).toEqual([false, false]);
+    expect(
+      (
+        await t.server.admin.check({
+          userId: w.user.userId,
+          checks: [{ permission: 'nope' }, { role: 'nope', tenantId: 'nope' }],
+        })
+      ).results,
+    ).toEqual([false, false]);
   });
 
-  it("gives a super admin the super_admin role and its permissions everywhere, and a disabled user nothing", async () => {
+  it('gives a super admin the super_admin role and its permissions everywhere, and a disabled user nothing', async () => {
     const w = await world(t.server);
     await t.server.admin.roles.addPermission('super_admin', w.audit);
-    const asked = [{ role: 'super_admin' }, { permission: w.audit }, { permission: w.audit, tenantId: w.b }, { permission: w.read, tenantId: w.a }];
+    const asked = [
+      { role: 'super_admin' },
+      { permission: w.audit },
+      { permission: w.audit, tenantId: w.b },
+      { permission: w.read, tenantId: w.a },
+    ];
     const ask = () => t.server.admin.check({ userId: w.user.userId, checks: asked });
     expect((await ask()).results).toEqual([false, false, false, true]);
     await t.server.admin.grants.addRole({ userId: w.user.userId, roleId: 'super_admin' });
@@ -177,9 +228,16 @@ describeEachDatabase('authorization checks', (db) => {
   it('lets a session check its own user, and refuses another user with 403', async () => {
     const w = await world(t.server);
     const other = await signedInUser(t.server);
-    await expect(w.client.check({ checks: [{ permission: w.read, tenantId: w.a }] })).resolves.toEqual({ authorized: true, results: [true] });
-    await expect(w.client.check({ userId: w.user.userId, checks: [{ permission: w.read, tenantId: w.a }] })).resolves.toHaveProperty('authorized', true);
-    const error = await failure(other.client.check({ userId: w.user.userId, checks: [{ permission: w.read, tenantId: w.a }] }));
+    await expect(w.client.check({ checks: [{ permission: w.read, tenantId: w.a }] })).resolves.toEqual({
+      authorized: true,
+      results: [true],
+    });
+    await expect(
+      w.client.check({ userId: w.user.userId, checks: [{ permission: w.read, tenantId: w.a }] }),
+    ).resolves.toHaveProperty('authorized', true);
+    const error = await failure(
+      other.client.check({ userId: w.user.userId, checks: [{ permission: w.read, tenantId: w.a }] }),
+    );
     expect([error.status, error.code]).toEqual([403, 'forbidden']);
   });
 
@@ -206,13 +264,18 @@ describeEachDatabase('authorization checks', (db) => {
       const w = await world(t.server);
       const token = await t.server.admin.sessions.createAuthorizationSession({ userId: w.user.userId });
       const app = t.server.anon.withToken(token);
-      await expect(app.check({ checks: [{ permission: w.read, tenantId: w.a }] })).resolves.toEqual({ authorized: true, results: [true] });
+      await expect(app.check({ checks: [{ permission: w.read, tenantId: w.a }] })).resolves.toEqual({
+        authorized: true,
+        results: [true],
+      });
       const { session } = await app.sessions.current();
       expect(session).toMatchObject({ type: 'authorization', userId: w.user.userId, expiration: 86400 });
       expect(Date.parse(session.expiresAt) - Date.parse(session.createdAt)).toBe(86400_000);
 
       const other = await signedInUser(t.server);
-      expect((await failure(app.check({ userId: other.user.userId, checks: [{ permission: w.read }] }))).code).toBe('forbidden');
+      expect((await failure(app.check({ userId: other.user.userId, checks: [{ permission: w.read }] }))).code).toBe(
+        'forbidden',
+      );
       const forbiddenCalls = [
         () => app.users.list(),
         () => app.tenants.list(),
@@ -233,7 +296,13 @@ describeEachDatabase('authorization checks', (db) => {
       const response = await fetch(`${t.server.url}/v1/sessions`, {
         method: 'POST',
         headers: { authorization: `ApiKey ${t.server.rootKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'sess', userId: user.userId, ttl: 60, context: { a: 1 }, selfServiceStrategy: 'fgac' }),
+        body: JSON.stringify({
+          type: 'sess',
+          userId: user.userId,
+          ttl: 60,
+          context: { a: 1 },
+          selfServiceStrategy: 'fgac',
+        }),
       });
       expect(response.status).toBe(200);
       const body = (await response.json()) as Record<string, unknown>;
@@ -243,7 +312,9 @@ describeEachDatabase('authorization checks', (db) => {
 
     it('expires at its ttl however much it is used (no sliding)', async () => {
       const { user } = await signedInUser(t.server);
-      const app = t.server.anon.withToken(await t.server.admin.sessions.createAuthorizationSession({ userId: user.userId, ttl: 3 }));
+      const app = t.server.anon.withToken(
+        await t.server.admin.sessions.createAuthorizationSession({ userId: user.userId, ttl: 3 }),
+      );
       for (let i = 0; i < 2; i++) {
         await sleep(1000);
         await app.check({ checks: [{ permission: 'p' }] });
@@ -255,20 +326,30 @@ describeEachDatabase('authorization checks', (db) => {
 
     it('ends with sign-out all of its user', async () => {
       const { user, client } = await signedInUser(t.server);
-      const app = t.server.anon.withToken(await t.server.admin.sessions.createAuthorizationSession({ userId: user.userId }));
+      const app = t.server.anon.withToken(
+        await t.server.admin.sessions.createAuthorizationSession({ userId: user.userId }),
+      );
       await client.auth.signOut({ all: true });
       expect((await failure(app.check({ checks: [{ permission: 'p' }] }))).code).toBe('token_revoked');
     });
 
     it('is minted by admins only, for existing users, within the ttl cap', async () => {
       const { user, client } = await signedInUser(t.server);
-      expect((await failure(client.sessions.createAuthorizationSession({ userId: user.userId }))).code).toBe('forbidden');
-      expect((await failure(t.server.anon.sessions.createAuthorizationSession({ userId: user.userId }))).code).toBe('unauthorized');
+      expect((await failure(client.sessions.createAuthorizationSession({ userId: user.userId }))).code).toBe(
+        'forbidden',
+      );
+      expect((await failure(t.server.anon.sessions.createAuthorizationSession({ userId: user.userId }))).code).toBe(
+        'unauthorized',
+      );
       const missing = await failure(t.server.admin.sessions.createAuthorizationSession({ userId: 'ghost' }));
       expect([missing.status, missing.details]).toEqual([404, { type: 'user', id: 'ghost' }]);
-      const tooLong = await failure(t.server.admin.sessions.createAuthorizationSession({ userId: user.userId, ttl: 86401 }));
+      const tooLong = await failure(
+        t.server.admin.sessions.createAuthorizationSession({ userId: user.userId, ttl: 86401 }),
+      );
       expect([tooLong.status, tooLong.details]).toEqual([400, { fields: { ttl: expect.any(String) } }]);
-      const badType = await failure(t.server.admin.request('POST', 'v1/sessions', { body: { type: 'other', userId: user.userId } }));
+      const badType = await failure(
+        t.server.admin.request('POST', 'v1/sessions', { body: { type: 'other', userId: user.userId } }),
+      );
       expect(badType.status).toBe(400);
     });
 
@@ -276,7 +357,11 @@ describeEachDatabase('authorization checks', (db) => {
       const preflight = (origin: string) =>
         fetch(`${t.server.url}/v1/check`, {
           method: 'OPTIONS',
-          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization,content-type',
+          },
         });
       const allowed = await preflight('https://app.example.test');
       expect(allowed.status).toBeLessThan(300);

@@ -11,8 +11,12 @@ describeEachDatabase('directory', (db) => {
     const admin = await t.server.admin.roles.get('admin');
     expect(admin.permissions).toEqual(['impersonate-users', 'view-self-service-dashboard']);
     expect((await t.server.admin.roles.get('member')).permissions).toEqual([]);
-    await expect(t.server.admin.permissions.get('view-self-service-dashboard')).resolves.toMatchObject({ permissionId: 'view-self-service-dashboard' });
-    await expect(t.server.admin.permissions.get('impersonate-users')).resolves.toMatchObject({ permissionId: 'impersonate-users' });
+    await expect(t.server.admin.permissions.get('view-self-service-dashboard')).resolves.toMatchObject({
+      permissionId: 'view-self-service-dashboard',
+    });
+    await expect(t.server.admin.permissions.get('impersonate-users')).resolves.toMatchObject({
+      permissionId: 'impersonate-users',
+    });
     const error = await failure(t.server.admin.roles.delete('admin'));
     expect([error.status, error.code]).toEqual([403, 'forbidden']);
   });
@@ -27,7 +31,9 @@ describeEachDatabase('directory', (db) => {
       const email = uniqueEmail('renamed');
       const updated = await t.server.admin.users.update(user.userId, { email, password: 'a different passphrase' });
       expect(updated.email).toBe(email);
-      await expect(t.server.anon.auth.signIn({ email, password: 'a different passphrase' })).resolves.toHaveProperty('token');
+      await expect(t.server.anon.auth.signIn({ email, password: 'a different passphrase' })).resolves.toHaveProperty(
+        'token',
+      );
 
       await t.server.admin.users.delete(user.userId);
       expect((await failure(t.server.admin.users.get(user.userId))).details).toEqual({ type: 'user', id: user.userId });
@@ -46,7 +52,8 @@ describeEachDatabase('directory', (db) => {
 
     it('pages through users with no duplicates or gaps', async () => {
       const created = new Set<string>();
-      for (let i = 0; i < 7; i++) created.add((await t.server.admin.users.create({ email: uniqueEmail('page') })).userId);
+      for (let i = 0; i < 7; i++)
+        created.add((await t.server.admin.users.create({ email: uniqueEmail('page') })).userId);
       const seen: string[] = [];
       let after: string | undefined;
       do {
@@ -65,14 +72,22 @@ describeEachDatabase('directory', (db) => {
       const created = await t.server.admin.tenants.create({ tenantId, name: 'Initech' });
       expect(created).toMatchObject({ tenantId, name: 'Initech' });
       const dup = await failure(t.server.admin.tenants.create({ tenantId, name: 'Again' }));
-      expect([dup.status, dup.code, dup.details]).toEqual([409, 'duplicate_record', { field: 'tenantId', value: tenantId }]);
+      expect([dup.status, dup.code, dup.details]).toEqual([
+        409,
+        'duplicate_record',
+        { field: 'tenantId', value: tenantId },
+      ]);
       expect((await t.server.admin.tenants.update(tenantId, { name: 'Initrode' })).name).toBe('Initrode');
       await expect(t.server.admin.tenants.get(tenantId)).resolves.toMatchObject({ name: 'Initrode' });
       const generated = await t.server.admin.tenants.create({ name: 'No id given' });
       expect(generated.tenantId).toMatch(/^[0-9a-f-]{36}$/);
       await t.server.admin.tenants.delete(tenantId);
       const missing = await failure(t.server.admin.tenants.get(tenantId));
-      expect([missing.status, missing.code, missing.details]).toEqual([404, 'not_found', { type: 'tenant', id: tenantId }]);
+      expect([missing.status, missing.code, missing.details]).toEqual([
+        404,
+        'not_found',
+        { type: 'tenant', id: tenantId },
+      ]);
     });
 
     it('deleting a tenant removes its memberships and grants', async () => {
@@ -109,7 +124,9 @@ describeEachDatabase('directory', (db) => {
       await t.server.admin.roles.addPermission(roleId, permissionId);
       expect((await t.server.admin.roles.get(roleId)).permissions).toEqual([permissionId]);
       expect((await t.server.admin.roles.update(roleId, { name: 'Editor' })).name).toBe('Editor');
-      expect((await t.server.admin.permissions.update(permissionId, { description: 'Change documents' })).description).toBe('Change documents');
+      expect(
+        (await t.server.admin.permissions.update(permissionId, { description: 'Change documents' })).description,
+      ).toBe('Change documents');
 
       const dupRole = await failure(t.server.admin.roles.create({ roleId }));
       expect([dupRole.status, dupRole.code]).toEqual([409, 'duplicate_record']);
@@ -144,12 +161,18 @@ describeEachDatabase('directory', (db) => {
     it('adds members, lists them with their roles and permissions there, and removes them with their grants', async () => {
       const tenant = await t.server.admin.tenants.create({ name: 'Members' });
       const other = await t.server.admin.tenants.create({ name: 'Elsewhere' });
-      const users = await Promise.all([1, 2, 3].map(() => t.server.admin.users.create({ email: uniqueEmail('member') })));
+      const users = await Promise.all(
+        [1, 2, 3].map(() => t.server.admin.users.create({ email: uniqueEmail('member') })),
+      );
       const [a, b, c] = users as [(typeof users)[0], (typeof users)[0], (typeof users)[0]];
       await t.server.admin.members.add(tenant.tenantId, a.userId);
       await t.server.admin.members.add(tenant.tenantId, a.userId);
       await t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: b.userId, roleId: 'admin' });
-      await t.server.admin.grants.addPermission({ tenantId: tenant.tenantId, userId: c.userId, permissionId: 'impersonate-users' });
+      await t.server.admin.grants.addPermission({
+        tenantId: tenant.tenantId,
+        userId: c.userId,
+        permissionId: 'impersonate-users',
+      });
       await t.server.admin.grants.addRole({ tenantId: other.tenantId, userId: c.userId, roleId: 'member' });
 
       const seen = [];
@@ -172,8 +195,13 @@ describeEachDatabase('directory', (db) => {
       ]);
 
       await t.server.admin.members.remove(tenant.tenantId, b.userId);
-      expect(await t.server.db.getRepository(TenantRoleGrantEntity).countBy({ tenantId: tenant.tenantId, userId: b.userId })).toBe(0);
-      expect((await t.server.admin.members.list(tenant.tenantId)).items.map((m) => m.user.userId)).toEqual([a.userId, c.userId]);
+      expect(
+        await t.server.db.getRepository(TenantRoleGrantEntity).countBy({ tenantId: tenant.tenantId, userId: b.userId }),
+      ).toBe(0);
+      expect((await t.server.admin.members.list(tenant.tenantId)).items.map((m) => m.user.userId)).toEqual([
+        a.userId,
+        c.userId,
+      ]);
     });
 
     it('answers unknown tenants, users, roles and permissions with 404 naming them', async () => {
@@ -182,8 +210,14 @@ describeEachDatabase('directory', (db) => {
       const cases = [
         [() => t.server.admin.members.add('nope-tenant', user.userId), { type: 'tenant', id: 'nope-tenant' }],
         [() => t.server.admin.members.add(tenant.tenantId, 'nope-user'), { type: 'user', id: 'nope-user' }],
-        [() => t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: user.userId, roleId: 'nope-role' }), { type: 'role', id: 'nope-role' }],
-        [() => t.server.admin.grants.addPermission({ userId: user.userId, permissionId: 'nope-perm' }), { type: 'permission', id: 'nope-perm' }],
+        [
+          () => t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: user.userId, roleId: 'nope-role' }),
+          { type: 'role', id: 'nope-role' },
+        ],
+        [
+          () => t.server.admin.grants.addPermission({ userId: user.userId, permissionId: 'nope-perm' }),
+          { type: 'permission', id: 'nope-perm' },
+        ],
         [() => t.server.admin.members.list('nope-tenant'), { type: 'tenant', id: 'nope-tenant' }],
       ] as const;
       for (const [call, details] of cases) {
@@ -195,7 +229,9 @@ describeEachDatabase('directory', (db) => {
     it('keeps super_admin global: granting it in a tenant is 400, globally it makes an admin', async () => {
       const tenant = await t.server.admin.tenants.create({ name: 'NoSupers' });
       const { user, client } = await signedInUser(t.server);
-      const error = await failure(t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: user.userId, roleId: 'super_admin' }));
+      const error = await failure(
+        t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: user.userId, roleId: 'super_admin' }),
+      );
       expect([error.status, error.code]).toEqual([400, 'invalid_request']);
       expect((await failure(client.users.list())).code).toBe('forbidden');
       await t.server.admin.grants.addRole({ userId: user.userId, roleId: 'super_admin' });
@@ -209,15 +245,28 @@ describeEachDatabase('directory', (db) => {
       const tenant = await t.server.admin.tenants.create({ name: 'Race' });
       const user = await t.server.admin.users.create({ email: uniqueEmail() });
       await Promise.all(
-        Array.from({ length: 8 }, () => t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: user.userId, roleId: 'member' })),
+        Array.from({ length: 8 }, () =>
+          t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: user.userId, roleId: 'member' }),
+        ),
       );
-      expect(await t.server.db.getRepository(TenantRoleGrantEntity).countBy({ tenantId: tenant.tenantId, userId: user.userId })).toBe(1);
-      expect(await t.server.db.getRepository(MembershipEntity).countBy({ tenantId: tenant.tenantId, userId: user.userId })).toBe(1);
+      expect(
+        await t.server.db
+          .getRepository(TenantRoleGrantEntity)
+          .countBy({ tenantId: tenant.tenantId, userId: user.userId }),
+      ).toBe(1);
+      expect(
+        await t.server.db.getRepository(MembershipEntity).countBy({ tenantId: tenant.tenantId, userId: user.userId }),
+      ).toBe(1);
     });
 
     it('is for admins only', async () => {
       const { client } = await signedInUser(t.server);
-      for (const call of [() => client.tenants.list(), () => client.roles.list(), () => client.permissions.list(), () => client.members.list('x')]) {
+      for (const call of [
+        () => client.tenants.list(),
+        () => client.roles.list(),
+        () => client.permissions.list(),
+        () => client.members.list('x'),
+      ]) {
         expect((await failure(call())).code).toBe('forbidden');
       }
     });

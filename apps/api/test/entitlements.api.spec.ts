@@ -10,16 +10,27 @@ describeEachDatabase('pricing tiers and features', (db) => {
   it('creates, reads, updates and deletes tiers and features; a tier lists its features', async () => {
     const tierId = uid('pro');
     const featureId = uid('sso');
-    await expect(t.server.admin.features.create({ featureId, name: 'SSO' })).resolves.toMatchObject({ featureId, name: 'SSO', description: null });
-    await expect(t.server.admin.pricingTiers.create({ pricingTierId: tierId, name: 'Pro' })).resolves.toMatchObject({ pricingTierId: tierId, features: [] });
+    await expect(t.server.admin.features.create({ featureId, name: 'SSO' })).resolves.toMatchObject({
+      featureId,
+      name: 'SSO',
+      description: null,
+    });
+    await expect(t.server.admin.pricingTiers.create({ pricingTierId: tierId, name: 'Pro' })).resolves.toMatchObject({
+      pricingTierId: tierId,
+      features: [],
+    });
     await t.server.admin.pricingTiers.addFeature(tierId, featureId);
     await t.server.admin.pricingTiers.addFeature(tierId, featureId);
     expect((await t.server.admin.pricingTiers.get(tierId)).features).toEqual([featureId]);
-    expect((await t.server.admin.pricingTiers.update(tierId, { description: 'For teams' })).description).toBe('For teams');
+    expect((await t.server.admin.pricingTiers.update(tierId, { description: 'For teams' })).description).toBe(
+      'For teams',
+    );
     expect((await t.server.admin.features.update(featureId, { name: 'Single sign-on' })).name).toBe('Single sign-on');
     const dup = await failure(t.server.admin.features.create({ featureId }));
     expect([dup.status, dup.code]).toEqual([409, 'duplicate_record']);
-    expect((await t.server.admin.pricingTiers.list({ limit: 100 })).items.map((x) => x.pricingTierId)).toContain(tierId);
+    expect((await t.server.admin.pricingTiers.list({ limit: 100 })).items.map((x) => x.pricingTierId)).toContain(
+      tierId,
+    );
     expect((await t.server.admin.features.list({ limit: 100 })).items.map((x) => x.featureId)).toContain(featureId);
 
     const tenant = await t.server.admin.tenants.create({ name: 'Cascade' });
@@ -59,12 +70,27 @@ describeEachDatabase('pricing tiers and features', (db) => {
       { feature: 'no-such-feature' },
     ];
     expect((await member.client.check({ checks })).results).toEqual([true, true, false, true, true, false]);
-    expect((await t.server.admin.check({ userId: outsider.user.userId, checks })).results).toEqual([false, false, false, false, false, false]);
-    await expect(t.server.admin.entitlements.of({ userId: member.user.userId })).resolves.toEqual({ pricingTiers: [personal], features: [beta] });
-    await expect(t.server.admin.entitlements.of({ tenantId: tenant.tenantId })).resolves.toEqual({ pricingTiers: [pro], features: [audit] });
+    expect((await t.server.admin.check({ userId: outsider.user.userId, checks })).results).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    await expect(t.server.admin.entitlements.of({ userId: member.user.userId })).resolves.toEqual({
+      pricingTiers: [personal],
+      features: [beta],
+    });
+    await expect(t.server.admin.entitlements.of({ tenantId: tenant.tenantId })).resolves.toEqual({
+      pricingTiers: [pro],
+      features: [audit],
+    });
 
     await t.server.admin.entitlements.takePricingTier({ tenantId: tenant.tenantId }, pro);
-    expect((await member.client.check({ checks: [{ feature: sso, tenantId: tenant.tenantId }] })).authorized).toBe(false);
+    expect((await member.client.check({ checks: [{ feature: sso, tenantId: tenant.tenantId }] })).authorized).toBe(
+      false,
+    );
   });
 
   it('refuses a check naming two kinds at once, and unknown owners with 404', async () => {

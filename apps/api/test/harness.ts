@@ -47,7 +47,8 @@ export class TestStore {
   }
 
   async drop(): Promise<void> {
-    if (this.created) await withPg(process.env.TEST_DATABASE_URL!, (c) => c.query(`DROP SCHEMA ${this.schema} CASCADE`));
+    if (this.created)
+      await withPg(process.env.TEST_DATABASE_URL!, (c) => c.query(`DROP SCHEMA ${this.schema} CASCADE`));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -159,8 +160,7 @@ export function useServer(kind: DatabaseKind, env: Record<string, string> = {}) 
 
 let counter = 0;
 /** An email no other test uses. */
-export const uniqueEmail = (label = 'user') =>
-  `${label}.${process.pid}.${Date.now()}.${++counter}@example.test`;
+export const uniqueEmail = (label = 'user') => `${label}.${process.pid}.${Date.now()}.${++counter}@example.test`;
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -185,7 +185,10 @@ export async function failure(promise: Promise<unknown>) {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Records every statement the server's DataSource runs while `fn` runs. */
-export async function capture(db: DataSource, fn: () => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
+export async function capture(
+  db: DataSource,
+  fn: () => Promise<unknown>,
+): Promise<{ sql: string; params: unknown[] }[]> {
   const seen: { sql: string; params: unknown[] }[] = [];
   const original = db.logger;
   const recorder: Logger = {

@@ -101,14 +101,20 @@ describeEachDatabase('hostile input', (db) => {
       await expectUnauthorized(t.server, forge(t.server, claims, 'a-completely-different-secret-of-32+chars'));
       await expectUnauthorized(
         t.server,
-        jwt.sign(claims, 'a-completely-different-secret-of-32+chars', { algorithm: 'HS256', keyid: keyId(t.server.jwtSecret) }),
+        jwt.sign(claims, 'a-completely-different-secret-of-32+chars', {
+          algorithm: 'HS256',
+          keyid: keyId(t.server.jwtSecret),
+        }),
       );
     });
 
     it('refuses RS256 and HS512 headers (algorithm confusion)', async () => {
       const { token } = await signedInUser(t.server);
       const claims = jwt.decode(token) as object;
-      await expectUnauthorized(t.server, jwt.sign(claims, t.server.jwtSecret, { algorithm: 'HS512', keyid: keyId(t.server.jwtSecret) }));
+      await expectUnauthorized(
+        t.server,
+        jwt.sign(claims, t.server.jwtSecret, { algorithm: 'HS512', keyid: keyId(t.server.jwtSecret) }),
+      );
       const [, p, s] = token.split('.');
       const rs = Buffer.from(JSON.stringify({ alg: 'RS256', kid: keyId(t.server.jwtSecret) })).toString('base64url');
       await expectUnauthorized(t.server, `${rs}.${p}.${s}`);
@@ -123,7 +129,10 @@ describeEachDatabase('hostile input', (db) => {
     it('refuses a correctly signed token for a session that does not exist', async () => {
       const { token } = await signedInUser(t.server);
       const claims = jwt.decode(token) as Record<string, unknown>;
-      await expectUnauthorized(t.server, forge(t.server, { ...claims, sid: '00000000-0000-4000-8000-000000000000' }, t.server.jwtSecret));
+      await expectUnauthorized(
+        t.server,
+        forge(t.server, { ...claims, sid: '00000000-0000-4000-8000-000000000000' }, t.server.jwtSecret),
+      );
     });
 
     it('answers a token past its absolute expiry (exp) with token_expired', async () => {

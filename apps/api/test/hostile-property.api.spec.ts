@@ -13,7 +13,13 @@ interface Answer {
 }
 
 /** One raw HTTP request: bytes the typed client (or fetch) would never send. */
-function send(url: string, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Answer> {
+function send(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<Answer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     // A connection per request: after refusing a body Fastify closes the connection, and a reused
@@ -21,7 +27,13 @@ function send(url: string, method: string, path: string, headers: Record<string,
     const req = request({ hostname, port, method, path, headers, timeout: 10_000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'] }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          contentType: res.headers['content-type'],
+        }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`no answer in 10 s: ${method} ${path}`)));
     req.on('error', reject);
@@ -30,7 +42,8 @@ function send(url: string, method: string, path: string, headers: Record<string,
   });
 }
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** The Warrant-compatible routes also use the two codes Warrant's SDK knows for a bad request. */
 const WARRANT_CODES = ['invalid_parameter', 'missing_required_parameter'];
@@ -57,11 +70,21 @@ describe('hostile input, as properties', () => {
 
   beforeAll(async () => {
     api = await startApiProcess(
-      { DATABASE_URL: await store.databaseUrl(), TESSERA_DATA_DIR: store.dir, TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'), TESSERA_SIGN_IN_IP_LIMIT: '1000000', TESSERA_PUBLIC_IP_LIMIT: '1000000' },
+      {
+        DATABASE_URL: await store.databaseUrl(),
+        TESSERA_DATA_DIR: store.dir,
+        TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
+        TESSERA_SIGN_IN_IP_LIMIT: '1000000',
+        TESSERA_PUBLIC_IP_LIMIT: '1000000',
+      },
       rootKey,
     );
-    const doc = JSON.parse((await send(api.url, 'GET', '/docs/openapi.json', {})).body) as { paths: Record<string, Record<string, unknown>> };
-    routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })));
+    const doc = JSON.parse((await send(api.url, 'GET', '/docs/openapi.json', {})).body) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })),
+    );
     const email = uniqueEmail();
     await api.admin.users.create({ email, password: PASSWORD });
     token = (await api.anon.auth.signIn({ email, password: PASSWORD })).token;
@@ -74,11 +97,40 @@ describe('hostile input, as properties', () => {
 
   const segment = fc.oneof(
     fc.string({ maxLength: 40 }),
-    fc.constantFrom('..', '%2e%2e', '%00', '%ff%fe', '%7C'.repeat(50), 'a'.repeat(300), "' OR 1=1 --", '${jndi:x}', '__proto__', 'constructor'),
+    fc.constantFrom(
+      '..',
+      '%2e%2e',
+      '%00',
+      '%ff%fe',
+      '%7C'.repeat(50),
+      'a'.repeat(300),
+      "' OR 1=1 --",
+      '${jndi:x}',
+      '__proto__',
+      'constructor',
+    ),
   );
   const json = fc.oneof(
     fc.jsonValue({ maxDepth: 4 }),
-    fc.dictionary(fc.constantFrom('email', 'password', 'userId', 'tenantId', 'roleId', 'checks', 'type', 'ttl', 'all', 'code', 'name', 'roles', 'expiration', '__proto__'), fc.jsonValue({ maxDepth: 3 })),
+    fc.dictionary(
+      fc.constantFrom(
+        'email',
+        'password',
+        'userId',
+        'tenantId',
+        'roleId',
+        'checks',
+        'type',
+        'ttl',
+        'all',
+        'code',
+        'name',
+        'roles',
+        'expiration',
+        '__proto__',
+      ),
+      fc.jsonValue({ maxDepth: 3 }),
+    ),
   );
   const credential = (t: string, key: string) =>
     fc.oneof(
@@ -93,7 +145,11 @@ describe('hostile input, as properties', () => {
       fc.asyncProperty(
         fc.nat(),
         fc.array(segment, { minLength: 3, maxLength: 3 }),
-        fc.dictionary(fc.constantFrom('limit', 'after', 'userId', 'type', 'from', 'to', 'x'), fc.string({ maxLength: 30 }), { maxKeys: 3 }),
+        fc.dictionary(
+          fc.constantFrom('limit', 'after', 'userId', 'type', 'from', 'to', 'x'),
+          fc.string({ maxLength: 30 }),
+          { maxKeys: 3 },
+        ),
         json,
         credential('TOKEN', 'KEY'),
         async (pick, segments, query, body, auth) => {
@@ -129,14 +185,30 @@ describe('hostile input, as properties', () => {
       fc.constant(`Bearer ${'a'.repeat(16 * 1024)}`),
       fc.string({ maxLength: 300 }).map((x) => `Bearer ${h}.${Buffer.from(x).toString('base64url')}.${s}`),
       // Non-UTF-8 bytes on the wire: a latin1 string is written byte for byte.
-      fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => `Bearer ${Buffer.from(bytes.map((b) => (b < 0x20 || b === 0x7f ? 0x80 + (b % 0x20) : b))).toString('latin1')}`),
+      fc
+        .uint8Array({ minLength: 1, maxLength: 64 })
+        .map(
+          (bytes) =>
+            `Bearer ${Buffer.from(bytes.map((b) => (b < 0x20 || b === 0x7f ? 0x80 + (b % 0x20) : b))).toString('latin1')}`,
+        ),
     );
     await fc.assert(
-      fc.asyncProperty(crafted, fc.constantFrom('/v1/sessions/current', '/v1/users', '/v1/check'), async (authorization, path) => {
-        const answer = await send(api.url, path === '/v1/check' ? 'POST' : 'GET', path, { authorization, 'content-type': 'application/json' }, path === '/v1/check' ? Buffer.from('{"checks":[{"permission":"p"}]}') : undefined);
-        expectClean(answer, `Authorization on ${path}`);
-        if (![401, 431].includes(answer.status)) throw new Error(`${path} answered ${answer.status} to a forged credential: ${answer.body}`);
-      }),
+      fc.asyncProperty(
+        crafted,
+        fc.constantFrom('/v1/sessions/current', '/v1/users', '/v1/check'),
+        async (authorization, path) => {
+          const answer = await send(
+            api.url,
+            path === '/v1/check' ? 'POST' : 'GET',
+            path,
+            { authorization, 'content-type': 'application/json' },
+            path === '/v1/check' ? Buffer.from('{"checks":[{"permission":"p"}]}') : undefined,
+          );
+          expectClean(answer, `Authorization on ${path}`);
+          if (![401, 431].includes(answer.status))
+            throw new Error(`${path} answered ${answer.status} to a forged credential: ${answer.body}`);
+        },
+      ),
       { numRuns: 500 },
     );
   }, 120_000);
@@ -144,7 +216,13 @@ describe('hostile input, as properties', () => {
   it('keeps its memory flat under hostile traffic', async () => {
     const run = async () => {
       for (let i = 0; i < 400; i++) {
-        await send(api.url, 'POST', '/v1/auth/sign-in', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ email: `x${i}@y.z`, password: 'p'.repeat(i % 50), extra: i })));
+        await send(
+          api.url,
+          'POST',
+          '/v1/auth/sign-in',
+          { 'content-type': 'application/json' },
+          Buffer.from(JSON.stringify({ email: `x${i}@y.z`, password: 'p'.repeat(i % 50), extra: i })),
+        );
         await send(api.url, 'GET', `/v1/users/${'z'.repeat(i % 200)}`, { authorization: `ApiKey tsk_${i}` });
       }
     };

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PASSWORD, TestStore, describeEachDatabase, failure, randomKey, signedInUser, startServer, uniqueEmail, useServer } from './harness.js';
+import {
+  PASSWORD,
+  TestStore,
+  describeEachDatabase,
+  failure,
+  randomKey,
+  signedInUser,
+  startServer,
+  uniqueEmail,
+  useServer,
+} from './harness.js';
 import { NODE_FLAGS, ROOT, startApiProcess } from './process.js';
 
 const median = (xs: number[]) => {
@@ -77,7 +87,11 @@ describeEachDatabase('hygiene', (db) => {
       const { token } = await signedInUser(before);
       await before.close();
 
-      const rotated = await startServer(store, { TESSERA_JWT_SECRET: newSecret, TESSERA_JWT_PREVIOUS_SECRETS: oldSecret, TESSERA_ROOT_API_KEY: rootKey });
+      const rotated = await startServer(store, {
+        TESSERA_JWT_SECRET: newSecret,
+        TESSERA_JWT_PREVIOUS_SECRETS: oldSecret,
+        TESSERA_ROOT_API_KEY: rootKey,
+      });
       await expect(rotated.anon.withToken(token).sessions.current()).resolves.toHaveProperty('session');
       const fresh = await signedInUser(rotated);
       await rotated.close();
@@ -120,7 +134,16 @@ describe('logs', () => {
       await failure(api.anon.withApiKey(`${secret}x`).users.list());
       const logs = api.logs();
       expect(logs.length).toBeGreaterThan(100);
-      for (const value of [token, boss.token, impersonation.token, secret, rootKey, PASSWORD, 'a wrong guess', 'the boss password']) {
+      for (const value of [
+        token,
+        boss.token,
+        impersonation.token,
+        secret,
+        rootKey,
+        PASSWORD,
+        'a wrong guess',
+        'the boss password',
+      ]) {
         expect(logs).not.toContain(value);
       }
     } finally {
@@ -134,7 +157,9 @@ describe('start', () => {
   // npm scripts cannot read JSON, so `npm start -w @tessera/api` spells the flags out: keep it in step
   // with apps/api/node-flags.json, which `npm start`, the bench, the soak and these tests read.
   it('runs the service with the Node flags of node-flags.json, from either npm start', () => {
-    const api = JSON.parse(readFileSync(join(ROOT, 'apps/api/package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const api = JSON.parse(readFileSync(join(ROOT, 'apps/api/package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(NODE_FLAGS).toContain('--no-allocation-site-pretenuring');
     expect(api.scripts.start).toBe(['node', ...NODE_FLAGS, 'dist/main.js'].join(' '));
   });

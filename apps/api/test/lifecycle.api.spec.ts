@@ -1,7 +1,16 @@
 import { ApiKeyEntity } from '../src/admin/api-key.entity.js';
 import { UserEntity } from '../src/tenant/user.entity.js';
 import { SessionEntity } from '../src/session/session.entity.js';
-import { PASSWORD, TestStore, describeEachDatabase, failure, randomKey, signedInUser, sleep, startServer } from './harness.js';
+import {
+  PASSWORD,
+  TestStore,
+  describeEachDatabase,
+  failure,
+  randomKey,
+  signedInUser,
+  sleep,
+  startServer,
+} from './harness.js';
 
 describeEachDatabase('server lifecycle and bootstrap', (db) => {
   let store: TestStore;
@@ -38,7 +47,10 @@ describeEachDatabase('server lifecycle and bootstrap', (db) => {
     for (let i = 0; i < 2; i++) {
       const server = await startServer(store, env);
       try {
-        const { token, user } = await server.anon.auth.signIn({ email: 'boss@example.test', password: 'the demo password' });
+        const { token, user } = await server.anon.auth.signIn({
+          email: 'boss@example.test',
+          password: 'the demo password',
+        });
         expect(user.superAdmin).toBe(true);
         // A super admin's own session may do what an admin key may.
         await expect(server.anon.withToken(token).users.list()).resolves.toHaveProperty('items');
@@ -64,7 +76,10 @@ describeEachDatabase('server lifecycle and bootstrap', (db) => {
 
   it('with TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY, signs in only with a login key, which can do nothing else', async () => {
     const loginKey = randomKey();
-    const server = await startServer(store, { TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY: 'true', TESSERA_LOGIN_API_KEY: loginKey });
+    const server = await startServer(store, {
+      TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY: 'true',
+      TESSERA_LOGIN_API_KEY: loginKey,
+    });
     try {
       const email = 'login-key@example.test';
       await server.admin.users.create({ email, password: PASSWORD });
@@ -79,7 +94,10 @@ describeEachDatabase('server lifecycle and bootstrap', (db) => {
   });
 
   it('caps every session at TESSERA_SESSION_MAX_LIFETIME however much it is used', async () => {
-    const server = await startServer(store, { TESSERA_SESSION_MAX_LIFETIME: '3', TESSERA_SESSION_DEFAULT_EXPIRATION: '2' });
+    const server = await startServer(store, {
+      TESSERA_SESSION_MAX_LIFETIME: '3',
+      TESSERA_SESSION_DEFAULT_EXPIRATION: '2',
+    });
     try {
       const { client, session } = await signedInUser(server, { expiration: 2 });
       expect(Date.parse(session.absoluteExpiresAt) - Date.parse(session.createdAt)).toBe(3000);

@@ -8,21 +8,36 @@ describeEachDatabase('races', (db) => {
   it('sign-out all racing sign-ins and requests: every session created before it answers is dead', async () => {
     const email = uniqueEmail();
     await t.server.admin.users.create({ email, password: PASSWORD });
-    const before = await Promise.all(Array.from({ length: 6 }, () => t.server.anon.auth.signIn({ email, password: PASSWORD })));
+    const before = await Promise.all(
+      Array.from({ length: 6 }, () => t.server.anon.auth.signIn({ email, password: PASSWORD })),
+    );
     const signOutStarted = Date.now();
     // While it runs: more sign-ins and a storm of requests with the old tokens.
-    const racing = Array.from({ length: 6 }, () => t.server.anon.auth.signIn({ email, password: PASSWORD }).catch(() => null));
-    const requests = before.flatMap((s) => [1, 2, 3].map(() => t.server.anon.withToken(s.token).sessions.current().catch(() => null)));
+    const racing = Array.from({ length: 6 }, () =>
+      t.server.anon.auth.signIn({ email, password: PASSWORD }).catch(() => null),
+    );
+    const requests = before.flatMap((s) =>
+      [1, 2, 3].map(() =>
+        t.server.anon
+          .withToken(s.token)
+          .sessions.current()
+          .catch(() => null),
+      ),
+    );
     const result = await t.server.anon.withToken(before[0]!.token).auth.signOut({ all: true });
     const answeredAt = Date.now();
     expect(result.revoked).toBeGreaterThanOrEqual(6);
     const raced = (await Promise.all(racing)).filter((r) => r !== null);
     await Promise.all(requests);
 
-    for (const s of before) expect((await failure(t.server.anon.withToken(s.token).sessions.current())).code).toBe('token_revoked');
+    for (const s of before)
+      expect((await failure(t.server.anon.withToken(s.token).sessions.current())).code).toBe('token_revoked');
     for (const s of raced) {
       const created = Date.parse(s.session.createdAt);
-      const answer = await t.server.anon.withToken(s.token).sessions.current().catch((e: unknown) => e);
+      const answer = await t.server.anon
+        .withToken(s.token)
+        .sessions.current()
+        .catch((e: unknown) => e);
       // Created before the sign-out answered: dead. Created after: alive (a later sign-in is a new start).
       if (created < signOutStarted) expect((answer as { code: string }).code).toBe('token_revoked');
       if (created > answeredAt) expect(answer).toHaveProperty('session');
@@ -48,7 +63,8 @@ describeEachDatabase('races', (db) => {
       t.server.admin.users.create({ email, password: PASSWORD }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as { code: string }).code).toBe('duplicate_record');
+    for (const r of results)
+      if (r.status === 'rejected') expect((r.reason as { code: string }).code).toBe('duplicate_record');
     expect(await t.server.db.getRepository(UserEntity).countBy({ email })).toBe(1);
   });
 

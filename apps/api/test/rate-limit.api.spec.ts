@@ -2,12 +2,17 @@ import { randomKey } from './harness.js';
 import { PASSWORD, TestStore, describeEachDatabase, failure, startServer, uniqueEmail, useServer } from './harness.js';
 
 describeEachDatabase('brute-force limits', (db) => {
-  const t = useServer(db, { TESSERA_SIGN_IN_ACCOUNT_FAILURES: '3', TESSERA_SIGN_IN_IP_LIMIT: '10000', TESSERA_PUBLIC_IP_LIMIT: '3' });
+  const t = useServer(db, {
+    TESSERA_SIGN_IN_ACCOUNT_FAILURES: '3',
+    TESSERA_SIGN_IN_IP_LIMIT: '10000',
+    TESSERA_PUBLIC_IP_LIMIT: '3',
+  });
 
   it('locks an account after 3 failures with 429 and Retry-After, even for the right password', async () => {
     const email = uniqueEmail();
     await t.server.admin.users.create({ email, password: PASSWORD });
-    for (let i = 0; i < 3; i++) expect((await failure(t.server.anon.auth.signIn({ email, password: 'wrong' }))).code).toBe('invalid_credentials');
+    for (let i = 0; i < 3; i++)
+      expect((await failure(t.server.anon.auth.signIn({ email, password: 'wrong' }))).code).toBe('invalid_credentials');
     const locked = await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }));
     expect([locked.status, locked.code]).toEqual([429, 'too_many_requests']);
     expect(locked.retryAfter).toBeGreaterThanOrEqual(29);
@@ -49,7 +54,8 @@ describeEachDatabase('brute-force limits', (db) => {
     const server = await startServer(store, { TESSERA_SIGN_IN_IP_LIMIT: '4', TESSERA_ROOT_API_KEY: randomKey() });
     try {
       const statuses = [];
-      for (let i = 0; i < 5; i++) statuses.push((await failure(server.anon.auth.signIn({ email: uniqueEmail(), password: 'x' }))).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push((await failure(server.anon.auth.signIn({ email: uniqueEmail(), password: 'x' }))).status);
       expect(statuses).toEqual([401, 401, 401, 401, 429]);
     } finally {
       await server.close();

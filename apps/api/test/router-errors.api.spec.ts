@@ -102,7 +102,9 @@ describe('errors raised before a route handler', () => {
     const asset = await call(`${t.server.url}/assets/${MARKER}.js`);
     expect(asset.status).toBe(404);
     expect(asset.text).not.toContain(MARKER);
-    const owner = await call(`${t.server.url}/warrant/v1/${MARKER}/x/features`, { headers: { authorization: `ApiKey ${t.server.rootKey}` } });
+    const owner = await call(`${t.server.url}/warrant/v1/${MARKER}/x/features`, {
+      headers: { authorization: `ApiKey ${t.server.rootKey}` },
+    });
     expect(owner.status).toBe(404);
     expect(owner.text).not.toContain(MARKER);
   });

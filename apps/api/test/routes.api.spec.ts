@@ -99,7 +99,9 @@ describeEachDatabase('routes and schema', (db) => {
   it('entities and migrations describe the same schema', async () => {
     const store = new TestStore(db);
     const dataSource = await openDatabase(
-      db === 'sqlite' ? { kind: 'sqlite', file: `${store.dir}/schema.sqlite` } : { kind: 'postgres', url: await store.databaseUrl() },
+      db === 'sqlite'
+        ? { kind: 'sqlite', file: `${store.dir}/schema.sqlite` }
+        : { kind: 'postgres', url: await store.databaseUrl() },
     );
     try {
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -113,22 +115,30 @@ describeEachDatabase('routes and schema', (db) => {
   it('upgrades an existing database without losing users (every migration after the first run)', async () => {
     const store = new TestStore(db);
     const database =
-      db === 'sqlite' ? ({ kind: 'sqlite', file: `${store.dir}/upgrade.sqlite` } as const) : ({ kind: 'postgres', url: await store.databaseUrl() } as const);
+      db === 'sqlite'
+        ? ({ kind: 'sqlite', file: `${store.dir}/upgrade.sqlite` } as const)
+        : ({ kind: 'postgres', url: await store.databaseUrl() } as const);
     try {
       // A database as the first release left it, with a user in it.
       const old = new DataSource({
-        ...(database.kind === 'sqlite' ? { type: 'better-sqlite3', database: database.file } : { type: 'postgres', url: database.url }),
+        ...(database.kind === 'sqlite'
+          ? { type: 'better-sqlite3', database: database.file }
+          : { type: 'postgres', url: database.url }),
         entities: [],
         migrations: MIGRATIONS.slice(0, 1),
       } as never);
       await old.initialize();
       await old.runMigrations();
-      await old.query(`INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at) VALUES ('kept', 'kept@example.test', NULL, FALSE, NULL, 1, 1)`);
+      await old.query(
+        `INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at) VALUES ('kept', 'kept@example.test', NULL, FALSE, NULL, 1, 1)`,
+      );
       await old.destroy();
 
       const upgraded = await openDatabase(database);
       try {
-        expect(await upgraded.getRepository(UserEntity).findOneBy({ id: 'kept' })).toMatchObject({ email: 'kept@example.test' });
+        expect(await upgraded.getRepository(UserEntity).findOneBy({ id: 'kept' })).toMatchObject({
+          email: 'kept@example.test',
+        });
         expect((await upgraded.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
       } finally {
         await upgraded.destroy();

@@ -71,7 +71,10 @@ if (!pgUrl || !redisUrl) {
     it('answers a check on B from the grants A changed a moment ago, however often B was asked it before', async () => {
       const { tenantId } = await a.admin.tenants.create({ name: 'Scale-out' });
       const user = await a.admin.users.create({ email: uniqueEmail() });
-      const checks = [{ permission: 'impersonate-users', tenantId }, { role: 'admin', tenantId }];
+      const checks = [
+        { permission: 'impersonate-users', tenantId },
+        { role: 'admin', tenantId },
+      ];
       const onB = async () => (await b.admin.check({ userId: user.userId, checks })).results;
       expect(await onB()).toEqual([false, false]);
       expect(await onB()).toEqual([false, false]);
@@ -151,7 +154,10 @@ if (!pgUrl || !redisUrl) {
         pgProxy.restore();
       }
       for (const server of [a, b]) {
-        await within(15_000, async () => (await server.anon.withToken(live.token).sessions.current()).session.id === live.session.id);
+        await within(
+          15_000,
+          async () => (await server.anon.withToken(live.token).sessions.current()).session.id === live.session.id,
+        );
         expect((await failure(server.anon.withToken(revoked.token).sessions.current())).code).toBe('token_revoked');
         await expect(server.anon.health.ready()).resolves.toMatchObject({ status: 'ok' });
       }

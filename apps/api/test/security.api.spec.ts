@@ -1,6 +1,15 @@
 import { TesseraClient } from '@tessera/client';
 import { SessionEntity } from '../src/session/session.entity.js';
-import { PASSWORD, describeEachDatabase, failure, signedInUser, sleep, uniqueEmail, useServer, type TestServer } from './harness.js';
+import {
+  PASSWORD,
+  describeEachDatabase,
+  failure,
+  signedInUser,
+  sleep,
+  uniqueEmail,
+  useServer,
+  type TestServer,
+} from './harness.js';
 
 let seq = 0;
 const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
@@ -93,7 +102,10 @@ describeEachDatabase('security rules', (db) => {
       await t.server.admin.users.create({ userId, email, password: PASSWORD });
       const own = t.server.anon.withToken((await t.server.anon.auth.signIn({ email, password: PASSWORD })).token);
       // Deleted behind the service's back: the session row is still live.
-      await t.server.db.query(db === 'postgres' ? 'DELETE FROM users WHERE id = $1' : 'DELETE FROM users WHERE id = ?', [userId]);
+      await t.server.db.query(
+        db === 'postgres' ? 'DELETE FROM users WHERE id = $1' : 'DELETE FROM users WHERE id = ?',
+        [userId],
+      );
       await sleep(5);
       await t.server.admin.users.create({ userId, email, password: PASSWORD });
       await expectRevoked(own);
@@ -110,7 +122,8 @@ describeEachDatabase('security rules', (db) => {
       await expectRevoked(u.client);
       const events = (await t.server.admin.admin.auditEvents({ userId: u.user.userId })).items.map((e) => e.type);
       expect(events).toEqual(expect.arrayContaining(['email.changed', 'password.changed']));
-      const changed = (await t.server.admin.admin.auditEvents({ userId: u.user.userId, type: 'password.changed' })).items[0];
+      const changed = (await t.server.admin.admin.auditEvents({ userId: u.user.userId, type: 'password.changed' }))
+        .items[0];
       expect(changed).toMatchObject({ actorApiKeyId: expect.any(String), details: { revokedSessions: 1 } });
     });
   });
@@ -144,7 +157,7 @@ describeEachDatabase('security rules', (db) => {
       await expectRevoked(acting);
     });
 
-    it("ends when a tenant admin loses impersonate-users there, or the target leaves the tenant", async () => {
+    it('ends when a tenant admin loses impersonate-users there, or the target leaves the tenant', async () => {
       const a = await tenantWithAdmin(t.server);
       const acting = (await actAs(t.server, a.admin.client, a.member.user.userId)).client;
       await expect(acting.sessions.current()).resolves.toHaveProperty('session.tenantId', a.tenantId);
@@ -167,11 +180,15 @@ describeEachDatabase('security rules', (db) => {
       const a = await tenantWithAdmin(t.server);
       const other = await t.server.admin.tenants.create({ name: 'Elsewhere' });
       const acting2 = (await actAs(t.server, a.admin.client, a.member.user.userId)).client;
-      await t.server.admin.grants.addPermission({ tenantId: other.tenantId, userId: a.member.user.userId, permissionId: 'impersonate-users' });
+      await t.server.admin.grants.addPermission({
+        tenantId: other.tenantId,
+        userId: a.member.user.userId,
+        permissionId: 'impersonate-users',
+      });
       await expectRevoked(acting2);
     });
 
-    it("ends when the admin key that started it is revoked or expires", async () => {
+    it('ends when the admin key that started it is revoked or expires', async () => {
       const target = await signedInUser(t.server);
       const { apiKey, secret } = await t.server.admin.admin.apiKeys.create({ name: 'support', roles: ['admin'] });
       const keyClient = new TesseraClient({ baseUrl: t.server.url, apiKey: secret });
@@ -185,7 +202,13 @@ describeEachDatabase('security rules', (db) => {
         roles: ['admin'],
         expiresAt: new Date(Date.now() + 1500).toISOString(),
       });
-      const acting2 = (await actAs(t.server, new TesseraClient({ baseUrl: t.server.url, apiKey: shortLived.secret }), target.user.userId)).client;
+      const acting2 = (
+        await actAs(
+          t.server,
+          new TesseraClient({ baseUrl: t.server.url, apiKey: shortLived.secret }),
+          target.user.userId,
+        )
+      ).client;
       await expect(acting2.sessions.current()).resolves.toHaveProperty('session.type', 'impersonation');
       await sleep(1600);
       await expectRevoked(acting2);
@@ -199,7 +222,8 @@ describeEachDatabase('security rules', (db) => {
       const inside = uid('inside');
       const elsewhere = uid('elsewhere');
       const everywhere = uid('everywhere');
-      for (const permissionId of [inside, elsewhere, everywhere]) await t.server.admin.permissions.create({ permissionId });
+      for (const permissionId of [inside, elsewhere, everywhere])
+        await t.server.admin.permissions.create({ permissionId });
       const other = await t.server.admin.tenants.create({ name: 'Other' });
       await t.server.admin.grants.addPermission({ tenantId: a.tenantId, userId: target, permissionId: inside });
       await t.server.admin.grants.addPermission({ tenantId: other.tenantId, userId: target, permissionId: elsewhere });
@@ -236,7 +260,9 @@ describeEachDatabase('security rules', (db) => {
 
       // A super admin too: an unknown user and a super admin get the same 403.
       const bossUnknown = await refusal(t.server, boss.token, { userId: uid('nobody') });
-      expect(await refusal(t.server, boss.token, { userId: (await superAdmin(t.server)).user.userId })).toEqual(bossUnknown);
+      expect(await refusal(t.server, boss.token, { userId: (await superAdmin(t.server)).user.userId })).toEqual(
+        bossUnknown,
+      );
       expect(bossUnknown).toEqual(unknown);
     });
 
@@ -267,8 +293,13 @@ describeEachDatabase('security rules', (db) => {
       const u = await signedInUser(t.server);
       const tenant = await t.server.admin.tenants.create({ name: 'Dash' });
       await t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: u.user.userId, roleId: 'admin' });
-      const sess = t.server.anon.withToken(await t.server.admin.sessions.createAuthorizationSession({ userId: u.user.userId }));
-      const dashUrl = await t.server.admin.sessions.createSelfServiceSession({ userId: u.user.userId, tenantId: tenant.tenantId });
+      const sess = t.server.anon.withToken(
+        await t.server.admin.sessions.createAuthorizationSession({ userId: u.user.userId }),
+      );
+      const dashUrl = await t.server.admin.sessions.createSelfServiceSession({
+        userId: u.user.userId,
+        tenantId: tenant.tenantId,
+      });
       const code = new URLSearchParams(new URL(dashUrl).hash.slice(1)).get('code')!;
       const dash = t.server.anon.withToken((await t.server.anon.selfService.exchange(code)).token);
       for (const client of [sess, dash]) {
@@ -292,9 +323,16 @@ describeEachDatabase('security rules', (db) => {
       await t.server.admin.roles.create({ roleId: empty });
       const dashUser = await signedInUser(t.server);
       const member = await signedInUser(t.server);
-      await t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: dashUser.user.userId, roleId: dashRole });
+      await t.server.admin.grants.addRole({
+        tenantId: tenant.tenantId,
+        userId: dashUser.user.userId,
+        roleId: dashRole,
+      });
       await t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: member.user.userId, roleId: 'member' });
-      const url = await t.server.admin.sessions.createSelfServiceSession({ userId: dashUser.user.userId, tenantId: tenant.tenantId });
+      const url = await t.server.admin.sessions.createSelfServiceSession({
+        userId: dashUser.user.userId,
+        tenantId: tenant.tenantId,
+      });
       const dash = t.server.anon.withToken(
         (await t.server.anon.selfService.exchange(new URLSearchParams(new URL(url).hash.slice(1)).get('code')!)).token,
       );
@@ -309,7 +347,9 @@ describeEachDatabase('security rules', (db) => {
         const error = await failure(call());
         expect([error.status, error.code]).toEqual([403, 'forbidden']);
       }
-      const held = (await t.server.admin.members.list(tenant.tenantId)).items.find((m) => m.user.userId === member.user.userId)!;
+      const held = (await t.server.admin.members.list(tenant.tenantId)).items.find(
+        (m) => m.user.userId === member.user.userId,
+      )!;
       expect(held.roles).toEqual(['member']);
 
       // Holding the empty role is what lets one hand it on.

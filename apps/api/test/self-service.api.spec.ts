@@ -40,7 +40,10 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
   const t = useServer(db, { TESSERA_SELF_SERVICE_REDIRECT_ORIGINS: 'https://app.example.test' });
 
   async function open(w: Awaited<ReturnType<typeof tenantWithDashboard>>, redirectUrl: string | undefined = REDIRECT) {
-    const url = await t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: w.tenantId }, redirectUrl);
+    const url = await t.server.admin.sessions.createSelfServiceSession(
+      { userId: w.dashUser.user.userId, tenantId: w.tenantId },
+      redirectUrl,
+    );
     const exchanged = await t.server.anon.selfService.exchange(codeOf(url));
     return { url, exchanged, dash: t.server.anon.withToken(exchanged.token) };
   }
@@ -50,7 +53,13 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
     const response = await fetch(`${t.server.url}/v1/sessions`, {
       method: 'POST',
       headers: { authorization: `ApiKey ${t.server.rootKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'ssdash', userId: w.dashUser.user.userId, tenantId: w.tenantId, redirectUrl: REDIRECT, selfServiceStrategy: 'fgac' }),
+      body: JSON.stringify({
+        type: 'ssdash',
+        userId: w.dashUser.user.userId,
+        tenantId: w.tenantId,
+        redirectUrl: REDIRECT,
+        selfServiceStrategy: 'fgac',
+      }),
     });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { token: string; url: string; expiresAt: string };
@@ -64,12 +73,18 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
     expect(body.url).not.toContain(body.token.split('.')[2]);
     expect(Date.parse(body.expiresAt) - Date.now()).toBeLessThanOrEqual(1800_000);
     // The backend's own token is a working self-service session too.
-    await expect(t.server.anon.withToken(body.token).selfService.context()).resolves.toHaveProperty('tenant.tenantId', w.tenantId);
+    await expect(t.server.anon.withToken(body.token).selfService.context()).resolves.toHaveProperty(
+      'tenant.tenantId',
+      w.tenantId,
+    );
   });
 
   it('exchanges the code once: a second use is token_revoked, a made-up code unauthorized', async () => {
     const w = await tenantWithDashboard(t.server);
-    const url = await t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: w.tenantId }, REDIRECT);
+    const url = await t.server.admin.sessions.createSelfServiceSession(
+      { userId: w.dashUser.user.userId, tenantId: w.tenantId },
+      REDIRECT,
+    );
     const first = await t.server.anon.selfService.exchange(codeOf(url));
     expect(first.redirectUrl).toBe(REDIRECT);
     expect(first.session).toMatchObject({ type: 'self_service', userId: w.dashUser.user.userId, tenantId: w.tenantId });
@@ -83,37 +98,82 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
 
   it('lets only one of many concurrent exchanges of one code win', async () => {
     const w = await tenantWithDashboard(t.server);
-    const url = await t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: w.tenantId });
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => t.server.anon.selfService.exchange(codeOf(url))));
+    const url = await t.server.admin.sessions.createSelfServiceSession({
+      userId: w.dashUser.user.userId,
+      tenantId: w.tenantId,
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => t.server.anon.selfService.exchange(codeOf(url))),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
   it('expires the code after 60 seconds', async () => {
     const w = await tenantWithDashboard(t.server);
-    const url = await t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: w.tenantId });
-    await t.server.db.getRepository(SelfServiceCodeEntity).update({ userId: w.dashUser.user.userId }, { expiresAt: Date.now() - 1 });
+    const url = await t.server.admin.sessions.createSelfServiceSession({
+      userId: w.dashUser.user.userId,
+      tenantId: w.tenantId,
+    });
+    await t.server.db
+      .getRepository(SelfServiceCodeEntity)
+      .update({ userId: w.dashUser.user.userId }, { expiresAt: Date.now() - 1 });
     const error = await failure(t.server.anon.selfService.exchange(codeOf(url)));
     expect([error.status, error.code]).toEqual([401, 'token_expired']);
   });
 
   it('needs view-self-service-dashboard in that tenant (403 missing_permission)', async () => {
     const w = await tenantWithDashboard(t.server);
-    const error = await failure(t.server.admin.sessions.createSelfServiceSession({ userId: w.member.user.userId, tenantId: w.tenantId }));
+    const error = await failure(
+      t.server.admin.sessions.createSelfServiceSession({ userId: w.member.user.userId, tenantId: w.tenantId }),
+    );
     expect([error.status, error.code]).toEqual([403, 'missing_permission']);
     const other = await t.server.admin.tenants.create({ name: 'Not theirs' });
-    const elsewhere = await failure(t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: other.tenantId }));
+    const elsewhere = await failure(
+      t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: other.tenantId }),
+    );
     expect(elsewhere.code).toBe('missing_permission');
   });
 
   it('refuses a redirectUrl outside the allowed origins, and unknown users or tenants', async () => {
     const w = await tenantWithDashboard(t.server);
-    const evil = await failure(t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: w.tenantId }, 'https://evil.example.test/'));
-    expect([evil.status, evil.code, evil.details]).toEqual([400, 'invalid_request', { fields: { redirectUrl: expect.any(String) } }]);
-    const notUrl = await failure(t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: w.tenantId }, 'javascript:alert(1)'));
+    const evil = await failure(
+      t.server.admin.sessions.createSelfServiceSession(
+        { userId: w.dashUser.user.userId, tenantId: w.tenantId },
+        'https://evil.example.test/',
+      ),
+    );
+    expect([evil.status, evil.code, evil.details]).toEqual([
+      400,
+      'invalid_request',
+      { fields: { redirectUrl: expect.any(String) } },
+    ]);
+    const notUrl = await failure(
+      t.server.admin.sessions.createSelfServiceSession(
+        { userId: w.dashUser.user.userId, tenantId: w.tenantId },
+        'javascript:alert(1)',
+      ),
+    );
     expect(notUrl.status).toBe(400);
-    expect((await failure(t.server.admin.sessions.createSelfServiceSession({ userId: 'ghost', tenantId: w.tenantId }))).status).toBe(404);
-    expect((await failure(t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: 'ghost' }))).status).toBe(404);
-    expect((await failure(t.server.admin.request('POST', 'v1/sessions', { body: { type: 'ssdash', userId: w.dashUser.user.userId, tenantId: w.tenantId, ttl: 3601 } }))).status).toBe(400);
+    expect(
+      (await failure(t.server.admin.sessions.createSelfServiceSession({ userId: 'ghost', tenantId: w.tenantId })))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await failure(
+          t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: 'ghost' }),
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await failure(
+          t.server.admin.request('POST', 'v1/sessions', {
+            body: { type: 'ssdash', userId: w.dashUser.user.userId, tenantId: w.tenantId, ttl: 3601 },
+          }),
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it('shows context and members of its own tenant only', async () => {
@@ -131,7 +191,9 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
     expect(assignable).not.toContain('admin');
     expect(assignable).not.toContain('super_admin');
     const members = await dash.selfService.members();
-    expect(members.items.map((m) => m.user.userId).sort()).toEqual([w.dashUser.user.userId, w.member.user.userId].sort());
+    expect(members.items.map((m) => m.user.userId).sort()).toEqual(
+      [w.dashUser.user.userId, w.member.user.userId].sort(),
+    );
   });
 
   it('grants and revokes within its limits; the check API reflects it; the actor is the dashboard user', async () => {
@@ -139,11 +201,17 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
     const { dash } = await open(w);
     const target = w.member.user.userId;
     await dash.selfService.grantRole(target, w.billingAdmin);
-    expect((await t.server.admin.check({ userId: target, checks: [{ permission: w.manageBilling, tenantId: w.tenantId }] })).authorized).toBe(true);
+    expect(
+      (await t.server.admin.check({ userId: target, checks: [{ permission: w.manageBilling, tenantId: w.tenantId }] }))
+        .authorized,
+    ).toBe(true);
     await dash.selfService.grantPermission(target, w.manageBilling);
     await dash.selfService.revokeRole(target, w.billingAdmin);
     await dash.selfService.revokePermission(target, w.manageBilling);
-    expect((await t.server.admin.check({ userId: target, checks: [{ permission: w.manageBilling, tenantId: w.tenantId }] })).authorized).toBe(false);
+    expect(
+      (await t.server.admin.check({ userId: target, checks: [{ permission: w.manageBilling, tenantId: w.tenantId }] }))
+        .authorized,
+    ).toBe(false);
 
     const events = (await t.server.admin.admin.auditEvents({ userId: target, type: 'grant.added' })).items;
     expect(events[0]).toMatchObject({ actorUserId: w.dashUser.user.userId, actorApiKeyId: null, tenantId: w.tenantId });
@@ -173,7 +241,12 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
     const outsider = await signedInUser(t.server);
     const notMember = await failure(dash.selfService.grantRole(outsider.user.userId, 'member'));
     expect([notMember.status, notMember.code]).toEqual([404, 'not_found']);
-    for (const call of [() => dash.users.list(), () => dash.check({ checks: [{ permission: 'x' }] }), () => dash.sessions.list(), () => dash.tenants.get(w.tenantId)]) {
+    for (const call of [
+      () => dash.users.list(),
+      () => dash.check({ checks: [{ permission: 'x' }] }),
+      () => dash.sessions.list(),
+      () => dash.tenants.get(w.tenantId),
+    ]) {
       expect((await failure(call())).code).toBe('forbidden');
     }
     await expect(dash.sessions.current()).resolves.toHaveProperty('session.type', 'self_service');
@@ -184,9 +257,17 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
   it('stops working when the dashboard user loses the permission, and with sign-out all', async () => {
     const w = await tenantWithDashboard(t.server);
     const { dash } = await open(w);
-    await t.server.admin.grants.removeRole({ tenantId: w.tenantId, userId: w.dashUser.user.userId, roleId: w.billingAdmin });
+    await t.server.admin.grants.removeRole({
+      tenantId: w.tenantId,
+      userId: w.dashUser.user.userId,
+      roleId: w.billingAdmin,
+    });
     expect((await failure(dash.selfService.members())).code).toBe('missing_permission');
-    await t.server.admin.grants.addRole({ tenantId: w.tenantId, userId: w.dashUser.user.userId, roleId: w.billingAdmin });
+    await t.server.admin.grants.addRole({
+      tenantId: w.tenantId,
+      userId: w.dashUser.user.userId,
+      roleId: w.billingAdmin,
+    });
     await expect(dash.selfService.members()).resolves.toHaveProperty('items');
     await w.dashUser.client.auth.signOut({ all: true });
     expect((await failure(dash.selfService.members())).code).toBe('token_revoked');
@@ -194,8 +275,15 @@ describeEachDatabase('self-service dashboard sessions', (db) => {
 
   it('has a fixed lifetime (no sliding)', async () => {
     const w = await tenantWithDashboard(t.server);
-    const url = await t.server.admin.sessions.createSelfServiceSession({ userId: w.dashUser.user.userId, tenantId: w.tenantId, ttl: 2 });
-    const dash = new TesseraClient({ baseUrl: t.server.url, token: (await t.server.anon.selfService.exchange(codeOf(url))).token });
+    const url = await t.server.admin.sessions.createSelfServiceSession({
+      userId: w.dashUser.user.userId,
+      tenantId: w.tenantId,
+      ttl: 2,
+    });
+    const dash = new TesseraClient({
+      baseUrl: t.server.url,
+      token: (await t.server.anon.selfService.exchange(codeOf(url))).token,
+    });
     await sleep(1000);
     await dash.selfService.context();
     await sleep(1200);

@@ -1,7 +1,16 @@
 import { TesseraClient, type TesseraError } from '@tessera/client';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { UserEntity } from '../src/tenant/user.entity.js';
-import { PASSWORD, capture, describeEachDatabase, failure, signedInUser, sleep, uniqueEmail, useServer } from './harness.js';
+import {
+  PASSWORD,
+  capture,
+  describeEachDatabase,
+  failure,
+  signedInUser,
+  sleep,
+  uniqueEmail,
+  useServer,
+} from './harness.js';
 
 describeEachDatabase('sessions', (db) => {
   const t = useServer(db);
@@ -22,7 +31,9 @@ describeEachDatabase('sessions', (db) => {
     it('finds the account whatever the case of the email', async () => {
       const email = uniqueEmail('MixedCase');
       await t.server.admin.users.create({ email, password: PASSWORD });
-      await expect(t.server.anon.auth.signIn({ email: email.toUpperCase(), password: PASSWORD })).resolves.toHaveProperty('token');
+      await expect(
+        t.server.anon.auth.signIn({ email: email.toUpperCase(), password: PASSWORD }),
+      ).resolves.toHaveProperty('token');
     });
 
     it('gives an unknown email, a wrong password and a passwordless user the identical 401', async () => {
@@ -50,7 +61,9 @@ describeEachDatabase('sessions', (db) => {
       const email = uniqueEmail();
       const user = await t.server.admin.users.create({ email, password: PASSWORD });
       await t.server.db.getRepository(UserEntity).update({ id: user.userId }, { disabledAt: Date.now() });
-      expect((await failure(t.server.anon.auth.signIn({ email, password: 'wrong password' }))).code).toBe('invalid_credentials');
+      expect((await failure(t.server.anon.auth.signIn({ email, password: 'wrong password' }))).code).toBe(
+        'invalid_credentials',
+      );
       const error = await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       expect([error.status, error.code]).toEqual([403, 'user_disabled']);
     });
@@ -98,7 +111,9 @@ describeEachDatabase('sessions', (db) => {
       const { session, client } = await signedInUser(t.server, { expiration: 1000 });
       // Bring the absolute cap close; TESSERA_SESSION_MAX_LIFETIME itself is covered in config.api.spec.
       const absolute = Date.now() + 2500;
-      await t.server.db.getRepository(SessionEntity).update({ id: session.id }, { absoluteExpiresAt: absolute, expiresAt: absolute });
+      await t.server.db
+        .getRepository(SessionEntity)
+        .update({ id: session.id }, { absoluteExpiresAt: absolute, expiresAt: absolute });
       const { session: slid } = await client.sessions.current();
       expect(Date.parse(slid.expiresAt)).toBeLessThanOrEqual(absolute);
       await sleep(3000);
@@ -111,9 +126,13 @@ describeEachDatabase('sessions', (db) => {
       const before = await t.server.db.getRepository(SessionEntity).findOneByOrFail({ id: session.id });
       // Within a minute of creation nothing moves by a tenth of the window (60 s): no write yet.
       await client.sessions.current();
-      expect((await t.server.db.getRepository(SessionEntity).findOneByOrFail({ id: session.id })).expiresAt).toBe(before.expiresAt);
+      expect((await t.server.db.getRepository(SessionEntity).findOneByOrFail({ id: session.id })).expiresAt).toBe(
+        before.expiresAt,
+      );
       // Pretend the last slide was two minutes ago: the next request must write.
-      await t.server.db.getRepository(SessionEntity).update({ id: session.id }, { expiresAt: before.expiresAt - 120_000 });
+      await t.server.db
+        .getRepository(SessionEntity)
+        .update({ id: session.id }, { expiresAt: before.expiresAt - 120_000 });
       await client.sessions.current();
       const after = await t.server.db.getRepository(SessionEntity).findOneByOrFail({ id: session.id });
       expect(after.expiresAt).toBeGreaterThanOrEqual(before.expiresAt);
@@ -171,7 +190,13 @@ describeEachDatabase('sessions', (db) => {
       const current = await client.withToken(signedIn.token).sessions.current();
       expect(current.user).toEqual(created);
       expect(current.session).toEqual(signedIn.session);
-      expect(current.session).toMatchObject({ userAgent: agent, expiration: 600, tenantId: null, impersonatorId: null, current: true });
+      expect(current.session).toMatchObject({
+        userAgent: agent,
+        expiration: 600,
+        tenantId: null,
+        impersonatorId: null,
+        current: true,
+      });
     });
     it('reads the session on every request, and refuses it right after a change by hand', async () => {
       const sessions = t.server.db.getRepository(SessionEntity);
@@ -211,7 +236,10 @@ describeEachDatabase('sessions', (db) => {
       const list = await t.server.anon.withToken(first.token).sessions.list();
       expect(list.items.map((s) => s.id).sort()).toEqual([first.session.id, second.session.id].sort());
       expect(list.items.filter((s) => s.current).map((s) => s.id)).toEqual([first.session.id]);
-      expect(list.items.find((s) => s.id === second.session.id)).toMatchObject({ userAgent: 'Phone/1.0', ip: '127.0.0.1' });
+      expect(list.items.find((s) => s.id === second.session.id)).toMatchObject({
+        userAgent: 'Phone/1.0',
+        ip: '127.0.0.1',
+      });
       expect(list.next).toBeNull();
     });
 
@@ -273,11 +301,17 @@ describeEachDatabase('sessions', (db) => {
       const elsewhere = await t.server.anon.auth.signIn({ email, password: PASSWORD });
       const me = t.server.anon.withToken(here.token);
 
-      await expect(me.auth.changePassword({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' })).resolves.toEqual({ revoked: 1 });
+      await expect(
+        me.auth.changePassword({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }),
+      ).resolves.toEqual({ revoked: 1 });
       await expect(me.sessions.current()).resolves.toHaveProperty('session');
       expect((await failure(t.server.anon.withToken(elsewhere.token).sessions.current())).code).toBe('token_revoked');
-      expect((await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('invalid_credentials');
-      await expect(t.server.anon.auth.signIn({ email, password: 'a brand new passphrase' })).resolves.toHaveProperty('token');
+      expect((await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe(
+        'invalid_credentials',
+      );
+      await expect(t.server.anon.auth.signIn({ email, password: 'a brand new passphrase' })).resolves.toHaveProperty(
+        'token',
+      );
     });
 
     it('can keep the other sessions', async () => {
@@ -286,14 +320,20 @@ describeEachDatabase('sessions', (db) => {
       const here = await t.server.anon.auth.signIn({ email, password: PASSWORD });
       const elsewhere = await t.server.anon.auth.signIn({ email, password: PASSWORD });
       await expect(
-        t.server.anon.withToken(here.token).auth.changePassword({ currentPassword: PASSWORD, newPassword: 'another passphrase', revokeOtherSessions: false }),
+        t.server.anon.withToken(here.token).auth.changePassword({
+          currentPassword: PASSWORD,
+          newPassword: 'another passphrase',
+          revokeOtherSessions: false,
+        }),
       ).resolves.toEqual({ revoked: 0 });
       await expect(t.server.anon.withToken(elsewhere.token).sessions.current()).resolves.toHaveProperty('session');
     });
 
     it('answers a wrong current password with 403 invalid_credentials and changes nothing', async () => {
       const { client, email } = await signedInUser(t.server);
-      const error = await failure(client.auth.changePassword({ currentPassword: 'not my password', newPassword: 'whatever passphrase' }));
+      const error = await failure(
+        client.auth.changePassword({ currentPassword: 'not my password', newPassword: 'whatever passphrase' }),
+      );
       expect([error.status, error.code]).toEqual([403, 'invalid_credentials']);
       await expect(t.server.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
     });
@@ -326,7 +366,9 @@ describeEachDatabase('sessions', (db) => {
     });
 
     it('refuses bad ids, emails and passwords with 400 naming each field', async () => {
-      const error = await failure(t.server.admin.users.create({ userId: 'has space', email: 'nope', password: 'short' }));
+      const error = await failure(
+        t.server.admin.users.create({ userId: 'has space', email: 'nope', password: 'short' }),
+      );
       expect(error.status).toBe(400);
       expect(Object.keys(error.details!.fields as object).sort()).toEqual(['email', 'password', 'userId']);
     });

@@ -9,7 +9,10 @@ import { startApiProcess, type ApiProcess } from './process.js';
 function readFromOutside(file: string): string[] | string {
   const db = new Database(file, { timeout: 0 });
   try {
-    return db.prepare<[], { email: string }>('SELECT email FROM users').all().map((u) => u.email);
+    return db
+      .prepare<[], { email: string }>('SELECT email FROM users')
+      .all()
+      .map((u) => u.email);
   } catch (error) {
     return (error as { code?: string }).code ?? String(error);
   } finally {
@@ -108,7 +111,7 @@ describe('a fresh data dir', () => {
   it.each([
     ['shared with other processes', 'true', { '-wal': '600', '-shm': '600' }],
     ['held alone (no shared memory file)', 'false', { '-wal': '600', '-shm': 'missing' }],
-  ])('are the owner\'s alone, %s: the dir 0700, the database and its WAL 0600', async (_label, shared, expected) => {
+  ])("are the owner's alone, %s: the dir 0700, the database and its WAL 0600", async (_label, shared, expected) => {
     const dataDir = join(store.dir, 'data');
     const file = join(dataDir, 'tessera.sqlite');
     // No JWT secret: the generated signing key is written under the data dir too, as on a first `npm start`.

@@ -29,7 +29,10 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     expect(created).toMatchObject({ userId: id, email: `${id}@example.test` });
     expect((await warrant.User.get(id)).email).toBe(`${id}@example.test`);
     expect((await warrant.User.update(id, { email: `new-${id}@example.test` })).email).toBe(`new-${id}@example.test`);
-    const batch = await warrant.User.batchCreate([{ userId: uid('b') }, { userId: uid('b'), email: `${uid('b')}@example.test` }]);
+    const batch = await warrant.User.batchCreate([
+      { userId: uid('b') },
+      { userId: uid('b'), email: `${uid('b')}@example.test` },
+    ]);
     expect(batch).toHaveLength(2);
     const anonymous = await warrant.User.create();
     expect(anonymous.userId).toMatch(/^[0-9a-f-]{36}$/);
@@ -53,15 +56,30 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     expect((await warrant.Tenant.listTenantsForUser(userId)).map((x) => x.tenantId)).toEqual([tenantId]);
     await warrant.User.assignUserToTenant(tenantId, userId, 'admin');
     await warrant.User.assignUserToTenant(tenantId, userId, 'manager');
-    expect(await t.server.admin.check({ userId, checks: [{ role: 'admin', tenantId }, { role: 'manager', tenantId }] })).toMatchObject({ authorized: true });
+    expect(
+      await t.server.admin.check({
+        userId,
+        checks: [
+          { role: 'admin', tenantId },
+          { role: 'manager', tenantId },
+        ],
+      }),
+    ).toMatchObject({ authorized: true });
     const asTenant = (relation: string) =>
-      warrant.Authorization.check({ object: { objectType: 'tenant', objectId: tenantId }, relation, subject: { objectType: 'user', objectId: userId } });
+      warrant.Authorization.check({
+        object: { objectType: 'tenant', objectId: tenantId },
+        relation,
+        subject: { objectType: 'user', objectId: userId },
+      });
     expect([await asTenant('member'), await asTenant('manager'), await asTenant('admin')]).toEqual([true, true, true]);
     await warrant.User.removeUserFromTenant(tenantId, userId, 'manager');
     expect(await asTenant('manager')).toBe(false);
     await warrant.User.removeUserFromTenant(tenantId, userId, 'member');
     expect(await warrant.User.listUsersForTenant(tenantId)).toEqual([]);
-    const batch = await warrant.Tenant.batchCreate([{ tenantId: uid('t'), name: 'One' }, { tenantId: uid('t'), name: 'Two' }]);
+    const batch = await warrant.Tenant.batchCreate([
+      { tenantId: uid('t'), name: 'One' },
+      { tenantId: uid('t'), name: 'Two' },
+    ]);
     expect(batch.map((x) => x.name)).toEqual(['One', 'Two']);
     await warrant.Tenant.delete(tenantId);
     expect((await sdkError(warrant.Tenant.get(tenantId))).name).toBe('NotFoundError');
@@ -71,13 +89,21 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     const roleId = uid('editor');
     const permissionId = uid('edit');
     const direct = uid('direct');
-    expect(await warrant.Role.create({ roleId, name: 'Editor', description: 'Edits' })).toMatchObject({ roleId, name: 'Editor', description: 'Edits' });
+    expect(await warrant.Role.create({ roleId, name: 'Editor', description: 'Edits' })).toMatchObject({
+      roleId,
+      name: 'Editor',
+      description: 'Edits',
+    });
     await warrant.Permission.create({ permissionId, name: 'Edit' });
     await warrant.Permission.create({ permissionId: direct });
-    expect((await warrant.Permission.update(permissionId, { description: 'Edit things' })).description).toBe('Edit things');
+    expect((await warrant.Permission.update(permissionId, { description: 'Edit things' })).description).toBe(
+      'Edit things',
+    );
     expect((await warrant.Role.update(roleId, { name: 'Editors' })).name).toBe('Editors');
     await warrant.Permission.assignPermissionToRole(roleId, permissionId);
-    expect((await warrant.Permission.listPermissionsForRole(roleId)).map((p) => p.permissionId)).toEqual([permissionId]);
+    expect((await warrant.Permission.listPermissionsForRole(roleId)).map((p) => p.permissionId)).toEqual([
+      permissionId,
+    ]);
 
     const userId = uid('u');
     const user = await warrant.User.create({ userId });
@@ -118,13 +144,23 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
       context: { tenant: tenantId },
     });
     const ask = (tenant: string) =>
-      warrant.Authorization.check({ object: { objectType: 'permission', objectId: permissionId }, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant } });
+      warrant.Authorization.check({
+        object: { objectType: 'permission', objectId: permissionId },
+        relation: 'member',
+        subject: { objectType: 'user', objectId: userId },
+        context: { tenant },
+      });
     expect(await ask(tenantId)).toBe(true);
     expect(await ask(other)).toBe(false);
     const many = (op: 'anyOf' | 'allOf') =>
       warrant.Authorization.checkMany({
         op: op as never,
-        warrants: [tenantId, other].map((tenant) => ({ object: { objectType: 'permission', objectId: permissionId }, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant } })),
+        warrants: [tenantId, other].map((tenant) => ({
+          object: { objectType: 'permission', objectId: permissionId },
+          relation: 'member',
+          subject: { objectType: 'user', objectId: userId },
+          context: { tenant },
+        })),
       });
     expect(await many('anyOf')).toBe(true);
     expect(await many('allOf')).toBe(false);
@@ -145,7 +181,9 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     expect(await warrant.Feature.create({ featureId: sso })).toMatchObject({ featureId: sso });
     await warrant.Feature.create({ featureId: beta });
     expect((await warrant.PricingTier.get(tierId)).pricingTierId).toBe(tierId);
-    expect((await warrant.Feature.listFeatures({ limit: 1000 })).map((f) => f.featureId)).toEqual(expect.arrayContaining([sso, beta]));
+    expect((await warrant.Feature.listFeatures({ limit: 1000 })).map((f) => f.featureId)).toEqual(
+      expect.arrayContaining([sso, beta]),
+    );
     expect((await warrant.PricingTier.listPricingTiers({ limit: 1000 })).map((p) => p.pricingTierId)).toContain(tierId);
     await warrant.Feature.assignFeatureToPricingTier(tierId, sso);
     expect((await warrant.Feature.listFeaturesForPricingTier(tierId)).map((f) => f.featureId)).toEqual([sso]);
@@ -156,7 +194,9 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     const tenantId = uid('t');
     const tenant = await warrant.Tenant.create({ tenantId, name: 'Paying' });
     await warrant.PricingTier.assignPricingTierToTenant(tenantId, tierId);
-    expect((await warrant.PricingTier.listPricingTiersForTenant(tenantId)).map((p) => p.pricingTierId)).toEqual([tierId]);
+    expect((await warrant.PricingTier.listPricingTiersForTenant(tenantId)).map((p) => p.pricingTierId)).toEqual([
+      tierId,
+    ]);
     expect(await tenant.hasFeature(sso)).toBe(true);
     await warrant.Feature.assignFeatureToTenant(tenantId, beta);
     expect((await warrant.Feature.listFeaturesForTenant(tenantId)).map((f) => f.featureId)).toEqual([beta]);
@@ -196,37 +236,89 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     await warrant.Permission.create({ permissionId });
     await warrant.User.create({ userId });
     await warrant.User.assignUserToTenant(tenantId, userId, 'member');
-    await warrant.Warrant.create({ object: { objectType: 'role', objectId: roleId }, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant: tenantId } });
+    await warrant.Warrant.create({
+      object: { objectType: 'role', objectId: roleId },
+      relation: 'member',
+      subject: { objectType: 'user', objectId: userId },
+      context: { tenant: tenantId },
+    });
     await warrant.Permission.assignPermissionToRole(roleId, permissionId);
 
-    const ofUser = await warrant.Warrant.queryWarrants(Query.selectWarrants().where({ subject: { objectType: 'user', objectId: userId } }));
+    const ofUser = await warrant.Warrant.queryWarrants(
+      Query.selectWarrants().where({ subject: { objectType: 'user', objectId: userId } }),
+    );
     expect(ofUser).toEqual(
       expect.arrayContaining([
-        { objectType: 'tenant', objectId: tenantId, relation: 'member', subject: { objectType: 'user', objectId: userId } },
-        { objectType: 'role', objectId: roleId, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant: tenantId } },
+        {
+          objectType: 'tenant',
+          objectId: tenantId,
+          relation: 'member',
+          subject: { objectType: 'user', objectId: userId },
+        },
+        {
+          objectType: 'role',
+          objectId: roleId,
+          relation: 'member',
+          subject: { objectType: 'user', objectId: userId },
+          context: { tenant: tenantId },
+        },
       ]),
     );
     expect(ofUser).toHaveLength(2);
-    const ofRole = await warrant.Warrant.queryWarrants(Query.selectWarrants().for({ object: { objectType: 'role', objectId: roleId } }).where({ context: { tenant: tenantId } }));
-    expect(ofRole).toEqual([{ objectType: 'role', objectId: roleId, relation: 'member', subject: { objectType: 'user', objectId: userId }, context: { tenant: tenantId } }]);
-    const ofPermission = await warrant.Warrant.queryWarrants(Query.selectExplicitWarrants().for({ object: { objectType: 'permission', objectId: permissionId } }));
-    expect(ofPermission).toEqual([{ objectType: 'permission', objectId: permissionId, relation: 'member', subject: { objectType: 'role', objectId: roleId } }]);
-    expect(await warrant.Warrant.queryWarrants(Query.selectWarrants().where({ subject: { objectType: 'user', objectId: userId } }), { limit: 1, page: 2 })).toHaveLength(1);
+    const ofRole = await warrant.Warrant.queryWarrants(
+      Query.selectWarrants()
+        .for({ object: { objectType: 'role', objectId: roleId } })
+        .where({ context: { tenant: tenantId } }),
+    );
+    expect(ofRole).toEqual([
+      {
+        objectType: 'role',
+        objectId: roleId,
+        relation: 'member',
+        subject: { objectType: 'user', objectId: userId },
+        context: { tenant: tenantId },
+      },
+    ]);
+    const ofPermission = await warrant.Warrant.queryWarrants(
+      Query.selectExplicitWarrants().for({ object: { objectType: 'permission', objectId: permissionId } }),
+    );
+    expect(ofPermission).toEqual([
+      {
+        objectType: 'permission',
+        objectId: permissionId,
+        relation: 'member',
+        subject: { objectType: 'role', objectId: roleId },
+      },
+    ]);
+    expect(
+      await warrant.Warrant.queryWarrants(
+        Query.selectWarrants().where({ subject: { objectType: 'user', objectId: userId } }),
+        { limit: 1, page: 2 },
+      ),
+    ).toHaveLength(1);
     expect((await sdkError(warrant.Warrant.queryWarrants(Query.selectWarrants()))).name).toBe('InvalidParameterError');
   });
 
   it('mints sessions whose tokens are Tessera tokens that work', async () => {
     const { user } = await signedInUser(t.server);
     const token = await warrant.Session.createAuthorizationSession({ userId: user.userId });
-    await expect(t.server.anon.withToken(token).sessions.current()).resolves.toMatchObject({ session: { type: 'authorization', userId: user.userId } });
+    await expect(t.server.anon.withToken(token).sessions.current()).resolves.toMatchObject({
+      session: { type: 'authorization', userId: user.userId },
+    });
 
     const tenantId = uid('t');
     await warrant.Tenant.create({ tenantId, name: 'Dash' });
     await t.server.admin.grants.addRole({ tenantId, userId: user.userId, roleId: 'admin' });
-    const url = await warrant.Session.createSelfServiceSession({ userId: user.userId, tenantId, selfServiceStrategy: 'rbac' as never }, 'https://app.example.test/back');
+    const url = await warrant.Session.createSelfServiceSession(
+      { userId: user.userId, tenantId, selfServiceStrategy: 'rbac' as never },
+      'https://app.example.test/back',
+    );
     // The SDK hard-codes Warrant's dashboard host; the token in it is ours.
     const dashToken = new URL(url).pathname.slice(1);
-    await expect(t.server.anon.withToken(dashToken).selfService.context()).resolves.toHaveProperty('tenant.tenantId', tenantId);
+    await expect(t.server.anon.withToken(dashToken).selfService.context()).resolves.toHaveProperty(
+      'tenant.tenantId',
+      tenantId,
+    );
   });
 
   it('answers authorize for an authorization session only about its own user (403 for another)', async () => {
@@ -237,7 +329,16 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
       fetch(`${t.server.url}/warrant/v2/authorize`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ warrants: [{ objectType: 'role', objectId: 'member', relation: 'member', subject: { objectType: 'user', objectId: userId } }] }),
+        body: JSON.stringify({
+          warrants: [
+            {
+              objectType: 'role',
+              objectId: 'member',
+              relation: 'member',
+              subject: { objectType: 'user', objectId: userId },
+            },
+          ],
+        }),
       });
     const mine = await ask(me.user.userId);
     expect([mine.status, await mine.json()]).toEqual([200, { code: 403, result: 'Not Authorized' }]);
@@ -255,13 +356,24 @@ describeEachDatabase('the official Warrant Node SDK 3.4.0 against Tessera', (db)
     const invalid = await sdkError(warrant.Role.create({ roleId: 'has spaces' }));
     expect([invalid.name, invalid.code]).toEqual(['InvalidParameterError', 'invalid_parameter']);
     const unknownType = await sdkError(
-      warrant.Warrant.create({ object: { objectType: 'store', objectId: 's1' }, relation: 'owner', subject: { objectType: 'user', objectId: 'u1' } }),
+      warrant.Warrant.create({
+        object: { objectType: 'store', objectId: 's1' },
+        relation: 'owner',
+        subject: { objectType: 'user', objectId: 'u1' },
+      }),
     );
     const featureViaWarrant = await sdkError(
-      warrant.Warrant.create({ object: { objectType: 'feature', objectId: 'f1' }, relation: 'owner', subject: { objectType: 'user', objectId: 'u1' } }),
+      warrant.Warrant.create({
+        object: { objectType: 'feature', objectId: 'f1' },
+        relation: 'owner',
+        subject: { objectType: 'user', objectId: 'u1' },
+      }),
     );
     expect(featureViaWarrant.name).toBe('InvalidParameterError');
-    expect([unknownType.name, unknownType.message]).toEqual(['InvalidParameterError', 'Object type store is not modelled by Tessera']);
+    expect([unknownType.name, unknownType.message]).toEqual([
+      'InvalidParameterError',
+      'Object type store is not modelled by Tessera',
+    ]);
     const notFound = await sdkError(warrant.Permission.get('no-such-permission'));
     expect(notFound.name).toBe('NotFoundError');
     new WarrantClient({ apiKey: 'tsk_not_a_key', endpoint: `${t.server.url}/warrant` });

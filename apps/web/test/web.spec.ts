@@ -33,7 +33,10 @@ describe('the demo web app in Chromium', () => {
   it('signs in, lists my sessions with this device marked, ends another session, signs out everywhere', async () => {
     const email = `web.${Date.now()}@example.test`;
     await api.admin.users.create({ email, password: PASSWORD });
-    const phone = new TesseraClient({ baseUrl: api.url, headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1' } });
+    const phone = new TesseraClient({
+      baseUrl: api.url,
+      headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1' },
+    });
     const other = await phone.auth.signIn({ email, password: PASSWORD });
 
     await page.goto(`${api.url}/`);
@@ -58,16 +61,24 @@ describe('the demo web app in Chromium', () => {
     await page.getByRole('button', { name: /End session on Safari on iOS/ }).click();
     await page.getByText('Session ended.').waitFor();
     expect(await rows.count()).toBe(1);
-    const ended = await phone.withToken(other.token).sessions.current().catch((e: unknown) => e);
+    const ended = await phone
+      .withToken(other.token)
+      .sessions.current()
+      .catch((e: unknown) => e);
     expect(ended).toBeInstanceOf(TesseraError);
     expect((ended as TesseraError).code).toBe('token_revoked');
 
-    const stored = await page.evaluate(() => ({ local: Object.keys(localStorage), session: sessionStorage.getItem('tessera.userToken') }));
+    const stored = await page.evaluate(() => ({
+      local: Object.keys(localStorage),
+      session: sessionStorage.getItem('tessera.userToken'),
+    }));
     expect(stored.local).toEqual([]);
     const browserToken = stored.session!;
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    const after = await new TesseraClient({ baseUrl: api.url, token: browserToken }).sessions.current().catch((e: unknown) => e);
+    const after = await new TesseraClient({ baseUrl: api.url, token: browserToken }).sessions
+      .current()
+      .catch((e: unknown) => e);
     expect((after as TesseraError).code).toBe('token_revoked');
   }, 60_000);
 
@@ -92,7 +103,10 @@ describe('the demo web app in Chromium', () => {
     await api.admin.members.add(tenant.tenantId, bob.userId);
 
     const redirectUrl = `${customer.origin}/settings`;
-    const url = await api.admin.sessions.createSelfServiceSession({ userId: lead.userId, tenantId: tenant.tenantId }, redirectUrl);
+    const url = await api.admin.sessions.createSelfServiceSession(
+      { userId: lead.userId, tenantId: tenant.tenantId },
+      redirectUrl,
+    );
     await page.goto(url);
     await page.getByRole('heading', { name: 'Acme Inc.: members' }).waitFor();
     expect(new URL(page.url()).hash).toBe('');
@@ -100,7 +114,10 @@ describe('the demo web app in Chromium', () => {
     await bobCard.getByLabel(/Grant role/).fill('analyst');
     await bobCard.getByRole('button', { name: 'Grant' }).first().click();
     await page.getByText(`Granted role analyst to ${bob.email}.`).waitFor();
-    const check = await api.admin.check({ userId: bob.userId, checks: [{ permission: 'view-reports', tenantId: tenant.tenantId }] });
+    const check = await api.admin.check({
+      userId: bob.userId,
+      checks: [{ permission: 'view-reports', tenantId: tenant.tenantId }],
+    });
     expect(check.authorized).toBe(true);
     await screenshot(page, 'self-service');
 
@@ -149,12 +166,13 @@ describe('the demo web app in Chromium', () => {
     for (const path of ['/', '/checks']) {
       await page.goto(`${api.url}${path}`);
       await page.locator('h1').waitFor();
-      const unlabeled = await page.evaluate(() =>
-        [...document.querySelectorAll('input, select, textarea')].filter((el) => {
-          const id = el.getAttribute('id');
-          const byFor = id !== null && document.querySelector(`label[for="${id}"]`) !== null;
-          return !byFor && el.closest('label') === null && !el.getAttribute('aria-label');
-        }).length,
+      const unlabeled = await page.evaluate(
+        () =>
+          [...document.querySelectorAll('input, select, textarea')].filter((el) => {
+            const id = el.getAttribute('id');
+            const byFor = id !== null && document.querySelector(`label[for="${id}"]`) !== null;
+            return !byFor && el.closest('label') === null && !el.getAttribute('aria-label');
+          }).length,
       );
       expect(unlabeled).toBe(0);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);

@@ -132,22 +132,32 @@ export class TesseraClient {
      * check permissions for exactly this user. Needs an admin API key. Resolves to the token.
      */
     createAuthorizationSession: async (options: { userId: string; ttl?: number }) =>
-      (await this.request<AuthorizationSessionResponse>('POST', 'v1/sessions', { body: { type: 'sess', ...options } })).token,
+      (await this.request<AuthorizationSessionResponse>('POST', 'v1/sessions', { body: { type: 'sess', ...options } }))
+        .token,
     /**
      * Warrant's `createSelfServiceSession`: a link to the self-service dashboard of one tenant for
      * one user (who must hold `view-self-service-dashboard` there). Needs an admin API key.
      * Resolves to the URL; it carries a one-time code, never a token, and lives 60 seconds.
      */
-    createSelfServiceSession: async (options: { userId: string; tenantId: string; ttl?: number }, redirectUrl?: string) =>
-      (await this.request<SelfServiceSessionResponse>('POST', 'v1/sessions', { body: { type: 'ssdash', ...options, redirectUrl } })).url,
+    createSelfServiceSession: async (
+      options: { userId: string; tenantId: string; ttl?: number },
+      redirectUrl?: string,
+    ) =>
+      (
+        await this.request<SelfServiceSessionResponse>('POST', 'v1/sessions', {
+          body: { type: 'ssdash', ...options, redirectUrl },
+        })
+      ).url,
   };
 
   /** The self-service dashboard API: a client made with a `self_service` session token. */
   readonly selfService = {
     /** Exchanges the one-time code from a dashboard link's fragment for its session token. */
-    exchange: (code: string) => this.request<ExchangeCodeResponse>('POST', 'v1/self-service/exchange', { body: { code } }),
+    exchange: (code: string) =>
+      this.request<ExchangeCodeResponse>('POST', 'v1/self-service/exchange', { body: { code } }),
     context: () => this.request<SelfServiceContext>('GET', 'v1/self-service/context'),
-    members: (options: ListOptions = {}) => this.request<Page<Member>>('GET', 'v1/self-service/members', { query: { ...options } }),
+    members: (options: ListOptions = {}) =>
+      this.request<Page<Member>>('GET', 'v1/self-service/members', { query: { ...options } }),
     grantRole: (userId: string, roleId: string) =>
       this.request<void>('PUT', `v1/self-service/members/${segment(userId)}/roles/${segment(roleId)}`),
     revokeRole: (userId: string, roleId: string) =>
@@ -162,7 +172,8 @@ export class TesseraClient {
     create: (body: CreateUserRequest) => this.request<User>('POST', 'v1/users', { body }),
     list: (options: ListOptions = {}) => this.request<Page<User>>('GET', 'v1/users', { query: { ...options } }),
     get: (userId: string) => this.request<User>('GET', `v1/users/${segment(userId)}`),
-    update: (userId: string, body: UpdateUserRequest) => this.request<User>('PATCH', `v1/users/${segment(userId)}`, { body }),
+    update: (userId: string, body: UpdateUserRequest) =>
+      this.request<User>('PATCH', `v1/users/${segment(userId)}`, { body }),
     delete: (userId: string) => this.request<void>('DELETE', `v1/users/${segment(userId)}`),
     /** The user's tenants with their roles and permissions in each. */
     tenants: (userId: string, options: ListOptions = {}) =>
@@ -182,7 +193,8 @@ export class TesseraClient {
     create: (body: CreateRoleRequest) => this.request<Role>('POST', 'v1/roles', { body }),
     list: (options: ListOptions = {}) => this.request<Page<Role>>('GET', 'v1/roles', { query: { ...options } }),
     get: (roleId: string) => this.request<Role>('GET', `v1/roles/${segment(roleId)}`),
-    update: (roleId: string, body: UpdateRoleRequest) => this.request<Role>('PATCH', `v1/roles/${segment(roleId)}`, { body }),
+    update: (roleId: string, body: UpdateRoleRequest) =>
+      this.request<Role>('PATCH', `v1/roles/${segment(roleId)}`, { body }),
     delete: (roleId: string) => this.request<void>('DELETE', `v1/roles/${segment(roleId)}`),
     addPermission: (roleId: string, permissionId: string) =>
       this.request<void>('PUT', `v1/roles/${segment(roleId)}/permissions/${segment(permissionId)}`),
@@ -192,7 +204,8 @@ export class TesseraClient {
 
   readonly permissions = {
     create: (body: CreatePermissionRequest) => this.request<Permission>('POST', 'v1/permissions', { body }),
-    list: (options: ListOptions = {}) => this.request<Page<Permission>>('GET', 'v1/permissions', { query: { ...options } }),
+    list: (options: ListOptions = {}) =>
+      this.request<Page<Permission>>('GET', 'v1/permissions', { query: { ...options } }),
     get: (permissionId: string) => this.request<Permission>('GET', `v1/permissions/${segment(permissionId)}`),
     update: (permissionId: string, body: UpdatePermissionRequest) =>
       this.request<Permission>('PATCH', `v1/permissions/${segment(permissionId)}`, { body }),
@@ -201,11 +214,14 @@ export class TesseraClient {
 
   readonly pricingTiers = {
     create: (body: CreatePricingTierRequest) => this.request<PricingTier>('POST', 'v1/pricing-tiers', { body }),
-    list: (options: ListOptions = {}) => this.request<Page<PricingTier>>('GET', 'v1/pricing-tiers', { query: { ...options } }),
+    list: (options: ListOptions = {}) =>
+      this.request<Page<PricingTier>>('GET', 'v1/pricing-tiers', { query: { ...options } }),
     get: (id: string) => this.request<PricingTier>('GET', `v1/pricing-tiers/${segment(id)}`),
-    update: (id: string, body: UpdatePricingTierRequest) => this.request<PricingTier>('PATCH', `v1/pricing-tiers/${segment(id)}`, { body }),
+    update: (id: string, body: UpdatePricingTierRequest) =>
+      this.request<PricingTier>('PATCH', `v1/pricing-tiers/${segment(id)}`, { body }),
     delete: (id: string) => this.request<void>('DELETE', `v1/pricing-tiers/${segment(id)}`),
-    addFeature: (id: string, featureId: string) => this.request<void>('PUT', `v1/pricing-tiers/${segment(id)}/features/${segment(featureId)}`),
+    addFeature: (id: string, featureId: string) =>
+      this.request<void>('PUT', `v1/pricing-tiers/${segment(id)}/features/${segment(featureId)}`),
     removeFeature: (id: string, featureId: string) =>
       this.request<void>('DELETE', `v1/pricing-tiers/${segment(id)}/features/${segment(featureId)}`),
   };
@@ -214,13 +230,15 @@ export class TesseraClient {
     create: (body: CreateFeatureRequest) => this.request<Feature>('POST', 'v1/features', { body }),
     list: (options: ListOptions = {}) => this.request<Page<Feature>>('GET', 'v1/features', { query: { ...options } }),
     get: (id: string) => this.request<Feature>('GET', `v1/features/${segment(id)}`),
-    update: (id: string, body: UpdateFeatureRequest) => this.request<Feature>('PATCH', `v1/features/${segment(id)}`, { body }),
+    update: (id: string, body: UpdateFeatureRequest) =>
+      this.request<Feature>('PATCH', `v1/features/${segment(id)}`, { body }),
     delete: (id: string) => this.request<void>('DELETE', `v1/features/${segment(id)}`),
   };
 
   /** Pricing tiers and features given to a tenant (`{tenantId}`) or a user (`{userId}`). */
   readonly entitlements = {
-    of: (owner: { tenantId: string } | { userId: string }) => this.request<Entitlements>('GET', `${ownerBase(owner)}/entitlements`),
+    of: (owner: { tenantId: string } | { userId: string }) =>
+      this.request<Entitlements>('GET', `${ownerBase(owner)}/entitlements`),
     givePricingTier: (owner: { tenantId: string } | { userId: string }, pricingTierId: string) =>
       this.request<void>('PUT', `${ownerBase(owner)}/pricing-tiers/${segment(pricingTierId)}`),
     takePricingTier: (owner: { tenantId: string } | { userId: string }, pricingTierId: string) =>
@@ -248,8 +266,15 @@ export class TesseraClient {
       this.request<void>('DELETE', `${grantBase(userId, tenantId)}/roles/${segment(roleId)}`),
     addPermission: ({ userId, permissionId, tenantId }: { userId: string; permissionId: string; tenantId?: string }) =>
       this.request<void>('PUT', `${grantBase(userId, tenantId)}/permissions/${segment(permissionId)}`),
-    removePermission: ({ userId, permissionId, tenantId }: { userId: string; permissionId: string; tenantId?: string }) =>
-      this.request<void>('DELETE', `${grantBase(userId, tenantId)}/permissions/${segment(permissionId)}`),
+    removePermission: ({
+      userId,
+      permissionId,
+      tenantId,
+    }: {
+      userId: string;
+      permissionId: string;
+      tenantId?: string;
+    }) => this.request<void>('DELETE', `${grantBase(userId, tenantId)}/permissions/${segment(permissionId)}`),
     /** The user's global roles and permissions. */
     global: (userId: string) => this.request<GlobalGrants>('GET', `v1/users/${segment(userId)}/grants`),
   };
@@ -265,13 +290,15 @@ export class TesseraClient {
       /** The secret is in the answer, and nowhere else, ever. */
       create: (body: { name: string; roles: [ApiKeyRole]; expiresAt?: string }) =>
         this.request<CreateApiKeyResponse>('POST', 'v1/admin/api-keys', { body }),
-      list: (options: ListOptions = {}) => this.request<Page<ApiKey>>('GET', 'v1/admin/api-keys', { query: { ...options } }),
+      list: (options: ListOptions = {}) =>
+        this.request<Page<ApiKey>>('GET', 'v1/admin/api-keys', { query: { ...options } }),
       revoke: (id: string) => this.request<void>('DELETE', `v1/admin/api-keys/${segment(id)}`),
     },
     users: {
       sessions: (userId: string, options: ListOptions = {}) =>
         this.request<Page<Session>>('GET', `v1/admin/users/${segment(userId)}/sessions`, { query: { ...options } }),
-      revokeSessions: (userId: string) => this.request<RevokedResponse>('DELETE', `v1/admin/users/${segment(userId)}/sessions`),
+      revokeSessions: (userId: string) =>
+        this.request<RevokedResponse>('DELETE', `v1/admin/users/${segment(userId)}/sessions`),
       disable: (userId: string) => this.request<User>('POST', `v1/admin/users/${segment(userId)}/disable`),
       enable: (userId: string) => this.request<User>('POST', `v1/admin/users/${segment(userId)}/enable`),
     },

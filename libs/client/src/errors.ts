@@ -26,5 +26,11 @@ export function toTesseraError(status: number, body: unknown, retryAfter: string
   if (b && typeof b.code === 'string' && typeof b.message === 'string') {
     return new TesseraError(status, b.code, b.message, b.details, seconds);
   }
-  return new TesseraError(status, status >= 500 ? 'internal_error' : 'invalid_request', `HTTP ${status}`, undefined, seconds);
+  return new TesseraError(
+    status,
+    status >= 500 ? 'internal_error' : 'invalid_request',
+    `HTTP ${status}`,
+    undefined,
+    seconds,
+  );
 }

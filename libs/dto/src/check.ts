@@ -4,9 +4,13 @@ import { Id } from './common.js';
 export const CheckItem = z
   .strictObject({ permission: Id.optional(), role: Id.optional(), feature: Id.optional(), tenantId: Id.optional() })
   // Counted without building arrays: this runs for every item of every check request.
-  .refine((c) => (c.permission === undefined ? 0 : 1) + (c.role === undefined ? 0 : 1) + (c.feature === undefined ? 0 : 1) === 1, {
-    message: 'exactly one of permission, role or feature',
-  });
+  .refine(
+    (c) =>
+      (c.permission === undefined ? 0 : 1) + (c.role === undefined ? 0 : 1) + (c.feature === undefined ? 0 : 1) === 1,
+    {
+      message: 'exactly one of permission, role or feature',
+    },
+  );
 export type CheckItem = z.infer<typeof CheckItem>;
 
 export const CheckRequest = z.strictObject({

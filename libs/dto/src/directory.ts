@@ -48,7 +48,11 @@ export const Role = z.object({
   updatedAt: Timestamp,
 });
 export type Role = z.infer<typeof Role>;
-export const CreateRoleRequest = z.strictObject({ roleId: Id, name: Name.optional(), description: Description.optional() });
+export const CreateRoleRequest = z.strictObject({
+  roleId: Id,
+  name: Name.optional(),
+  description: Description.optional(),
+});
 export type CreateRoleRequest = z.infer<typeof CreateRoleRequest>;
 export const UpdateRoleRequest = UpdatePermissionRequest;
 export type UpdateRoleRequest = z.infer<typeof UpdateRoleRequest>;

@@ -13,9 +13,16 @@ export const Feature = z.object({
   updatedAt: Timestamp,
 });
 export type Feature = z.infer<typeof Feature>;
-export const CreateFeatureRequest = z.strictObject({ featureId: Id, name: Name.optional(), description: Description.optional() });
+export const CreateFeatureRequest = z.strictObject({
+  featureId: Id,
+  name: Name.optional(),
+  description: Description.optional(),
+});
 export type CreateFeatureRequest = z.infer<typeof CreateFeatureRequest>;
-export const UpdateFeatureRequest = z.strictObject({ name: Name.nullable().optional(), description: Description.nullable().optional() });
+export const UpdateFeatureRequest = z.strictObject({
+  name: Name.nullable().optional(),
+  description: Description.nullable().optional(),
+});
 export type UpdateFeatureRequest = z.infer<typeof UpdateFeatureRequest>;
 export const FeaturePage = pageOf(Feature);
 
@@ -30,7 +37,11 @@ export const PricingTier = z.object({
   updatedAt: Timestamp,
 });
 export type PricingTier = z.infer<typeof PricingTier>;
-export const CreatePricingTierRequest = z.strictObject({ pricingTierId: Id, name: Name.optional(), description: Description.optional() });
+export const CreatePricingTierRequest = z.strictObject({
+  pricingTierId: Id,
+  name: Name.optional(),
+  description: Description.optional(),
+});
 export type CreatePricingTierRequest = z.infer<typeof CreatePricingTierRequest>;
 export const UpdatePricingTierRequest = UpdateFeatureRequest;
 export type UpdatePricingTierRequest = z.infer<typeof UpdatePricingTierRequest>;

@@ -8,7 +8,11 @@ import { User } from './user.js';
 export const ExchangeCodeRequest = z.strictObject({ code: z.string().min(1).max(128) });
 export type ExchangeCodeRequest = z.infer<typeof ExchangeCodeRequest>;
 
-export const ExchangeCodeResponse = z.object({ token: z.string(), session: Session, redirectUrl: z.string().nullable() });
+export const ExchangeCodeResponse = z.object({
+  token: z.string(),
+  session: Session,
+  redirectUrl: z.string().nullable(),
+});
 export type ExchangeCodeResponse = z.infer<typeof ExchangeCodeResponse>;
 
 /** What the dashboard user may see and do in the session's tenant. */

@@ -44,7 +44,12 @@ export class AdminController {
   /** Admins, and tenant admins for their own tenant's members (decided in ImpersonationService). */
   @Post('session-tokens')
   @Auth('admin', 'user')
-  @Contract({ summary: 'Impersonate: a session token for another user', body: CreateSessionTokenRequest, response: CreateSessionTokenResponse, status: 201 })
+  @Contract({
+    summary: 'Impersonate: a session token for another user',
+    body: CreateSessionTokenRequest,
+    response: CreateSessionTokenResponse,
+    status: 201,
+  })
   @Errors('user_disabled')
   async createSessionToken(
     @ValidBody() body: CreateSessionTokenRequest,
@@ -88,14 +93,27 @@ export class AdminController {
 
   @Post('api-keys')
   @Auth('admin')
-  @Contract({ summary: 'Create an API key; its secret is shown once', body: CreateApiKeyRequest, response: CreateApiKeyResponse, status: 201 })
+  @Contract({
+    summary: 'Create an API key; its secret is shown once',
+    body: CreateApiKeyRequest,
+    response: CreateApiKeyResponse,
+    status: 201,
+  })
   createApiKey(@ValidBody() body: CreateApiKeyRequest, @CurrentActor() actor: Actor): Promise<CreateApiKeyResponse> {
     return this.dataSource.transaction(async (m) => {
       const { key, secret } = await this.apiKeys.create(
-        { name: body.name, role: body.roles[0], expiresAt: body.expiresAt === undefined ? undefined : Date.parse(body.expiresAt) },
+        {
+          name: body.name,
+          role: body.roles[0],
+          expiresAt: body.expiresAt === undefined ? undefined : Date.parse(body.expiresAt),
+        },
         m,
       );
-      await this.audit.record(m, { type: 'api_key.created', actor, details: { apiKeyId: key.id, name: key.name, role: key.role } });
+      await this.audit.record(m, {
+        type: 'api_key.created',
+        actor,
+        details: { apiKeyId: key.id, name: key.name, role: key.role },
+      });
       return { apiKey: toApiKeyDto(key), secret };
     });
   }

@@ -96,9 +96,14 @@ export class ApiKeyService {
   }
 
   /** A new key; its secret exists only in the return value, the database keeps its SHA-256. */
-  async create(input: { name: string; role: ApiKeyRole; expiresAt?: number }, manager: EntityManager): Promise<{ key: ApiKeyEntity; secret: string }> {
+  async create(
+    input: { name: string; role: ApiKeyRole; expiresAt?: number },
+    manager: EntityManager,
+  ): Promise<{ key: ApiKeyEntity; secret: string }> {
     if (input.expiresAt !== undefined && input.expiresAt <= Date.now()) {
-      throw new ApiError('invalid_request', 'The request is not valid', { fields: { expiresAt: 'must be in the future' } });
+      throw new ApiError('invalid_request', 'The request is not valid', {
+        fields: { expiresAt: 'must be in the future' },
+      });
     }
     const secret = `${API_KEY_PREFIX}${randomSecret()}`;
     const key: ApiKeyEntity = {
@@ -134,7 +139,12 @@ export class ApiKeyService {
   /** Whether a key may still act as an admin: known, not revoked, not expired. */
   async isLiveAdminKey(id: string): Promise<boolean> {
     const key = await this.repo.findOneBy({ id });
-    return key !== null && key.role === 'admin' && key.revokedAt === null && (key.expiresAt === null || key.expiresAt > Date.now());
+    return (
+      key !== null &&
+      key.role === 'admin' &&
+      key.revokedAt === null &&
+      (key.expiresAt === null || key.expiresAt > Date.now())
+    );
   }
 
   /** Makes sure the key named `bootstrap` has exactly this secret (idempotent across restarts and processes). */

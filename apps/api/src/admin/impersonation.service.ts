@@ -48,14 +48,17 @@ export class ImpersonationService {
     // Whether the caller may impersonate anyone is decided before the target is looked up.
     await this.requireImpersonator(principal);
     const target =
-      request.userId !== undefined ? await this.users.findById(request.userId) : await this.users.findByEmail(request.email!);
+      request.userId !== undefined
+        ? await this.users.findById(request.userId)
+        : await this.users.findByEmail(request.email!);
     if (!target) throw notThisUser();
     const right = await this.authorize(principal, target);
     if (target.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
 
     const max = this.config.impersonationMaxSeconds;
     const expiration = Math.min(request.expiration ?? this.config.session.defaultExpiration, max);
-    const impersonatorId = principal.kind === 'api_key' ? `${API_KEY_IMPERSONATOR}${principal.apiKey.id}` : principal.user.id;
+    const impersonatorId =
+      principal.kind === 'api_key' ? `${API_KEY_IMPERSONATOR}${principal.apiKey.id}` : principal.user.id;
     const tenantId = right.kind === 'tenant_admin' ? right.tenantId : undefined;
     return this.dataSource.transaction(async (m) => {
       const created = await this.sessions.create(
@@ -131,7 +134,13 @@ export class ImpersonationService {
     const me = principal.user;
     if (me.superAdmin) return { kind: 'super_admin' };
     const shared = await this.tenants.tenantIdsOf(target.id);
-    const held = shared.length === 0 ? [] : await this.grants.check(me.id, shared.map((tenantId) => ({ permission: IMPERSONATE, tenantId })));
+    const held =
+      shared.length === 0
+        ? []
+        : await this.grants.check(
+            me.id,
+            shared.map((tenantId) => ({ permission: IMPERSONATE, tenantId })),
+          );
     const tenantId = shared.find((_, i) => held[i]);
     if (tenantId === undefined || !(await this.tenantAdminMay(me, target, tenantId))) throw notThisUser();
     return { kind: 'tenant_admin', tenantId };

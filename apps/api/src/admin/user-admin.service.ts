@@ -33,7 +33,13 @@ export class UserAdminService {
     return this.dataSource.transaction(async (m) => {
       const user = await this.users.setDisabled(userId, true, m);
       const revoked = await this.sessions.revokeAll(userId, { manager: m });
-      await this.audit.record(m, { type: 'user.disabled', actor, userId, sessionId: null, details: { revokedSessions: revoked } });
+      await this.audit.record(m, {
+        type: 'user.disabled',
+        actor,
+        userId,
+        sessionId: null,
+        details: { revokedSessions: revoked },
+      });
       return user;
     });
   }
@@ -53,11 +59,21 @@ export class UserAdminService {
   async update(userId: string, patch: { email?: string; password?: string }, actor: Actor): Promise<UserEntity> {
     const passwordHash = patch.password === undefined ? undefined : await this.passwords.hash(patch.password);
     return this.dataSource.transaction(async (m) => {
-      const { user, emailChanged, passwordChanged } = await this.users.update(userId, { email: patch.email, passwordHash }, m);
+      const { user, emailChanged, passwordChanged } = await this.users.update(
+        userId,
+        { email: patch.email, passwordHash },
+        m,
+      );
       if (emailChanged) await this.audit.record(m, { type: 'email.changed', actor, userId, sessionId: null });
       if (passwordChanged) {
         const revoked = await this.sessions.revokeAll(userId, { manager: m });
-        await this.audit.record(m, { type: 'password.changed', actor, userId, sessionId: null, details: { revokedSessions: revoked } });
+        await this.audit.record(m, {
+          type: 'password.changed',
+          actor,
+          userId,
+          sessionId: null,
+          details: { revokedSessions: revoked },
+        });
       }
       return user;
     });
@@ -71,7 +87,13 @@ export class UserAdminService {
     return this.dataSource.transaction(async (m) => {
       await this.users.remove(userId, m);
       const revoked = await this.sessions.revokeAll(userId, { manager: m });
-      await this.audit.record(m, { type: 'user.deleted', actor, userId, sessionId: null, details: { revokedSessions: revoked } });
+      await this.audit.record(m, {
+        type: 'user.deleted',
+        actor,
+        userId,
+        sessionId: null,
+        details: { revokedSessions: revoked },
+      });
     });
   }
 }

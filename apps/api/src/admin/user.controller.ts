@@ -49,9 +49,17 @@ export class UserController {
   }
 
   @Patch(':userId')
-  @Contract({ summary: "Change a user's email or password; a new password ends the user's sessions", body: UpdateUserRequest, response: User })
+  @Contract({
+    summary: "Change a user's email or password; a new password ends the user's sessions",
+    body: UpdateUserRequest,
+    response: User,
+  })
   @Errors('duplicate_record')
-  async update(@IdParam('userId') userId: string, @ValidBody() body: UpdateUserRequest, @CurrentActor() actor: Actor): Promise<User> {
+  async update(
+    @IdParam('userId') userId: string,
+    @ValidBody() body: UpdateUserRequest,
+    @CurrentActor() actor: Actor,
+  ): Promise<User> {
     return toUserDto(await this.userAdmin.update(userId, body, actor));
   }
 
@@ -62,7 +70,11 @@ export class UserController {
   }
 
   @Get(':userId/tenants')
-  @Contract({ summary: "A user's tenants, with their roles and permissions in each", query: ListQuery, response: MembershipPage })
+  @Contract({
+    summary: "A user's tenants, with their roles and permissions in each",
+    query: ListQuery,
+    response: MembershipPage,
+  })
   tenantsOf(@IdParam('userId') userId: string, @ValidQuery() query: ListQuery): Promise<Page<Membership>> {
     return this.tenants.tenantsOf(userId, query);
   }
@@ -75,25 +87,41 @@ export class UserController {
 
   @Put(':userId/roles/:roleId')
   @Contract({ summary: 'Grant a role globally (super_admin included)', status: 204 })
-  grantRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
+  grantRole(
+    @IdParam('userId') userId: string,
+    @IdParam('roleId') roleId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.grantGlobal('role', userId, roleId, actor);
   }
 
   @Delete(':userId/roles/:roleId')
   @Contract({ summary: 'Revoke a global role', status: 204 })
-  revokeRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
+  revokeRole(
+    @IdParam('userId') userId: string,
+    @IdParam('roleId') roleId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.revokeGlobal('role', userId, roleId, actor);
   }
 
   @Put(':userId/permissions/:permissionId')
   @Contract({ summary: 'Grant a permission globally', status: 204 })
-  grantPermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
+  grantPermission(
+    @IdParam('userId') userId: string,
+    @IdParam('permissionId') permissionId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.grantGlobal('permission', userId, permissionId, actor);
   }
 
   @Delete(':userId/permissions/:permissionId')
   @Contract({ summary: 'Revoke a global permission', status: 204 })
-  revokePermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
+  revokePermission(
+    @IdParam('userId') userId: string,
+    @IdParam('permissionId') permissionId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.revokeGlobal('permission', userId, permissionId, actor);
   }
 }

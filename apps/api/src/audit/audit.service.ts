@@ -76,7 +76,9 @@ export class AuditService {
   list(query: AuditEventQuery): Promise<Page<AuditEventEntity>> {
     const qb = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e');
     if (query.userId !== undefined) {
-      qb.andWhere(new Brackets((w) => w.where('e.userId = :userId', { userId: query.userId }).orWhere('e.actorUserId = :userId')));
+      qb.andWhere(
+        new Brackets((w) => w.where('e.userId = :userId', { userId: query.userId }).orWhere('e.actorUserId = :userId')),
+      );
     }
     if (query.type !== undefined) qb.andWhere('e.type = :type', { type: query.type });
     if (query.from !== undefined) qb.andWhere('e.createdAt >= :from', { from: Date.parse(query.from) });

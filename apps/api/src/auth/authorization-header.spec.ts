@@ -26,15 +26,12 @@ describe('parseAuthorization', () => {
     ['two values', 'Bearer a b'],
     ['an unknown scheme', 'Token x'],
     ['a 5000-character value', `Bearer ${'x'.repeat(5000)}`],
-  ])(
-    'refuses %s as unauthorized',
-    (_label, header) => {
-      expect(() => parseAuthorization(header)).toThrow(ApiError);
-      try {
-        parseAuthorization(header);
-      } catch (error) {
-        expect((error as ApiError).code).toBe('unauthorized');
-      }
-    },
-  );
+  ])('refuses %s as unauthorized', (_label, header) => {
+    expect(() => parseAuthorization(header)).toThrow(ApiError);
+    try {
+      parseAuthorization(header);
+    } catch (error) {
+      expect((error as ApiError).code).toBe('unauthorized');
+    }
+  });
 });

@@ -6,8 +6,7 @@ import type { UserEntity } from '../tenant/user.entity.js';
 
 /** Who is calling: an API key, or a person through one of their sessions. */
 export type Principal =
-  | { kind: 'api_key'; apiKey: ApiKeyEntity }
-  | { kind: 'session'; session: SessionEntity; user: UserEntity };
+  { kind: 'api_key'; apiKey: ApiKeyEntity } | { kind: 'session'; session: SessionEntity; user: UserEntity };
 
 export type SessionPrincipal = Extract<Principal, { kind: 'session' }>;
 
@@ -29,7 +28,8 @@ export interface Actor {
 export function actorOf(principal: Principal | undefined, meta: RequestMeta): Actor {
   const base = { ip: meta.ip, userAgent: meta.userAgent ?? null };
   if (principal?.kind === 'api_key') return { ...base, userId: null, apiKeyId: principal.apiKey.id, sessionId: null };
-  if (principal?.kind === 'session') return { ...base, userId: principal.user.id, apiKeyId: null, sessionId: principal.session.id };
+  if (principal?.kind === 'session')
+    return { ...base, userId: principal.user.id, apiKeyId: null, sessionId: principal.session.id };
   return { ...base, userId: null, apiKeyId: null, sessionId: null };
 }
 

@@ -33,8 +33,17 @@ export class ClientSessionService {
     if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
     // Fixed lifetime: the window and the absolute cap are both the ttl, so it never slides.
     return this.dataSource.transaction(async (m) => {
-      const { token, session } = await this.sessions.create({ userId: user.id, type: 'authorization', expiration: ttl, lifetime: ttl }, m);
-      await this.audit.record(m, { type: 'client_session.created', actor, userId: user.id, sessionId: session.id, details: { type: 'sess', ttl } });
+      const { token, session } = await this.sessions.create(
+        { userId: user.id, type: 'authorization', expiration: ttl, lifetime: ttl },
+        m,
+      );
+      await this.audit.record(m, {
+        type: 'client_session.created',
+        actor,
+        userId: user.id,
+        sessionId: session.id,
+        details: { type: 'sess', ttl },
+      });
       return { token, expiresAt: iso(session.expiresAt) };
     });
   }

@@ -32,7 +32,12 @@ export class SelfServiceController {
 
   @Post('exchange')
   @Public()
-  @Contract({ summary: "Exchange a dashboard link's one-time code for its session", body: ExchangeCodeRequest, response: ExchangeCodeResponse, status: 200 })
+  @Contract({
+    summary: "Exchange a dashboard link's one-time code for its session",
+    body: ExchangeCodeRequest,
+    response: ExchangeCodeResponse,
+    status: 200,
+  })
   @Errors('unauthorized', 'token_expired', 'token_revoked', 'user_disabled', 'missing_permission', 'too_many_requests')
   async exchange(@ValidBody() body: ExchangeCodeRequest, @CurrentActor() actor: Actor): Promise<ExchangeCodeResponse> {
     await this.limits.perIp('exchange', actor.ip ?? 'unknown');
@@ -49,7 +54,10 @@ export class SelfServiceController {
 
   @Get('context')
   @Auth('self_service')
-  @Contract({ summary: 'The tenant, the dashboard user, what they hold and which roles they may assign', response: SelfServiceContext })
+  @Contract({
+    summary: 'The tenant, the dashboard user, what they hold and which roles they may assign',
+    response: SelfServiceContext,
+  })
   async context(@CurrentSession() principal: SessionPrincipal): Promise<SelfServiceContext> {
     const tenantId = await this.tenantOf(principal);
     const held = await this.grants.permissionsIn(principal.user, tenantId);
@@ -57,13 +65,19 @@ export class SelfServiceController {
       tenant: toTenantDto(await this.tenants.get(tenantId)),
       user: toUserDto(principal.user),
       permissions: [...held].sort(),
-      assignableRoles: await this.catalog.toRoleDtos(await this.selfService.assignableRoles(principal.user, tenantId, held)),
+      assignableRoles: await this.catalog.toRoleDtos(
+        await this.selfService.assignableRoles(principal.user, tenantId, held),
+      ),
     };
   }
 
   @Get('members')
   @Auth('self_service')
-  @Contract({ summary: "The session's tenant's members with their roles and permissions there", query: ListQuery, response: SelfServiceMemberPage })
+  @Contract({
+    summary: "The session's tenant's members with their roles and permissions there",
+    query: ListQuery,
+    response: SelfServiceMemberPage,
+  })
   async members(@CurrentSession() principal: SessionPrincipal, @ValidQuery() query: ListQuery): Promise<Page<Member>> {
     return this.tenants.members(await this.tenantOf(principal), query);
   }
@@ -71,28 +85,48 @@ export class SelfServiceController {
   @Put('members/:userId/roles/:roleId')
   @Auth('self_service')
   @Contract({ summary: 'Grant a role you could hold yourself to a member of your tenant', status: 204 })
-  async grantRole(@CurrentSession() p: SessionPrincipal, @IdParam('userId') userId: string, @IdParam('roleId') id: string, @CurrentActor() actor: Actor): Promise<void> {
+  async grantRole(
+    @CurrentSession() p: SessionPrincipal,
+    @IdParam('userId') userId: string,
+    @IdParam('roleId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     await this.selfService.change(p.user, await this.tenantOf(p), { userId, kind: 'role', id }, true, actor);
   }
 
   @Delete('members/:userId/roles/:roleId')
   @Auth('self_service')
   @Contract({ summary: 'Revoke such a role from a member of your tenant', status: 204 })
-  async revokeRole(@CurrentSession() p: SessionPrincipal, @IdParam('userId') userId: string, @IdParam('roleId') id: string, @CurrentActor() actor: Actor): Promise<void> {
+  async revokeRole(
+    @CurrentSession() p: SessionPrincipal,
+    @IdParam('userId') userId: string,
+    @IdParam('roleId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     await this.selfService.change(p.user, await this.tenantOf(p), { userId, kind: 'role', id }, false, actor);
   }
 
   @Put('members/:userId/permissions/:permissionId')
   @Auth('self_service')
   @Contract({ summary: 'Grant a permission you hold to a member of your tenant', status: 204 })
-  async grantPermission(@CurrentSession() p: SessionPrincipal, @IdParam('userId') userId: string, @IdParam('permissionId') id: string, @CurrentActor() actor: Actor): Promise<void> {
+  async grantPermission(
+    @CurrentSession() p: SessionPrincipal,
+    @IdParam('userId') userId: string,
+    @IdParam('permissionId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     await this.selfService.change(p.user, await this.tenantOf(p), { userId, kind: 'permission', id }, true, actor);
   }
 
   @Delete('members/:userId/permissions/:permissionId')
   @Auth('self_service')
   @Contract({ summary: 'Revoke a permission you hold from a member of your tenant', status: 204 })
-  async revokePermission(@CurrentSession() p: SessionPrincipal, @IdParam('userId') userId: string, @IdParam('permissionId') id: string, @CurrentActor() actor: Actor): Promise<void> {
+  async revokePermission(
+    @CurrentSession() p: SessionPrincipal,
+    @IdParam('userId') userId: string,
+    @IdParam('permissionId') id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     await this.selfService.change(p.user, await this.tenantOf(p), { userId, kind: 'permission', id }, false, actor);
   }
 }

@@ -66,7 +66,10 @@ export class SelfServiceService {
   }
 
   /** `POST /v1/sessions {type: "ssdash"}`: a session token for the backend and a one-time link for the person. */
-  async create(request: CreateSelfServiceSessionRequest, actor: Actor): Promise<{ token: string; url: string; expiresAt: number }> {
+  async create(
+    request: CreateSelfServiceSessionRequest,
+    actor: Actor,
+  ): Promise<{ token: string; url: string; expiresAt: number }> {
     const ttl = secondsWithin('ttl', request.ttl, 1800, this.config.selfServiceSessionMaxTtl);
     this.checkRedirect(request.redirectUrl);
     const user = await this.users.getById(request.userId);
@@ -76,7 +79,10 @@ export class SelfServiceService {
     const code = randomSecret();
     const now = Date.now();
     const { token, session } = await this.dataSource.transaction(async (m) => {
-      const created = await this.sessions.create({ userId: user.id, type: 'self_service', tenantId: request.tenantId, expiration: ttl, lifetime: ttl }, m);
+      const created = await this.sessions.create(
+        { userId: user.id, type: 'self_service', tenantId: request.tenantId, expiration: ttl, lifetime: ttl },
+        m,
+      );
       const codes = m.getRepository(SelfServiceCodeEntity);
       await codes.delete({ expiresAt: LessThan(now - 24 * 3600_000) });
       await codes.insert({
@@ -108,7 +114,10 @@ export class SelfServiceService {
    * Turns a link's one-time code into a dashboard session. Unknown: unauthorized; used: token_revoked;
    * older than 60 s: token_expired. Claiming and minting share a transaction, so a failure burns nothing.
    */
-  async exchange(code: string, actor: Actor): Promise<{ token: string; session: SessionEntity; redirectUrl: string | null }> {
+  async exchange(
+    code: string,
+    actor: Actor,
+  ): Promise<{ token: string; session: SessionEntity; redirectUrl: string | null }> {
     const codeHash = sha256Hex(code);
     return this.dataSource.transaction(async (m) => {
       const codes = m.getRepository(SelfServiceCodeEntity);
@@ -116,7 +125,8 @@ export class SelfServiceService {
       const now = Date.now();
       if (!row) throw new ApiError('unauthorized', 'This link is not valid');
       if (row.usedAt !== null) throw new ApiError('token_revoked', 'This link was already used');
-      if (now >= row.expiresAt || now >= row.sessionExpiresAt) throw new ApiError('token_expired', 'This link has expired');
+      if (now >= row.expiresAt || now >= row.sessionExpiresAt)
+        throw new ApiError('token_expired', 'This link has expired');
       const claimed = await codes.update({ codeHash, usedAt: IsNull() }, { usedAt: now });
       if (!claimed.affected) throw new ApiError('token_revoked', 'This link was already used');
       const user = await this.users.findById(row.userId);
@@ -125,7 +135,15 @@ export class SelfServiceService {
       await this.requireDashboardAccess(user, row.tenantId);
       const remaining = Math.ceil((row.sessionExpiresAt - now) / 1000);
       const { token, session } = await this.sessions.create(
-        { userId: user.id, type: 'self_service', tenantId: row.tenantId, expiration: remaining, lifetime: remaining, ip: actor.ip ?? undefined, userAgent: actor.userAgent ?? undefined },
+        {
+          userId: user.id,
+          type: 'self_service',
+          tenantId: row.tenantId,
+          expiration: remaining,
+          lifetime: remaining,
+          ip: actor.ip ?? undefined,
+          userAgent: actor.userAgent ?? undefined,
+        },
         m,
       );
       await this.audit.record(m, {
@@ -147,9 +165,13 @@ export class SelfServiceService {
    */
   async assignableRoles(dashboardUser: UserEntity, tenantId: string, held: Set<string>): Promise<RoleEntity[]> {
     const holdings = await this.grants.holdings(dashboardUser, [tenantId]);
-    const ownRoles = [...(holdings.roles.get('') ?? []), ...(holdings.roles.get(tenantId) ?? [])].filter((r) => r !== 'super_admin');
+    const ownRoles = [...(holdings.roles.get('') ?? []), ...(holdings.roles.get(tenantId) ?? [])].filter(
+      (r) => r !== 'super_admin',
+    );
     if (ownRoles.length === 0) return [];
-    const roles = await this.dataSource.getRepository(RoleEntity).find({ where: { id: In(ownRoles) }, order: { id: 'ASC' }, take: MAX_ROLES_CONSIDERED });
+    const roles = await this.dataSource
+      .getRepository(RoleEntity)
+      .find({ where: { id: In(ownRoles) }, order: { id: 'ASC' }, take: MAX_ROLES_CONSIDERED });
     const links = await this.catalog.permissionsOfRoles(roles.map((r) => r.id));
     return roles.filter((r) => [...(links.get(r.id) ?? [])].every((p) => held.has(p)));
   }

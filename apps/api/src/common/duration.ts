@@ -6,7 +6,9 @@ import { ApiError } from './api-error.js';
  */
 export function secondsWithin(field: string, requested: number | undefined, fallback: number, max: number): number {
   if (requested !== undefined && requested > max) {
-    throw new ApiError('invalid_request', 'The request is not valid', { fields: { [field]: `must be between 1 and ${max} seconds` } });
+    throw new ApiError('invalid_request', 'The request is not valid', {
+      fields: { [field]: `must be between 1 and ${max} seconds` },
+    });
   }
   return requested ?? Math.min(fallback, max);
 }

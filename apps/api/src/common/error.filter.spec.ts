@@ -13,7 +13,9 @@ describe('isUnavailable: what is answered 503 rather than 500', () => {
     ]) {
       expect(isUnavailable(new Error(message))).toBe(true);
     }
-    expect(isUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(
+      isUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })),
+    ).toBe(true);
   });
 
   it('leaves other errors alone', () => {

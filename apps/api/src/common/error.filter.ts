@@ -17,7 +17,18 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: 'service_unavailable',
 };
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
 
 /** Errors that mean "the database (or Redis) is away right now", answered 503, not 500. */
 export function isUnavailable(error: unknown): boolean {
@@ -26,7 +37,9 @@ export function isUnavailable(error: unknown): boolean {
   const message = `${e.message ?? ''} ${e.driverError?.message ?? ''}`;
   return (
     (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connect ECONNREFUSED|is not queryable/i.test(message)
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connect ECONNREFUSED|is not queryable/i.test(
+      message,
+    )
   );
 }
 
@@ -82,13 +95,18 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): ErrorR
     if (status === 404) {
       return { status, body: { code: 'not_found', message: 'No such route', details: { type: 'route' } } };
     }
-    if (status === 415) return { status, body: { code: 'invalid_request', message: 'Content-Type must be application/json' } };
+    if (status === 415)
+      return { status, body: { code: 'invalid_request', message: 'Content-Type must be application/json' } };
     const code = CODE_BY_STATUS[status];
     if (code) return { status, body: { code, message: error.message } };
   }
   if (isUnavailable(error)) {
     logger.warn(`request ${request.id}: a backing service is unavailable (${(error as Error).message})`);
-    return { status: 503, body: { code: 'service_unavailable', message: 'Service temporarily unavailable' }, headers: { 'retry-after': '1' } };
+    return {
+      status: 503,
+      body: { code: 'service_unavailable', message: 'Service temporarily unavailable' },
+      headers: { 'retry-after': '1' },
+    };
   }
   logger.error(`request ${request.id}: ${(error as Error)?.stack ?? String(error)}`);
   return { status: 500, body: { code: 'internal_error', message: `Internal error (request ${request.id})` } };

@@ -50,7 +50,10 @@ describe('Limiter', () => {
   it('refuses a task whose key already has `perKey` tasks running or waiting, until one ends', async () => {
     const limiter = new Limiter(1, 2);
     const gate = deferred();
-    const flood = [['ip:a', 'account:x'], ['ip:a', 'account:y']].map((keys) => limiter.run(() => gate.promise, keys));
+    const flood = [
+      ['ip:a', 'account:x'],
+      ['ip:a', 'account:y'],
+    ].map((keys) => limiter.run(() => gate.promise, keys));
     await expect(limiter.run(() => Promise.resolve('a'), ['ip:a'])).rejects.toBeInstanceOf(QueueFull);
     const otherClient = limiter.run(() => Promise.resolve('x'), ['ip:b', 'account:x']);
     gate.resolve();

@@ -19,7 +19,8 @@ export class Limiter {
     readonly size: number,
     readonly perKey = Infinity,
   ) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`Limiter size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`Limiter size must be a positive integer, got ${size}`);
   }
 
   /** Rejects with QueueFull, before running anything, when a key is at its limit. */

@@ -34,7 +34,12 @@ export async function paginate<T extends ObjectLiteral & { createdAt: number }>(
   const a = qb.alias;
   if (query.offset !== undefined) {
     // Page-numbered lists (the Warrant-compatible API): same order, counted from the start.
-    const rows = await qb.orderBy(`${a}.createdAt`, order).addOrderBy(`${a}.${key}`, order).skip(query.offset).take(query.limit).getMany();
+    const rows = await qb
+      .orderBy(`${a}.createdAt`, order)
+      .addOrderBy(`${a}.${key}`, order)
+      .skip(query.offset)
+      .take(query.limit)
+      .getMany();
     return { items: rows, next: null };
   }
   if (query.after !== undefined) {

@@ -33,14 +33,23 @@ const EnvSchema = z.object({
   TESSERA_LOGIN_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   TESSERA_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   TESSERA_ADMIN_PASSWORD: optionalString.pipe(z.string().min(8).max(128).optional()),
-  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+  ),
   TESSERA_REDIS_KEY_PREFIX: z.string().max(64).default('tessera:'),
   TESSERA_SIGN_IN_IP_LIMIT: z.coerce.number().int().positive().default(60),
   TESSERA_SIGN_IN_ACCOUNT_FAILURES: z.coerce.number().int().positive().default(5),
   TESSERA_PUBLIC_IP_LIMIT: z.coerce.number().int().positive().default(60),
   TESSERA_RATE_LIMIT_MEMORY_ENTRIES: z.coerce.number().int().positive().default(100_000),
   TESSERA_PASSWORD_QUEUE_PER_CLIENT: z.coerce.number().int().positive().default(8),
-  TESSERA_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
+  TESSERA_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024),
   TESSERA_TRUST_PROXY: optionalString,
   TESSERA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
@@ -139,7 +148,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     impersonationMaxSeconds: e.TESSERA_IMPERSONATION_MAX_SECONDS,
     corsOrigins: parseOrigins('TESSERA_CORS_ORIGINS', e.TESSERA_CORS_ORIGINS),
     selfServiceSessionMaxTtl: e.TESSERA_SELF_SERVICE_SESSION_MAX_TTL,
-    selfServiceRedirectOrigins: parseOrigins('TESSERA_SELF_SERVICE_REDIRECT_ORIGINS', e.TESSERA_SELF_SERVICE_REDIRECT_ORIGINS),
+    selfServiceRedirectOrigins: parseOrigins(
+      'TESSERA_SELF_SERVICE_REDIRECT_ORIGINS',
+      e.TESSERA_SELF_SERVICE_REDIRECT_ORIGINS,
+    ),
     signInRequiresLoginKey: e.TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY,
     bootstrap: {
       rootApiKey: e.TESSERA_ROOT_API_KEY,
@@ -164,7 +176,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A comma-separated list of exact origins (`https://app.example.com`); paths or wildcards are refused. */
 function parseOrigins(variable: string, value: string | undefined): string[] {
-  const origins = (value ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const origins = (value ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   const isOrigin = (origin: string) => {
     try {
       return new URL(origin).origin === origin;
@@ -173,7 +188,10 @@ function parseOrigins(variable: string, value: string | undefined): string[] {
     }
   };
   for (const origin of origins) {
-    if (!isOrigin(origin)) throw new ConfigError(`Invalid configuration:\n  ${variable}: ${origin} is not an origin like https://app.example.com`);
+    if (!isOrigin(origin))
+      throw new ConfigError(
+        `Invalid configuration:\n  ${variable}: ${origin} is not an origin like https://app.example.com`,
+      );
   }
   return origins;
 }
@@ -209,7 +227,9 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string, shared: bool
   if (url === undefined) return { kind: 'sqlite', file: `${dataDir}/tessera.sqlite`, shared };
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
   if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length), shared };
-  throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or sqlite:');
+  throw new ConfigError(
+    'Invalid configuration:\n  DATABASE_URL: must start with postgres://, postgresql:// or sqlite:',
+  );
 }
 
 /**

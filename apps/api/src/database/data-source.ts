@@ -78,11 +78,27 @@ export const ENTITIES = [
   GrantVersionEntity,
   CatalogVersionEntity,
 ];
-export const MIGRATIONS = [Initial1763900000000, Directory1763900001000, Audit1763900002000, SelfService1763900003000, SessionsValidAfter1763900004000, OptionalEmail1763900005000, Entitlements1763900006000, ManagerRole1763900007000, CheckVersions1763900008000];
+export const MIGRATIONS = [
+  Initial1763900000000,
+  Directory1763900001000,
+  Audit1763900002000,
+  SelfService1763900003000,
+  SessionsValidAfter1763900004000,
+  OptionalEmail1763900005000,
+  Entitlements1763900006000,
+  ManagerRole1763900007000,
+  CheckVersions1763900008000,
+];
 
 /** One DataSource for both databases; the same migrations run on each, never `synchronize`. */
 export function createDataSource(database: Config['database']): DataSource {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false };
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+  };
   let options: DataSourceOptions;
   if (database.kind === 'sqlite') {
     if (database.file !== ':memory:') createPrivately(database.file);
@@ -122,7 +138,9 @@ export function createDataSource(database: Config['database']): DataSource {
  * lookup, for which sqlite_stat1's row counts are all the planner needs: keep those, drop these.
  */
 async function dropValueHistograms(dataSource: DataSource): Promise<void> {
-  const [stat4] = await dataSource.query<unknown[]>(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat4'`);
+  const [stat4] = await dataSource.query<unknown[]>(
+    `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat4'`,
+  );
   if (stat4 === undefined) return;
   await dataSource.query('DELETE FROM sqlite_stat4');
   await dataSource.query('ANALYZE sqlite_schema'); // reloads the statistics now, not at the next schema change

@@ -66,7 +66,8 @@ export function serializeSqliteTransactions(dataSource: DataSource): void {
   locks.set(dataSource, lock);
   const shared = dataSource.createQueryRunner();
   const sharedQuery = shared.query.bind(shared) as (...args: unknown[]) => Promise<unknown>;
-  (shared as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args) => lock.run(() => sharedQuery(...args));
+  (shared as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args) =>
+    lock.run(() => sharedQuery(...args));
 
   const RunnerClass = shared.constructor as new (driver: unknown) => QueryRunner;
   const transaction: Transaction = async (run) => {

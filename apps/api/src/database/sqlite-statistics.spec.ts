@@ -17,11 +17,15 @@ describe('SQLite statistics', () => {
     const first = await openDatabase(database);
     const now = Date.now();
     for (let i = 0; i < 50; i++) {
-      await first.query('INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at) VALUES (?, ?, NULL, 0, NULL, ?, ?)', [`u-${i}`, `u-${i}@example.test`, now, now]);
+      await first.query(
+        'INSERT INTO users (id, email, password_hash, super_admin, disabled_at, created_at, updated_at) VALUES (?, ?, NULL, 0, NULL, ?, ?)',
+        [`u-${i}`, `u-${i}@example.test`, now, now],
+      );
     }
     // What an operator's ANALYZE (or PRAGMA optimize) leaves behind.
     await first.query('ANALYZE');
-    const count = async (db: typeof first, table: string) => Number((await db.query<{ n: number }[]>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
+    const count = async (db: typeof first, table: string) =>
+      Number((await db.query<{ n: number }[]>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
     expect(await count(first, 'sqlite_stat4')).toBeGreaterThan(0);
     await first.destroy();
 

@@ -120,8 +120,7 @@ export function buildOpenApi(version: string, routes: readonly ContractRoute[]):
     const handler = (controller as { prototype: Record<string | symbol, unknown> }).prototype[method] as object;
     const spec = Reflect.getMetadata(CONTRACT_KEY, handler) as ContractSpec;
     const callers = (Reflect.getMetadata(AUTH_KEY, handler) ?? Reflect.getMetadata(AUTH_KEY, controller)) as
-      | Caller[]
-      | undefined;
+      Caller[] | undefined;
     const verb = upperVerb.toLowerCase();
     const path = url.replace(/:([A-Za-z]+)/g, '{$1}');
     const pathParams = [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]!);

@@ -22,8 +22,7 @@ export interface AttemptPolicy {
  * last allowed), or refused: the account is locked, or the store has no room to count it.
  */
 export type Reservation =
-  | { refused: false; locking: boolean }
-  | { refused: true; reason: 'locked' | 'full'; ttlMs: number };
+  { refused: false; locking: boolean } | { refused: true; reason: 'locked' | 'full'; ttlMs: number };
 
 /** Where rate-limit counters live: this process's memory, or Redis shared by every process. */
 export interface CounterStore {
@@ -218,7 +217,9 @@ export class FallbackCounterStore implements CounterStore {
     } catch (error) {
       if (!this.degraded) {
         this.degraded = true;
-        this.logger.warn(`Redis is unavailable (${(error as Error).message}): rate limits are per process until it returns`);
+        this.logger.warn(
+          `Redis is unavailable (${(error as Error).message}): rate limits are per process until it returns`,
+        );
       }
       return op(this.fallback);
     }

@@ -25,7 +25,11 @@ function connect(url: string, keyPrefix: string): Redis {
 @Global()
 @Module({
   providers: [
-    { provide: REDIS, inject: [CONFIG], useFactory: (config: Config) => (config.redisUrl ? connect(config.redisUrl, config.redisKeyPrefix) : null) },
+    {
+      provide: REDIS,
+      inject: [CONFIG],
+      useFactory: (config: Config) => (config.redisUrl ? connect(config.redisUrl, config.redisKeyPrefix) : null),
+    },
     {
       provide: COUNTER_STORE,
       inject: [REDIS, CONFIG],

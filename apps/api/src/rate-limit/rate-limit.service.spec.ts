@@ -3,7 +3,9 @@ import { ACCOUNT_LOCKS_MS, RateLimitService } from './rate-limit.service.js';
 import type { Config } from '../config/config.js';
 import { ApiError } from '../common/api-error.js';
 
-const config = { rateLimits: { signInPerIpPerMinute: 100, signInAccountFailures: 3, publicPerIpPerMinute: 100 } } as Config;
+const config = {
+  rateLimits: { signInPerIpPerMinute: 100, signInAccountFailures: 3, publicPerIpPerMinute: 100 },
+} as Config;
 
 /** A clock the test moves by hand. */
 function clock() {

@@ -13,9 +13,15 @@ export const ACCOUNT_LOCKS_MS = Array.from({ length: 6 }, (_, over) => Math.min(
 
 const tooMany = (ttlMs: number, what: string) => {
   const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
-  return new ApiError('too_many_requests', `Too many ${what}; try again in ${seconds} s`, { retryAfter: seconds }, 429, {
-    'retry-after': String(seconds),
-  });
+  return new ApiError(
+    'too_many_requests',
+    `Too many ${what}; try again in ${seconds} s`,
+    { retryAfter: seconds },
+    429,
+    {
+      'retry-after': String(seconds),
+    },
+  );
 };
 
 /** Keys never hold an email in clear (Redis is not a place for personal data). */
@@ -55,7 +61,8 @@ export class RateLimitService {
    */
   async reserveSignIn(ip: string, email: string): Promise<SignInAttempt> {
     const perIp = await this.store.increment(`rl:signin:ip:${ip}`, MINUTE);
-    if (perIp.count > this.config.rateLimits.signInPerIpPerMinute) throw tooMany(perIp.ttlMs, 'sign-in attempts from this address');
+    if (perIp.count > this.config.rateLimits.signInPerIpPerMinute)
+      throw tooMany(perIp.ttlMs, 'sign-in attempts from this address');
     const key = `rl:signin:account:${account(email)}`;
     const reservation = await this.store.reserve(key, this.accountPolicy);
     if (reservation.refused) {

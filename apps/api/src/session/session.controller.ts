@@ -39,7 +39,12 @@ export class SessionController {
 
   @Post('v1/auth/sign-out')
   @Auth(...ANY_SESSION)
-  @Contract({ summary: 'End this session, or every session of this user', body: SignOutRequest, response: RevokedResponse, status: 200 })
+  @Contract({
+    summary: 'End this session, or every session of this user',
+    body: SignOutRequest,
+    response: RevokedResponse,
+    status: 200,
+  })
   async signOut(
     @ValidBody() body: SignOutRequest,
     @CurrentSession() { session }: SessionPrincipal,
@@ -72,7 +77,11 @@ export class SessionController {
   @Delete('v1/sessions/:id')
   @Auth(...PERSON_SESSION)
   @Contract({ summary: 'End one of my sessions', status: 204 })
-  async revoke(@UuidParam('id') id: string, @CurrentSession() { session }: SessionPrincipal, @CurrentActor() actor: Actor): Promise<void> {
+  async revoke(
+    @UuidParam('id') id: string,
+    @CurrentSession() { session }: SessionPrincipal,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     // Another user's session id is indistinguishable from an unknown one; so is, for an
     // impersonation, any session of the person but itself.
     if (session.type === 'impersonation' && id !== session.id) throw notFound('session', id);
@@ -81,7 +90,12 @@ export class SessionController {
 
   @Post('v1/auth/change-password')
   @Auth('user')
-  @Contract({ summary: 'Change my password; ends my other sessions unless told not to', body: ChangePasswordRequest, response: RevokedResponse, status: 200 })
+  @Contract({
+    summary: 'Change my password; ends my other sessions unless told not to',
+    body: ChangePasswordRequest,
+    response: RevokedResponse,
+    status: 200,
+  })
   @Errors({ code: 'invalid_credentials', status: 403 }, 'too_many_requests')
   async changePassword(
     @ValidBody() body: ChangePasswordRequest,

@@ -53,8 +53,22 @@ export function toSessionDto(session: SessionEntity, currentId?: string): Sessio
 }
 
 /** The columns of a session, in SessionEntity's order: `create` writes them so. */
-const SESSION_COLUMNS = ['id', 'user_id', 'type', 'tenant_id', 'impersonator_id', 'secret_hash', 'expiration', 'created_at',
-  'last_used_at', 'expires_at', 'absolute_expires_at', 'revoked_at', 'ip', 'user_agent'];
+const SESSION_COLUMNS = [
+  'id',
+  'user_id',
+  'type',
+  'tenant_id',
+  'impersonator_id',
+  'secret_hash',
+  'expiration',
+  'created_at',
+  'last_used_at',
+  'expires_at',
+  'absolute_expires_at',
+  'revoked_at',
+  'ip',
+  'user_agent',
+];
 
 /** The session and its user in one indexed read: every authenticated request runs this. */
 const AUTH_SQL =
@@ -240,7 +254,10 @@ export class SessionService {
 
   /** Ends one session of a user; false when the user has no such live session. */
   async revoke(userId: string, sessionId: string, manager?: EntityManager): Promise<boolean> {
-    const result = await this.repo(manager).update({ id: sessionId, userId, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    const result = await this.repo(manager).update(
+      { id: sessionId, userId, revokedAt: IsNull() },
+      { revokedAt: Date.now() },
+    );
     return (result.affected ?? 0) > 0;
   }
 

@@ -44,14 +44,22 @@ export class SignInService {
 
   /** Seconds requested for a new session, checked against TESSERA_SESSION_MAX_EXPIRATION. */
   expiration(requested: number | undefined): number {
-    return secondsWithin('expiration', requested, this.config.session.defaultExpiration, this.config.session.maxExpiration);
+    return secondsWithin(
+      'expiration',
+      requested,
+      this.config.session.defaultExpiration,
+      this.config.session.maxExpiration,
+    );
   }
 
   /**
    * Unknown email, wrong password and passwordless user all cost one argon2 verification and give
    * the same 401; a disabled account is only revealed to someone who knows its password.
    */
-  async signIn(request: SignInRequest, actor: Actor): Promise<{ token: string; session: SessionEntity; user: UserEntity }> {
+  async signIn(
+    request: SignInRequest,
+    actor: Actor,
+  ): Promise<{ token: string; session: SessionEntity; user: UserEntity }> {
     const expiration = this.expiration(request.expiration);
     // Before any password work, and for unknown emails exactly as for known ones.
     const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', request.email);
@@ -71,7 +79,9 @@ export class SignInService {
         // An email that matches no user is kept only as a keyed hash: it may be a password in the wrong field.
         details: user ? { reason, email: user.email } : { reason, emailHash: this.emailHash(request.email) },
       });
-      throw reason === 'user_disabled' ? new ApiError('user_disabled', 'This account is disabled') : invalidCredentials();
+      throw reason === 'user_disabled'
+        ? new ApiError('user_disabled', 'This account is disabled')
+        : invalidCredentials();
     }
     const session: NewSession = {
       userId: user.id,
@@ -83,7 +93,10 @@ export class SignInService {
     };
     await attempt.succeeded();
     const issued = this.sessions.issue(session);
-    await this.insertSignIn(issued.values, auditValues({ type: 'sign_in.succeeded', actor, userId: user.id, sessionId: issued.session.id }));
+    await this.insertSignIn(
+      issued.values,
+      auditValues({ type: 'sign_in.succeeded', actor, userId: user.id, sessionId: issued.session.id }),
+    );
     return { token: issued.token, session: issued.session, user };
   }
 
@@ -114,8 +127,15 @@ export class SignInService {
     return this.dataSource.transaction(async (m) => {
       await this.users.setPasswordHash(user.id, passwordHash, m);
       const revoked =
-        input.revokeOtherSessions === false ? 0 : await this.sessions.revokeAll(user.id, { except: actor.sessionId ?? undefined, manager: m });
-      await this.audit.record(m, { type: 'password.changed', actor, userId: user.id, details: { revokedSessions: revoked } });
+        input.revokeOtherSessions === false
+          ? 0
+          : await this.sessions.revokeAll(user.id, { except: actor.sessionId ?? undefined, manager: m });
+      await this.audit.record(m, {
+        type: 'password.changed',
+        actor,
+        userId: user.id,
+        details: { revokedSessions: revoked },
+      });
       return revoked;
     });
   }

@@ -22,7 +22,13 @@ export class SignOutService {
         : (await this.sessions.revoke(session.userId, session.id, m))
           ? 1
           : 0;
-      await this.audit.record(m, { type: 'sign_out', actor, userId: session.userId, sessionId: session.id, details: { all, revoked } });
+      await this.audit.record(m, {
+        type: 'sign_out',
+        actor,
+        userId: session.userId,
+        sessionId: session.id,
+        details: { all, revoked },
+      });
       return revoked;
     });
   }
@@ -31,7 +37,8 @@ export class SignOutService {
   revokeOne(userId: string, sessionId: string, actor: Actor): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
       const revoked = await this.sessions.revoke(userId, sessionId, m);
-      if (revoked) await this.audit.record(m, { type: 'session.revoked', actor, userId, sessionId, details: { revoked: 1 } });
+      if (revoked)
+        await this.audit.record(m, { type: 'session.revoked', actor, userId, sessionId, details: { revoked: 1 } });
       return revoked;
     });
   }

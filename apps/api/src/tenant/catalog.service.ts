@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import {
-  BUILT_IN_PERMISSIONS,
-  BUILT_IN_ROLES,
-  type Page,
-  type Permission,
-  type Role,
-} from '@tessera/dto';
+import { BUILT_IN_PERMISSIONS, BUILT_IN_ROLES, type Page, type Permission, type Role } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError, duplicate, notFound } from '../common/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
@@ -23,11 +17,27 @@ type CatalogEntity = NamedRecord;
 type CatalogChange = 'created' | 'updated' | 'deleted';
 type NewRecord = { id: string; name?: string; description?: string };
 
-const ENTITY = { role: RoleEntity, permission: PermissionEntity, pricingTier: PricingTierEntity, feature: FeatureEntity } as const;
-const BUILT_IN: Record<CatalogKind, readonly string[]> = { role: BUILT_IN_ROLES, permission: BUILT_IN_PERMISSIONS, pricingTier: [], feature: [] };
+const ENTITY = {
+  role: RoleEntity,
+  permission: PermissionEntity,
+  pricingTier: PricingTierEntity,
+  feature: FeatureEntity,
+} as const;
+const BUILT_IN: Record<CatalogKind, readonly string[]> = {
+  role: BUILT_IN_ROLES,
+  permission: BUILT_IN_PERMISSIONS,
+  pricingTier: [],
+  feature: [],
+};
 
 export function toPermissionDto(p: PermissionEntity): Permission {
-  return { permissionId: p.id, name: p.name, description: p.description, createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt) };
+  return {
+    permissionId: p.id,
+    name: p.name,
+    description: p.description,
+    createdAt: iso(p.createdAt),
+    updatedAt: iso(p.updatedAt),
+  };
 }
 
 /** Roles, permissions and which permissions each role holds: the only writer of those tables. */
@@ -49,7 +59,13 @@ export class CatalogService {
 
   async create(kind: CatalogKind, input: NewRecord, actor: Actor): Promise<CatalogEntity> {
     const now = Date.now();
-    const row = { id: input.id, name: input.name ?? null, description: input.description ?? null, createdAt: now, updatedAt: now };
+    const row = {
+      id: input.id,
+      name: input.name ?? null,
+      description: input.description ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
     try {
       await this.dataSource.transaction(async (m) => {
         await this.repo(kind, m).insert(row);
@@ -110,7 +126,9 @@ export class CatalogService {
 
   /** Throws 404 naming the first of these that does not exist. */
   async requireExisting(kind: CatalogKind, ids: string[]): Promise<void> {
-    const found = new Set((await this.repo(kind).find({ select: { id: true }, where: { id: In(ids) } })).map((r) => r.id));
+    const found = new Set(
+      (await this.repo(kind).find({ select: { id: true }, where: { id: In(ids) } })).map((r) => r.id),
+    );
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) throw notFound(kind, missing);
   }

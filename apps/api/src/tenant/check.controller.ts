@@ -25,7 +25,8 @@ export class CheckController {
     const held = await this.grants.check(userId, body.checks);
     // A tenant admin's impersonation holds nothing outside the admin's tenant (global grants
     // count inside it; asked without a tenant, the answer is false).
-    const confinedTo = principal.kind === 'session' && principal.session.type === 'impersonation' ? principal.session.tenantId : null;
+    const confinedTo =
+      principal.kind === 'session' && principal.session.type === 'impersonation' ? principal.session.tenantId : null;
     const results = confinedTo === null ? held : held.map((h, i) => h && body.checks[i]!.tenantId === confinedTo);
     const authorized = body.op === 'anyOf' ? results.some(Boolean) : results.every(Boolean);
     return { authorized, results };
@@ -34,7 +35,9 @@ export class CheckController {
   private subject(asked: string | undefined, principal: Principal): string {
     if (principal.kind === 'api_key') {
       if (asked === undefined) {
-        throw new ApiError('invalid_request', 'The request is not valid', { fields: { userId: 'required with an API key' } });
+        throw new ApiError('invalid_request', 'The request is not valid', {
+          fields: { userId: 'required with an API key' },
+        });
       }
       return asked;
     }

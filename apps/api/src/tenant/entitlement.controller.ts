@@ -28,7 +28,7 @@ export class EntitlementController {
   ) {}
 
   private async tier(id: string): Promise<PricingTier> {
-    const [dto] = await this.entitlements.toPricingTierDtos([(await this.catalog.get('pricingTier', id))]);
+    const [dto] = await this.entitlements.toPricingTierDtos([await this.catalog.get('pricingTier', id)]);
     return dto!;
   }
 
@@ -55,7 +55,11 @@ export class EntitlementController {
   }
 
   @Patch('pricing-tiers/:pricingTierId')
-  @Contract({ summary: 'Change the name or description of a pricing tier', body: UpdatePricingTierRequest, response: PricingTier })
+  @Contract({
+    summary: 'Change the name or description of a pricing tier',
+    body: UpdatePricingTierRequest,
+    response: PricingTier,
+  })
   async updateTier(
     @IdParam('pricingTierId') id: string,
     @ValidBody() body: UpdatePricingTierRequest,
@@ -109,7 +113,7 @@ export class EntitlementController {
   @Get('features/:featureId')
   @Contract({ summary: 'Get a feature', response: Feature })
   async getFeature(@IdParam('featureId') id: string): Promise<Feature> {
-    return toFeatureDto((await this.catalog.get('feature', id)));
+    return toFeatureDto(await this.catalog.get('feature', id));
   }
 
   @Patch('features/:featureId')

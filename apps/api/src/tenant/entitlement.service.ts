@@ -36,7 +36,13 @@ interface EntitlementChange {
 const ownerKey = (owner: EntitlementOwner) => (owner === 'tenant' ? 'tenantId' : 'userId');
 
 export function toFeatureDto(f: NamedRecord): Feature {
-  return { featureId: f.id, name: f.name, description: f.description, createdAt: iso(f.createdAt), updatedAt: iso(f.updatedAt) };
+  return {
+    featureId: f.id,
+    name: f.name,
+    description: f.description,
+    createdAt: iso(f.createdAt),
+    updatedAt: iso(f.updatedAt),
+  };
 }
 
 const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -67,7 +73,10 @@ function featureSql(tenants: number, features: number): string {
 /** Pricing tiers, features, and who was given them: the only writer of those link tables. */
 @Injectable()
 export class EntitlementService {
-  private readonly featureQueries = new Map<string, (...params: unknown[]) => Promise<{ scope: string; id: string }[]>>();
+  private readonly featureQueries = new Map<
+    string,
+    (...params: unknown[]) => Promise<{ scope: string; id: string }[]>
+  >();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,7 +96,8 @@ export class EntitlementService {
   }
 
   private async requireOwner(owner: EntitlementOwner, ownerId: string): Promise<void> {
-    if (!(await this.dataSource.getRepository<ObjectLiteral>(OWNER[owner]).existsBy({ id: ownerId }))) throw notFound(owner, ownerId);
+    if (!(await this.dataSource.getRepository<ObjectLiteral>(OWNER[owner]).existsBy({ id: ownerId })))
+      throw notFound(owner, ownerId);
   }
 
   /** Gives (or takes back) a pricing tier or a feature to a tenant or a user. Idempotent. */
@@ -113,10 +123,15 @@ export class EntitlementService {
     await this.requireOwner(owner, ownerId);
     const where = { [ownerKey(owner)]: ownerId };
     const [tiers, features] = await Promise.all([
-      this.dataSource.getRepository<ObjectLiteral>(LINKS[owner].pricingTier).find({ where, order: { pricingTierId: 'ASC' } }),
+      this.dataSource
+        .getRepository<ObjectLiteral>(LINKS[owner].pricingTier)
+        .find({ where, order: { pricingTierId: 'ASC' } }),
       this.dataSource.getRepository<ObjectLiteral>(LINKS[owner].feature).find({ where, order: { featureId: 'ASC' } }),
     ]);
-    return { pricingTiers: tiers.map((t) => t.pricingTierId as string), features: features.map((f) => f.featureId as string) };
+    return {
+      pricingTiers: tiers.map((t) => t.pricingTierId as string),
+      features: features.map((f) => f.featureId as string),
+    };
   }
 
   async setTierFeature(pricingTierId: string, featureId: string, held: boolean, actor: Actor): Promise<void> {
@@ -126,14 +141,24 @@ export class EntitlementService {
     await this.dataSource.transaction(async (m) => {
       if (held) await m.createQueryBuilder().insert().into(PricingTierFeatureEntity).values(link).orIgnore().execute();
       else await m.getRepository(PricingTierFeatureEntity).delete(link);
-      const change: EntitlementChange = { owner: 'pricingTier', ownerId: pricingTierId, kind: 'feature', id: featureId };
+      const change: EntitlementChange = {
+        owner: 'pricingTier',
+        ownerId: pricingTierId,
+        kind: 'feature',
+        id: featureId,
+      };
       await this.record(m, actor, held, change);
     });
   }
 
   /** Pricing tiers as the API shows them, with their features in one query for the batch. */
   async toPricingTierDtos(tiers: NamedRecord[]): Promise<PricingTier[]> {
-    const links = tiers.length === 0 ? [] : await this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { pricingTierId: In(tiers.map((t) => t.id)) }, order: { featureId: 'ASC' } });
+    const links =
+      tiers.length === 0
+        ? []
+        : await this.dataSource
+            .getRepository(PricingTierFeatureEntity)
+            .find({ where: { pricingTierId: In(tiers.map((t) => t.id)) }, order: { featureId: 'ASC' } });
     return tiers.map((t) => ({
       pricingTierId: t.id,
       name: t.name,
@@ -167,7 +192,9 @@ export class EntitlementService {
     const [tenants, users, tiers] = await Promise.all([
       this.dataSource.getRepository<ObjectLiteral>(LINKS.tenant[what]).find({ where: { [key]: id } }),
       this.dataSource.getRepository<ObjectLiteral>(LINKS.user[what]).find({ where: { [key]: id } }),
-      what === 'feature' ? this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { featureId: id } }) : [],
+      what === 'feature'
+        ? this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { featureId: id } })
+        : [],
     ]);
     return [
       ...tenants.map((t) => ({ type: 'tenant' as const, id: t.tenantId as string })),
@@ -179,17 +206,29 @@ export class EntitlementService {
   /** What a tenant, user or pricing tier was given. */
   async heldBy(owner: EntitlementOwner | 'pricingTier', id: string): Promise<{ type: Entitlement; id: string }[]> {
     if (owner === 'pricingTier') {
-      return (await this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { pricingTierId: id } })).map((l) => ({ type: 'feature' as const, id: l.featureId }));
+      return (await this.dataSource.getRepository(PricingTierFeatureEntity).find({ where: { pricingTierId: id } })).map(
+        (l) => ({ type: 'feature' as const, id: l.featureId }),
+      );
     }
     const given = await this.of(owner, id);
-    return [...given.pricingTiers.map((p) => ({ type: 'pricingTier' as const, id: p })), ...given.features.map((f) => ({ type: 'feature' as const, id: f }))];
+    return [
+      ...given.pricingTiers.map((p) => ({ type: 'pricingTier' as const, id: p })),
+      ...given.features.map((f) => ({ type: 'feature' as const, id: f })),
+    ];
   }
 
   /** Whether a tenant or a pricing tier holds a feature (Warrant subjects other than users). */
   async holds(subject: 'tenant' | 'pricingTier', subjectId: string, featureId: string): Promise<boolean> {
-    if (subject === 'pricingTier') return this.dataSource.getRepository(PricingTierFeatureEntity).existsBy({ pricingTierId: subjectId, featureId });
-    if (await this.dataSource.getRepository(TenantFeatureEntity).existsBy({ tenantId: subjectId, featureId })) return true;
-    const tiers = (await this.dataSource.getRepository(TenantPricingTierEntity).findBy({ tenantId: subjectId })).map((t) => t.pricingTierId);
-    return tiers.length > 0 && this.dataSource.getRepository(PricingTierFeatureEntity).existsBy({ pricingTierId: In(tiers), featureId });
+    if (subject === 'pricingTier')
+      return this.dataSource.getRepository(PricingTierFeatureEntity).existsBy({ pricingTierId: subjectId, featureId });
+    if (await this.dataSource.getRepository(TenantFeatureEntity).existsBy({ tenantId: subjectId, featureId }))
+      return true;
+    const tiers = (await this.dataSource.getRepository(TenantPricingTierEntity).findBy({ tenantId: subjectId })).map(
+      (t) => t.pricingTierId,
+    );
+    return (
+      tiers.length > 0 &&
+      this.dataSource.getRepository(PricingTierFeatureEntity).existsBy({ pricingTierId: In(tiers), featureId })
+    );
   }
 }

@@ -93,17 +93,24 @@ function heldSql(tenants: number, permissions: number): string {
   const t = list(tenants);
   const p = list(permissions);
   const roles = [`SELECT '' AS scope, role_id FROM global_role_grants WHERE user_id = ?`];
-  if (tenants > 0) roles.push(`SELECT tenant_id, role_id FROM tenant_role_grants WHERE user_id = ? AND tenant_id IN (${t})`);
+  if (tenants > 0)
+    roles.push(`SELECT tenant_id, role_id FROM tenant_role_grants WHERE user_id = ? AND tenant_id IN (${t})`);
   roles.push(`SELECT '', '${SUPER_ADMIN}' FROM users WHERE id = ? AND super_admin`);
   const parts = [
     `SELECT 'u' AS "kind", ${STANDING} AS "scope", ${STAMP} AS "idOrStamp" FROM users WHERE id = ?`,
     `SELECT 'r', scope, role_id FROM held_roles`,
   ];
   if (permissions > 0) {
-    parts.push(`SELECT 'p', h.scope, rp.permission_id FROM held_roles h JOIN role_permissions rp ON rp.role_id = h.role_id WHERE rp.permission_id IN (${p})`);
-    parts.push(`SELECT 'p', '', permission_id FROM global_permission_grants WHERE user_id = ? AND permission_id IN (${p})`);
+    parts.push(
+      `SELECT 'p', h.scope, rp.permission_id FROM held_roles h JOIN role_permissions rp ON rp.role_id = h.role_id WHERE rp.permission_id IN (${p})`,
+    );
+    parts.push(
+      `SELECT 'p', '', permission_id FROM global_permission_grants WHERE user_id = ? AND permission_id IN (${p})`,
+    );
     if (tenants > 0) {
-      parts.push(`SELECT 'p', tenant_id, permission_id FROM tenant_permission_grants WHERE user_id = ? AND tenant_id IN (${t}) AND permission_id IN (${p})`);
+      parts.push(
+        `SELECT 'p', tenant_id, permission_id FROM tenant_permission_grants WHERE user_id = ? AND tenant_id IN (${t}) AND permission_id IN (${p})`,
+      );
     }
   }
   return `WITH held_roles (scope, role_id) AS (${roles.join(' UNION ALL ')})\n${parts.join('\nUNION ALL ')}`;
@@ -140,7 +147,15 @@ export class GrantService {
     );
   }
 
-  private record(m: EntityManager, actor: Actor, added: boolean, kind: GrantKind, userId: string, id: string, tenantId?: string) {
+  private record(
+    m: EntityManager,
+    actor: Actor,
+    added: boolean,
+    kind: GrantKind,
+    userId: string,
+    id: string,
+    tenantId?: string,
+  ) {
     return this.audit.record(m, {
       type: added ? 'grant.added' : 'grant.removed',
       actor,
@@ -157,7 +172,8 @@ export class GrantService {
   }
 
   private async requireTenant(tenantId: string): Promise<void> {
-    if (!(await this.dataSource.getRepository(TenantEntity).existsBy({ id: tenantId }))) throw notFound('tenant', tenantId);
+    if (!(await this.dataSource.getRepository(TenantEntity).existsBy({ id: tenantId })))
+      throw notFound('tenant', tenantId);
   }
 
   /** Grants a role or permission in a tenant, making the user a member first when needed. Idempotent. */
@@ -166,11 +182,25 @@ export class GrantService {
     await this.requireUser(userId);
     await this.catalog.requireExisting(kind, [id]);
     if (kind === 'role' && id === SUPER_ADMIN) {
-      throw new ApiError('invalid_request', 'super_admin is a global role', { fields: { roleId: 'super_admin cannot be granted in a tenant' } });
+      throw new ApiError('invalid_request', 'super_admin is a global role', {
+        fields: { roleId: 'super_admin cannot be granted in a tenant' },
+      });
     }
     await this.dataSource.transaction(async (m) => {
-      await m.createQueryBuilder().insert().into(MembershipEntity).values({ tenantId, userId, createdAt: Date.now() }).orIgnore().execute();
-      await m.createQueryBuilder().insert().into(TENANT_GRANT[kind]).values({ tenantId, userId, [column(kind)]: id }).orIgnore().execute();
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(MembershipEntity)
+        .values({ tenantId, userId, createdAt: Date.now() })
+        .orIgnore()
+        .execute();
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(TENANT_GRANT[kind])
+        .values({ tenantId, userId, [column(kind)]: id })
+        .orIgnore()
+        .execute();
       await this.record(m, actor, true, kind, userId, id, tenantId);
     });
   }
@@ -202,7 +232,13 @@ export class GrantService {
       if (kind === 'role' && id === SUPER_ADMIN) {
         await m.getRepository(UserEntity).update({ id: userId }, { superAdmin: held, updatedAt: Date.now() });
       } else if (held) {
-        await m.createQueryBuilder().insert().into(GLOBAL_GRANT[kind]).values({ userId, [column(kind)]: id }).orIgnore().execute();
+        await m
+          .createQueryBuilder()
+          .insert()
+          .into(GLOBAL_GRANT[kind])
+          .values({ userId, [column(kind)]: id })
+          .orIgnore()
+          .execute();
       } else {
         await m.getRepository(GLOBAL_GRANT[kind]).delete({ userId, [column(kind)]: id });
       }
@@ -231,7 +267,9 @@ export class GrantService {
       this.dataSource.getRepository(GlobalRoleGrantEntity).find({ where: { userId: user.id } }),
       tenantIds.length === 0
         ? []
-        : this.dataSource.getRepository(TenantRoleGrantEntity).find({ where: { userId: user.id, tenantId: In(tenantIds) } }),
+        : this.dataSource
+            .getRepository(TenantRoleGrantEntity)
+            .find({ where: { userId: user.id, tenantId: In(tenantIds) } }),
       permissionIds?.length === 0
         ? []
         : this.dataSource.getRepository(GlobalPermissionGrantEntity).find({ where: { userId: user.id, ...onlyAsked } }),
@@ -278,7 +316,10 @@ export class GrantService {
     const [held, featuresHeld] =
       features.size === 0
         ? [await this.held(userId, tenantIds, permissionIds), NO_FEATURES]
-        : await Promise.all([this.held(userId, tenantIds, permissionIds), this.entitlements.featuresOfUser(userId, tenantIds, [...features])]);
+        : await Promise.all([
+            this.held(userId, tenantIds, permissionIds),
+            this.entitlements.featuresOfUser(userId, tenantIds, [...features]),
+          ]);
     if (held === undefined) return checks.map(() => false);
     // Looked up per scope: a `kind|scope|id` string built for every lookup was most of the 2.4 KB
     // this function allocated a request (about 1 KB now, of about 40 KB a check request makes).
@@ -302,7 +343,10 @@ export class GrantService {
       if (user === undefined || user.standing !== '') return undefined;
       if (user.stamp === memo.stamp) return memo.held;
     }
-    const rows = await this.heldQuery(tenantIds.length, permissionIds.length)(...heldParams(userId, tenantIds, permissionIds));
+    const rows = await this.heldQuery(
+      tenantIds.length,
+      permissionIds.length,
+    )(...heldParams(userId, tenantIds, permissionIds));
     const user = rows.find((r) => r.kind === 'u');
     if (!user || user.scope !== '') return undefined;
     const held: Holdings = { roles: new Map(), permissions: new Map() };
@@ -338,8 +382,12 @@ export class GrantService {
     const key = column(kind);
     const [global, inTenants, roles] = await Promise.all([
       this.dataSource.getRepository<{ userId: string }>(GLOBAL_GRANT[kind]).find({ where: { [key]: id } }),
-      this.dataSource.getRepository<{ userId: string; tenantId: string }>(TENANT_GRANT[kind]).find({ where: { [key]: id } }),
-      kind === 'permission' ? this.dataSource.getRepository(RolePermissionEntity).find({ where: { permissionId: id } }) : [],
+      this.dataSource
+        .getRepository<{ userId: string; tenantId: string }>(TENANT_GRANT[kind])
+        .find({ where: { [key]: id } }),
+      kind === 'permission'
+        ? this.dataSource.getRepository(RolePermissionEntity).find({ where: { permissionId: id } })
+        : [],
     ]);
     return { global: global.map((g) => g.userId), inTenants, roles: roles.map((r) => r.roleId) };
   }
@@ -355,7 +403,10 @@ export class GrantService {
     ]);
     return {
       tenants: memberships.map((m) => m.tenantId),
-      role: { global: globalRoles.map((g) => g.roleId), inTenants: tenantRoles.map((g) => ({ id: g.roleId, tenantId: g.tenantId })) },
+      role: {
+        global: globalRoles.map((g) => g.roleId),
+        inTenants: tenantRoles.map((g) => ({ id: g.roleId, tenantId: g.tenantId })),
+      },
       permission: {
         global: globalPermissions.map((g) => g.permissionId),
         inTenants: tenantPermissions.map((g) => ({ id: g.permissionId, tenantId: g.tenantId })),
@@ -369,18 +420,25 @@ export class GrantService {
     const scopes = [GLOBAL, tenantId];
     const roleIds = scopes.flatMap((s) => [...(roles.get(s) ?? [])]);
     const viaRoles = await this.catalog.permissionsOfRoles(roleIds);
-    return new Set([...scopes.flatMap((s) => [...(permissions.get(s) ?? [])]), ...[...viaRoles.values()].flatMap((set) => [...set])]);
+    return new Set([
+      ...scopes.flatMap((s) => [...(permissions.get(s) ?? [])]),
+      ...[...viaRoles.values()].flatMap((set) => [...set]),
+    ]);
   }
 
   /** Whether a user holds a permission anywhere: globally or in any tenant, directly or by a role. */
   async holdsAnywhere(user: UserEntity, permissionId: string): Promise<boolean> {
-    const roleIds = (await this.dataSource.getRepository(RolePermissionEntity).find({ where: { permissionId } })).map((l) => l.roleId);
+    const roleIds = (await this.dataSource.getRepository(RolePermissionEntity).find({ where: { permissionId } })).map(
+      (l) => l.roleId,
+    );
     if (user.superAdmin && roleIds.includes(SUPER_ADMIN)) return true;
     const found = await Promise.all([
       this.dataSource.getRepository(GlobalPermissionGrantEntity).existsBy({ userId: user.id, permissionId }),
       this.dataSource.getRepository(TenantPermissionGrantEntity).existsBy({ userId: user.id, permissionId }),
-      roleIds.length > 0 && this.dataSource.getRepository(GlobalRoleGrantEntity).existsBy({ userId: user.id, roleId: In(roleIds) }),
-      roleIds.length > 0 && this.dataSource.getRepository(TenantRoleGrantEntity).existsBy({ userId: user.id, roleId: In(roleIds) }),
+      roleIds.length > 0 &&
+        this.dataSource.getRepository(GlobalRoleGrantEntity).existsBy({ userId: user.id, roleId: In(roleIds) }),
+      roleIds.length > 0 &&
+        this.dataSource.getRepository(TenantRoleGrantEntity).existsBy({ userId: user.id, roleId: In(roleIds) }),
     ]);
     return found.some(Boolean);
   }

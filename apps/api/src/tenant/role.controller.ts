@@ -112,7 +112,11 @@ export class PermissionController {
   }
 
   @Patch(':permissionId')
-  @Contract({ summary: 'Change the name or description of a permission', body: UpdatePermissionRequest, response: Permission })
+  @Contract({
+    summary: 'Change the name or description of a permission',
+    body: UpdatePermissionRequest,
+    response: Permission,
+  })
   async update(
     @IdParam('permissionId') permissionId: string,
     @ValidBody() body: UpdatePermissionRequest,

@@ -60,7 +60,11 @@ export class TenantController {
   }
 
   @Get(':tenantId/users')
-  @Contract({ summary: 'Members of a tenant with their roles and permissions there', query: ListQuery, response: MemberPage })
+  @Contract({
+    summary: 'Members of a tenant with their roles and permissions there',
+    query: ListQuery,
+    response: MemberPage,
+  })
   members(@IdParam('tenantId') tenantId: string, @ValidQuery() query: ListQuery): Promise<Page<Member>> {
     return this.tenants.members(tenantId, query);
   }
@@ -83,25 +87,45 @@ export class TenantController {
 
   @Put(':tenantId/users/:userId/roles/:roleId')
   @Contract({ summary: 'Grant a role in this tenant (makes the user a member)', status: 204 })
-  grantRole(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('roleId') r: string, @CurrentActor() actor: Actor): Promise<void> {
+  grantRole(
+    @IdParam('tenantId') t: string,
+    @IdParam('userId') u: string,
+    @IdParam('roleId') r: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.grantInTenant('role', t, u, r, actor);
   }
 
   @Delete(':tenantId/users/:userId/roles/:roleId')
   @Contract({ summary: 'Revoke a role in this tenant', status: 204 })
-  revokeRole(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('roleId') r: string, @CurrentActor() actor: Actor): Promise<void> {
+  revokeRole(
+    @IdParam('tenantId') t: string,
+    @IdParam('userId') u: string,
+    @IdParam('roleId') r: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.revokeInTenant('role', t, u, r, actor);
   }
 
   @Put(':tenantId/users/:userId/permissions/:permissionId')
   @Contract({ summary: 'Grant a permission in this tenant (makes the user a member)', status: 204 })
-  grantPermission(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('permissionId') p: string, @CurrentActor() actor: Actor): Promise<void> {
+  grantPermission(
+    @IdParam('tenantId') t: string,
+    @IdParam('userId') u: string,
+    @IdParam('permissionId') p: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.grantInTenant('permission', t, u, p, actor);
   }
 
   @Delete(':tenantId/users/:userId/permissions/:permissionId')
   @Contract({ summary: 'Revoke a permission in this tenant', status: 204 })
-  revokePermission(@IdParam('tenantId') t: string, @IdParam('userId') u: string, @IdParam('permissionId') p: string, @CurrentActor() actor: Actor): Promise<void> {
+  revokePermission(
+    @IdParam('tenantId') t: string,
+    @IdParam('userId') u: string,
+    @IdParam('permissionId') p: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.revokeInTenant('permission', t, u, p, actor);
   }
 }

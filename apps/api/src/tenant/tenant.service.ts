@@ -107,7 +107,9 @@ export class TenantService {
     await this.dataSource.transaction(async (m) => {
       const where = { tenantId, userId };
       const roles = (await m.getRepository(TenantRoleGrantEntity).findBy(where)).map((g) => g.roleId).sort();
-      const permissions = (await m.getRepository(TenantPermissionGrantEntity).findBy(where)).map((g) => g.permissionId).sort();
+      const permissions = (await m.getRepository(TenantPermissionGrantEntity).findBy(where))
+        .map((g) => g.permissionId)
+        .sort();
       await m.getRepository(MembershipEntity).delete({ tenantId, userId });
       await this.audit.record(m, {
         type: 'member.removed',
@@ -131,9 +133,13 @@ export class TenantService {
   /** A page of a tenant's members with their grants there: three batched queries per page, no N+1. */
   async members(tenantId: string, query: Listing): Promise<Page<Member>> {
     await this.get(tenantId);
-    const page = await paginate(this.memberships.createQueryBuilder('m').where('m.tenantId = :tenantId', { tenantId }), query, {
-      key: 'userId',
-    });
+    const page = await paginate(
+      this.memberships.createQueryBuilder('m').where('m.tenantId = :tenantId', { tenantId }),
+      query,
+      {
+        key: 'userId',
+      },
+    );
     const users = await this.dataSource.getRepository(UserEntity).findBy({ id: In(page.items.map((m) => m.userId)) });
     return this.withGrants(page, 'userId', users, (user) => ({ user: toUserDto(user) }));
   }
@@ -141,9 +147,13 @@ export class TenantService {
   /** A page of a user's tenants with their grants in each, batched like `members`. */
   async tenantsOf(userId: string, query: Listing): Promise<Page<Membership>> {
     if (!(await this.dataSource.getRepository(UserEntity).existsBy({ id: userId }))) throw notFound('user', userId);
-    const page = await paginate(this.memberships.createQueryBuilder('m').where('m.userId = :userId', { userId }), query, {
-      key: 'tenantId',
-    });
+    const page = await paginate(
+      this.memberships.createQueryBuilder('m').where('m.userId = :userId', { userId }),
+      query,
+      {
+        key: 'tenantId',
+      },
+    );
     const tenants = await this.tenants.findBy({ id: In(page.items.map((m) => m.tenantId)) });
     return this.withGrants(page, 'tenantId', tenants, (tenant) => ({ tenant: toTenantDto(tenant) }));
   }
@@ -165,12 +175,19 @@ export class TenantService {
       this.dataSource.getRepository(TenantPermissionGrantEntity).find({ where: pairs, order: { permissionId: 'ASC' } }),
     ]);
     const byId = new Map(others.map((o) => [o.id, o]));
-    const of = (m: MembershipEntity) => (g: { tenantId: string; userId: string }) => g.tenantId === m.tenantId && g.userId === m.userId;
+    const of = (m: MembershipEntity) => (g: { tenantId: string; userId: string }) =>
+      g.tenantId === m.tenantId && g.userId === m.userId;
     return {
       items: page.items.flatMap((m) => {
         const other = byId.get(m[side]);
         if (!other) return [];
-        return [{ ...show(other), roles: roles.filter(of(m)).map((r) => r.roleId), permissions: permissions.filter(of(m)).map((p) => p.permissionId) }];
+        return [
+          {
+            ...show(other),
+            roles: roles.filter(of(m)).map((r) => r.roleId),
+            permissions: permissions.filter(of(m)).map((p) => p.permissionId),
+          },
+        ];
       }),
       next: page.next,
     };

@@ -158,7 +158,10 @@ export class UserService {
     if (passwordChanged) user.passwordHash = patch.passwordHash!;
     user.updatedAt = Date.now();
     try {
-      await this.repo(manager).update({ id: userId }, { email: user.email, passwordHash: user.passwordHash, updatedAt: user.updatedAt });
+      await this.repo(manager).update(
+        { id: userId },
+        { email: user.email, passwordHash: user.passwordHash, updatedAt: user.updatedAt },
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate('email', user.email ?? '');
       throw error;

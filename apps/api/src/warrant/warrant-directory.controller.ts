@@ -1,4 +1,14 @@
-import { Controller, Delete, Get, HttpCode, Post, Put, UseFilters, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Post,
+  Put,
+  UseFilters,
+  createParamDecorator,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { UserAdminService } from '../admin/user-admin.service.js';
 import { ApiError } from '../common/api-error.js';
@@ -87,7 +97,11 @@ export class WarrantDirectoryController {
   @Put('users/:userId')
   @Contract({ summary: "Warrant: change a user's email", body: WarrantUserUpdate })
   @Errors('duplicate_record')
-  async updateUser(@IdParam('userId') userId: string, @ValidBody() body: z.infer<typeof WarrantUserUpdate>, @CurrentActor() actor: Actor) {
+  async updateUser(
+    @IdParam('userId') userId: string,
+    @ValidBody() body: z.infer<typeof WarrantUserUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
     return user(await this.userAdmin.update(userId, body, actor));
   }
 
@@ -101,7 +115,10 @@ export class WarrantDirectoryController {
   @Get('users/:userId/tenants')
   @Contract({ summary: "Warrant: a user's tenants", query: WarrantListQuery })
   async tenantsOfUser(@IdParam('userId') userId: string, @ValidQuery() q: WarrantListQuery) {
-    return (await this.tenants.tenantsOf(userId, page(q))).items.map((m) => ({ tenantId: m.tenant.tenantId, name: m.tenant.name }));
+    return (await this.tenants.tenantsOf(userId, page(q))).items.map((m) => ({
+      tenantId: m.tenant.tenantId,
+      name: m.tenant.name,
+    }));
   }
 
   @Get('users/:userId/roles')
@@ -113,7 +130,9 @@ export class WarrantDirectoryController {
   @Get('users/:userId/permissions')
   @Contract({ summary: "Warrant: a user's global permissions", query: WarrantListQuery })
   async permissionsOfUser(@IdParam('userId') userId: string) {
-    return (await this.catalog.getMany('permission', (await this.grants.globalGrants(userId)).permissions)).map(permission);
+    return (await this.catalog.getMany('permission', (await this.grants.globalGrants(userId)).permissions)).map(
+      permission,
+    );
   }
 
   @Post('users/:userId/roles/:roleId')
@@ -126,13 +145,21 @@ export class WarrantDirectoryController {
   @Delete('users/:userId/roles/:roleId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: revoke a global role', status: 200 })
-  removeRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
+  removeRole(
+    @IdParam('userId') userId: string,
+    @IdParam('roleId') roleId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.revokeGlobal('role', userId, roleId, actor);
   }
 
   @Post('users/:userId/permissions/:permissionId')
   @Contract({ summary: 'Warrant: grant a permission globally', status: 200 })
-  async assignPermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor) {
+  async assignPermission(
+    @IdParam('userId') userId: string,
+    @IdParam('permissionId') permissionId: string,
+    @CurrentActor() actor: Actor,
+  ) {
     await this.grants.grantGlobal('permission', userId, permissionId, actor);
     return permission(await this.catalog.get('permission', permissionId));
   }
@@ -140,7 +167,11 @@ export class WarrantDirectoryController {
   @Delete('users/:userId/permissions/:permissionId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: revoke a global permission', status: 200 })
-  removePermission(@IdParam('userId') userId: string, @IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
+  removePermission(
+    @IdParam('userId') userId: string,
+    @IdParam('permissionId') permissionId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
     return this.grants.revokeGlobal('permission', userId, permissionId, actor);
   }
 
@@ -191,7 +222,10 @@ export class WarrantDirectoryController {
   @Get('tenants/:tenantId/users')
   @Contract({ summary: "Warrant: a tenant's users", query: WarrantListQuery })
   async usersOfTenant(@IdParam('tenantId') tenantId: string, @ValidQuery() q: WarrantListQuery) {
-    return (await this.tenants.members(tenantId, page(q))).items.map((m) => ({ userId: m.user.userId, email: m.user.email }));
+    return (await this.tenants.members(tenantId, page(q))).items.map((m) => ({
+      userId: m.user.userId,
+      email: m.user.email,
+    }));
   }
 
   // Roles and permissions
@@ -329,7 +363,7 @@ export class WarrantDirectoryController {
   @Get('pricing-tiers/:pricingTierId/features')
   @Contract({ summary: "Warrant: a pricing tier's features", query: WarrantListQuery })
   async featuresOfTier(@IdParam('pricingTierId') id: string) {
-    const [tier] = await this.entitlements.toPricingTierDtos([(await this.catalog.get('pricingTier', id))]);
+    const [tier] = await this.entitlements.toPricingTierDtos([await this.catalog.get('pricingTier', id)]);
     return tier!.features.map((featureId) => ({ featureId }));
   }
 

@@ -56,7 +56,8 @@ export function parseClause(text: string | undefined): Clause {
 export function matches(w: WarrantView, c: Clause): boolean {
   if (c.object && (c.object.objectType !== w.objectType || c.object.objectId !== w.objectId)) return false;
   if (c.relation !== undefined && c.relation !== w.relation) return false;
-  if (c.subject && (c.subject.objectType !== w.subject.objectType || c.subject.objectId !== w.subject.objectId)) return false;
+  if (c.subject && (c.subject.objectType !== w.subject.objectType || c.subject.objectId !== w.subject.objectId))
+    return false;
   if (c.context) for (const [k, v] of Object.entries(c.context)) if (w.context?.[k] !== v) return false;
   return true;
 }

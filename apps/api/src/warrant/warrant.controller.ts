@@ -5,7 +5,13 @@ import { Auth } from '../auth/auth.decorator.js';
 import { Contract, Errors, ValidBody, ValidQuery } from '../common/contract.decorator.js';
 import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../auth/principal.js';
 import { ClientSessionService } from '../client-session/client-session.service.js';
-import { AuthorizeInput, AuthorizeResult, WarrantInput, WarrantQueryInput, WarrantSessionInput } from './warrant.dto.js';
+import {
+  AuthorizeInput,
+  AuthorizeResult,
+  WarrantInput,
+  WarrantQueryInput,
+  WarrantSessionInput,
+} from './warrant.dto.js';
 import { parseClause, type WarrantView } from './warrant-query.js';
 import { WarrantErrorFilter } from './warrant-error.filter.js';
 import { WarrantService } from './warrant.service.js';
@@ -42,7 +48,8 @@ export class WarrantController {
   @Auth('admin')
   @Contract({ summary: 'Warrant: query warrants of an object or a subject', query: WarrantQueryInput })
   async query(@ValidQuery() q: z.infer<typeof WarrantQueryInput>): Promise<WarrantView[]> {
-    if (!/^(explicit )?warrants$/.test(q.select)) throw new ApiError('invalid_request', 'Only select=warrants is supported', { fields: { select: 'warrants' } });
+    if (!/^(explicit )?warrants$/.test(q.select))
+      throw new ApiError('invalid_request', 'Only select=warrants is supported', { fields: { select: 'warrants' } });
     const found = await this.warrants.query(parseClause(q.for), parseClause(q.where));
     return found.slice((q.page - 1) * q.limit, q.page * q.limit);
   }
@@ -63,12 +70,17 @@ export class WarrantController {
 
   @Post('v1/sessions')
   @Auth('admin')
-  @Contract({ summary: 'Warrant: mint an authorization (sess) or self-service (ssdash) session', body: WarrantSessionInput, status: 200 })
+  @Contract({
+    summary: 'Warrant: mint an authorization (sess) or self-service (ssdash) session',
+    body: WarrantSessionInput,
+    status: 200,
+  })
   @Errors('not_found', 'user_disabled', 'missing_permission')
   sessions(@ValidBody() body: z.infer<typeof WarrantSessionInput>, @CurrentActor() actor: Actor) {
     const { context: _context, selfServiceStrategy: _strategy, ...rest } = body;
     if (rest.type === 'ssdash') {
-      if (rest.tenantId === undefined) throw new ApiError('invalid_request', 'tenantId is required', { fields: { tenantId: 'required' } });
+      if (rest.tenantId === undefined)
+        throw new ApiError('invalid_request', 'tenantId is required', { fields: { tenantId: 'required' } });
       return this.clientSessions.create({ ...rest, type: 'ssdash', tenantId: rest.tenantId }, actor);
     }
     return this.clientSessions.create({ type: 'sess', userId: rest.userId, ttl: rest.ttl }, actor);

@@ -9,11 +9,22 @@ export const WarrantUserInput = z.object({ userId: Id.optional(), email: Email.o
 export const WarrantUserUpdate = z.object({ email: Email.optional() });
 export const WarrantTenantInput = z.object({ tenantId: Id.optional(), name: z.string().min(1).max(200).optional() });
 export const WarrantTenantUpdate = z.object({ name: z.string().min(1).max(200).optional() });
-export const WarrantRoleInput = z.object({ roleId: Id, name: z.string().max(200).optional(), description: z.string().max(1000).optional() });
-export const WarrantPermissionInput = z.object({ permissionId: Id, name: z.string().max(200).optional(), description: z.string().max(1000).optional() });
+export const WarrantRoleInput = z.object({
+  roleId: Id,
+  name: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+});
+export const WarrantPermissionInput = z.object({
+  permissionId: Id,
+  name: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+});
 export const WarrantTierInput = z.object({ pricingTierId: Id });
 export const WarrantFeatureInput = z.object({ featureId: Id });
-export const WarrantNamedUpdate = z.object({ name: z.string().max(200).optional(), description: z.string().max(1000).optional() });
+export const WarrantNamedUpdate = z.object({
+  name: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+});
 
 /** `?page&limit` of Warrant's lists; anything unparsable (the SDK can send "undefined") falls back. */
 export const WarrantListQuery = z.object({
@@ -31,7 +42,11 @@ export const WarrantQueryInput = z.object({
   limit: z.coerce.number().int().min(1).max(1000).catch(100).default(100),
 });
 
-const Subject = z.object({ objectType: z.string().min(1).max(64), objectId: Id, relation: z.string().max(64).optional() });
+const Subject = z.object({
+  objectType: z.string().min(1).max(64),
+  objectId: Id,
+  relation: z.string().max(64).optional(),
+});
 /** Warrant's policy context; `tenant` scopes a grant or a check to one tenant. */
 const Context = z.record(z.string(), z.string()).optional();
 
@@ -52,7 +67,10 @@ export const AuthorizeInput = z.object({
 });
 export type AuthorizeInput = z.infer<typeof AuthorizeInput>;
 
-export const AuthorizeResult = z.object({ code: z.union([z.literal(200), z.literal(403)]), result: z.enum(['Authorized', 'Not Authorized']) });
+export const AuthorizeResult = z.object({
+  code: z.union([z.literal(200), z.literal(403)]),
+  result: z.enum(['Authorized', 'Not Authorized']),
+});
 
 export const WarrantSessionInput = z.object({
   type: z.enum(['sess', 'ssdash']),

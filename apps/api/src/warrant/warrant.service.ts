@@ -9,8 +9,8 @@ import type { CheckItem } from '@tessera/dto';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
 import { matches, type Clause, type WarrantView } from './warrant-query.js';
 
-const invalid = (message: string, field: string) => new ApiError('invalid_request', message, { fields: { [field]: message } });
-
+const invalid = (message: string, field: string) =>
+  new ApiError('invalid_request', message, { fields: { [field]: message } });
 
 /**
  * Warrant's warrants, mapped onto Tessera's one model (no second copy):
@@ -30,24 +30,28 @@ export class WarrantService {
   ) {}
 
   private kindOf(w: WarrantInput): 'tenant' | 'role' | 'permission' | 'pricing-tier' | 'feature' {
-    if (['tenant', 'role', 'permission', 'pricing-tier', 'feature'].includes(w.objectType)) return w.objectType as never;
+    if (['tenant', 'role', 'permission', 'pricing-tier', 'feature'].includes(w.objectType))
+      return w.objectType as never;
     throw invalid(`Object type ${w.objectType} is not modelled by Tessera`, 'objectType');
   }
 
   /** Pricing tiers and features go to tenants and users, and features also to pricing tiers. */
   private async writeEntitlement(w: WarrantInput, add: boolean, actor: Actor): Promise<void> {
-    if (w.relation !== 'member') throw invalid(`Relation ${w.relation} on ${w.objectType} is not supported (use member)`, 'relation');
+    if (w.relation !== 'member')
+      throw invalid(`Relation ${w.relation} on ${w.objectType} is not supported (use member)`, 'relation');
     const what = w.objectType === 'feature' ? 'feature' : 'pricingTier';
     const subject = w.subject.objectType;
     if (what === 'feature' && subject === 'pricing-tier') {
       return this.entitlements.setTierFeature(w.subject.objectId, w.objectId, add, actor);
     }
-    if (subject !== 'tenant' && subject !== 'user') throw invalid(`Subject type ${subject} is not supported here`, 'subject.objectType');
+    if (subject !== 'tenant' && subject !== 'user')
+      throw invalid(`Subject type ${subject} is not supported here`, 'subject.objectType');
     return this.entitlements.set(subject, w.subject.objectId, what, w.objectId, add, actor);
   }
 
   private requireUserSubject(w: WarrantInput): string {
-    if (w.subject.objectType !== 'user') throw invalid(`Subject type ${w.subject.objectType} is not supported here`, 'subject.objectType');
+    if (w.subject.objectType !== 'user')
+      throw invalid(`Subject type ${w.subject.objectType} is not supported here`, 'subject.objectType');
     return w.subject.objectId;
   }
 
@@ -65,7 +69,8 @@ export class WarrantService {
       else await this.grants.revokeInTenant('role', w.objectId, userId, w.relation, actor);
       return;
     }
-    if (w.relation !== 'member') throw invalid(`Relation ${w.relation} on ${kind} is not supported (use member)`, 'relation');
+    if (w.relation !== 'member')
+      throw invalid(`Relation ${w.relation} on ${kind} is not supported (use member)`, 'relation');
     if (kind === 'permission' && w.subject.objectType === 'role') {
       if (add) await this.catalog.addPermissionToRole(w.subject.objectId, w.objectId, actor);
       else await this.catalog.removePermissionFromRole(w.subject.objectId, w.objectId, actor);
@@ -114,7 +119,10 @@ export class WarrantService {
       }
     }
     for (const [userId, items] of byUser) {
-      const held = await this.grants.check(userId, items.map((i) => i.check));
+      const held = await this.grants.check(
+        userId,
+        items.map((i) => i.check),
+      );
       items.forEach((item, k) => (results[item.index] = held[k] === true));
     }
     return results;
@@ -137,7 +145,9 @@ export class WarrantService {
     const object = forClause.object ?? whereClause.object;
     const subject = forClause.subject ?? whereClause.subject;
     if (!object && !subject) throw invalid('A query needs an object or a subject in its for or where clause', 'for');
-    const found = object ? await this.warrantsOfObject(object.objectType, object.objectId) : await this.warrantsOfSubject(subject!.objectType, subject!.objectId);
+    const found = object
+      ? await this.warrantsOfObject(object.objectType, object.objectId)
+      : await this.warrantsOfSubject(subject!.objectType, subject!.objectId);
     return found.filter((w) => matches(w, forClause) && matches(w, whereClause));
   }
 
@@ -155,8 +165,19 @@ export class WarrantService {
       const { global, inTenants, roles } = await this.grants.holdersOf(type, id);
       return [
         ...global.map((userId) => ({ objectType: type, objectId: id, relation: 'member', subject: user(userId) })),
-        ...inTenants.map((g) => ({ objectType: type, objectId: id, relation: 'member', subject: user(g.userId), context: tenant(g.tenantId) })),
-        ...roles.map((roleId) => ({ objectType: type, objectId: id, relation: 'member', subject: { objectType: 'role', objectId: roleId } })),
+        ...inTenants.map((g) => ({
+          objectType: type,
+          objectId: id,
+          relation: 'member',
+          subject: user(g.userId),
+          context: tenant(g.tenantId),
+        })),
+        ...roles.map((roleId) => ({
+          objectType: type,
+          objectId: id,
+          relation: 'member',
+          subject: { objectType: 'role', objectId: roleId },
+        })),
       ];
     }
     if (type === 'pricing-tier' || type === 'feature') {
@@ -175,20 +196,37 @@ export class WarrantService {
     const views: WarrantView[] = [];
     if (type === 'user') {
       const held = await this.grants.heldBy(id);
-      views.push(...held.tenants.map((tenantId) => ({ objectType: 'tenant', objectId: tenantId, relation: 'member', subject })));
+      views.push(
+        ...held.tenants.map((tenantId) => ({ objectType: 'tenant', objectId: tenantId, relation: 'member', subject })),
+      );
       for (const kind of ['role', 'permission'] as const) {
         views.push(...held[kind].global.map((x) => ({ objectType: kind, objectId: x, relation: 'member', subject })));
-        views.push(...held[kind].inTenants.map((g) => ({ objectType: kind, objectId: g.id, relation: 'member', subject, context: { tenant: g.tenantId } })));
+        views.push(
+          ...held[kind].inTenants.map((g) => ({
+            objectType: kind,
+            objectId: g.id,
+            relation: 'member',
+            subject,
+            context: { tenant: g.tenantId },
+          })),
+        );
       }
     }
     if (type === 'role') {
       const [role] = await this.catalog.toRoleDtos([await this.catalog.get('role', id)]);
-      views.push(...role!.permissions.map((p) => ({ objectType: 'permission', objectId: p, relation: 'member', subject })));
+      views.push(
+        ...role!.permissions.map((p) => ({ objectType: 'permission', objectId: p, relation: 'member', subject })),
+      );
     }
     if (type === 'user' || type === 'tenant' || type === 'pricing-tier') {
       const owner = type === 'pricing-tier' ? 'pricingTier' : type;
       for (const e of await this.entitlements.heldBy(owner, id)) {
-        views.push({ objectType: e.type === 'feature' ? 'feature' : 'pricing-tier', objectId: e.id, relation: 'member', subject });
+        views.push({
+          objectType: e.type === 'feature' ? 'feature' : 'pricing-tier',
+          objectId: e.id,
+          relation: 'member',
+          subject,
+        });
       }
     }
     return views;
@@ -197,8 +235,16 @@ export class WarrantService {
   private async holds(w: WarrantInput): Promise<boolean> {
     const kind = this.kindOf(w);
     if (kind === 'pricing-tier') return false; // nothing is a member of a tier in a check; tiers hold features
-    if (kind === 'feature' && w.relation === 'member' && (w.subject.objectType === 'tenant' || w.subject.objectType === 'pricing-tier')) {
-      return this.entitlements.holds(w.subject.objectType === 'tenant' ? 'tenant' : 'pricingTier', w.subject.objectId, w.objectId);
+    if (
+      kind === 'feature' &&
+      w.relation === 'member' &&
+      (w.subject.objectType === 'tenant' || w.subject.objectType === 'pricing-tier')
+    ) {
+      return this.entitlements.holds(
+        w.subject.objectType === 'tenant' ? 'tenant' : 'pricingTier',
+        w.subject.objectId,
+        w.objectId,
+      );
     }
     if (w.subject.objectType === 'role' && kind === 'permission' && w.relation === 'member') {
       const held = await this.catalog.permissionsOfRoles([w.subject.objectId], [w.objectId]);

@@ -23,7 +23,8 @@ const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-const notBuilt = () => new ApiError('not_found', 'The web app is not built (npm run build)', { type: 'route', id: '/' });
+const notBuilt = () =>
+  new ApiError('not_found', 'The web app is not built (npm run build)', { type: 'route', id: '/' });
 
 /** Serves the demo web app (apps/web) at the API's own origin. */
 @Controller()
@@ -58,7 +59,8 @@ export class WebController {
   asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     // Built asset names only: no path separators, no dot-dot.
     // The 404 does not quote the name: it is the caller's input.
-    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(file)) throw new ApiError('not_found', 'No such asset', { type: 'asset' });
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(file))
+      throw new ApiError('not_found', 'No such asset', { type: 'asset' });
     const content = this.read(join('assets', file));
     if (!content) throw new ApiError('not_found', 'No such asset', { type: 'asset' });
     void reply.header('content-type', TYPES[extname(file)] ?? 'application/octet-stream');

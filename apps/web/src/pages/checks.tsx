@@ -20,7 +20,8 @@ export function ChecksPage() {
   const [answer, setAnswer] = useState<{ who: string; authorized: boolean; results: boolean[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const update = (index: number, patch: Partial<Row>) => setRows(rows.map((r, i) => (i === index ? { ...r, ...patch } : r)));
+  const update = (index: number, patch: Partial<Row>) =>
+    setRows(rows.map((r, i) => (i === index ? { ...r, ...patch } : r)));
 
   async function run(event: FormEvent) {
     event.preventDefault();
@@ -47,7 +48,15 @@ export function ChecksPage() {
       </p>
       <form className="card" onSubmit={(e) => void run(e)}>
         <label htmlFor="token">Authorization session token</label>
-        <input id="token" name="token" autoComplete="off" spellCheck={false} required value={token} onChange={(e) => setToken(e.target.value)} />
+        <input
+          id="token"
+          name="token"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+        />
         <fieldset>
           <legend>Checks</legend>
           {rows.map((row, i) => (
@@ -60,21 +69,41 @@ export function ChecksPage() {
                 </select>
               </label>
               <label>
-                <span className="sr-only">{row.kind} id of check {i + 1}</span>
-                <input placeholder={`${row.kind} id`} required value={row.id} onChange={(e) => update(i, { id: e.target.value })} />
+                <span className="sr-only">
+                  {row.kind} id of check {i + 1}
+                </span>
+                <input
+                  placeholder={`${row.kind} id`}
+                  required
+                  value={row.id}
+                  onChange={(e) => update(i, { id: e.target.value })}
+                />
               </label>
               <label>
                 <span className="sr-only">Tenant of check {i + 1}</span>
-                <input placeholder="tenant id (optional)" value={row.tenantId} onChange={(e) => update(i, { tenantId: e.target.value })} />
+                <input
+                  placeholder="tenant id (optional)"
+                  value={row.tenantId}
+                  onChange={(e) => update(i, { tenantId: e.target.value })}
+                />
               </label>
               {rows.length > 1 && (
-                <button type="button" className="secondary" onClick={() => setRows(rows.filter((_, j) => j !== i))} aria-label={`Remove check ${i + 1}`}>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => setRows(rows.filter((_, j) => j !== i))}
+                  aria-label={`Remove check ${i + 1}`}
+                >
                   Remove
                 </button>
               )}
             </div>
           ))}
-          <button type="button" className="secondary" onClick={() => setRows([...rows, { kind: 'permission', id: '', tenantId: '' }])}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setRows([...rows, { kind: 'permission', id: '', tenantId: '' }])}
+          >
             Add a check
           </button>
         </fieldset>
@@ -85,11 +114,18 @@ export function ChecksPage() {
         </select>
         <button type="submit">Check</button>
       </form>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {answer && (
         <div className="card" role="status" aria-live="polite">
           <p>
-            For <strong>{answer.who}</strong>: <strong className={answer.authorized ? 'yes' : 'no'} data-testid="authorized">{answer.authorized ? 'Authorized' : 'Not authorized'}</strong>
+            For <strong>{answer.who}</strong>:{' '}
+            <strong className={answer.authorized ? 'yes' : 'no'} data-testid="authorized">
+              {answer.authorized ? 'Authorized' : 'Not authorized'}
+            </strong>
           </p>
           <ul className="results">
             {rows.map((r, i) => (
@@ -97,7 +133,8 @@ export function ChecksPage() {
                 {r.kind} <code>{r.id}</code>
                 {r.tenantId && (
                   <>
-                    {' '}in <code>{r.tenantId}</code>
+                    {' '}
+                    in <code>{r.tenantId}</code>
                   </>
                 )}
                 : <span className={answer.results[i] ? 'yes' : 'no'}>{answer.results[i] ? 'yes' : 'no'}</span>

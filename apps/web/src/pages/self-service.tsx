@@ -7,10 +7,19 @@ type LinkState = 'loading' | 'ready' | 'invalid' | 'used' | 'expired' | 'no-perm
 
 const MESSAGES: Record<Exclude<LinkState, 'loading' | 'ready'>, { title: string; text: string }> = {
   invalid: { title: 'This link is not valid', text: 'Ask the application that sent you here for a new link.' },
-  used: { title: 'This link was already used', text: 'Dashboard links work once. Ask the application that sent you here for a new link.' },
-  expired: { title: 'This link has expired', text: 'Dashboard links work for 60 seconds. Ask the application that sent you here for a new link.' },
+  used: {
+    title: 'This link was already used',
+    text: 'Dashboard links work once. Ask the application that sent you here for a new link.',
+  },
+  expired: {
+    title: 'This link has expired',
+    text: 'Dashboard links work for 60 seconds. Ask the application that sent you here for a new link.',
+  },
   'no-permission': { title: 'No access to this dashboard', text: 'Your account may not manage this organization.' },
-  ended: { title: 'Your dashboard session has ended', text: 'Go back to the application and open the dashboard again.' },
+  ended: {
+    title: 'Your dashboard session has ended',
+    text: 'Go back to the application and open the dashboard again.',
+  },
 };
 
 function stateOf(error: unknown): LinkState {
@@ -85,7 +94,15 @@ export function SelfServicePage() {
   );
 }
 
-function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: (s: LinkState) => void; back: ReactNode }) {
+function Dashboard({
+  client,
+  onEnded,
+  back,
+}: {
+  client: TesseraClient;
+  onEnded: (s: LinkState) => void;
+  back: ReactNode;
+}) {
   const [context, setContext] = useState<SelfServiceContext | null>(null);
   const [members, setMembers] = useState<Member[]>([]);
   const [status, setStatus] = useState<string | null>(null);
@@ -93,7 +110,8 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
 
   const handle = useCallback(
     (e: unknown) => {
-      if (e instanceof TesseraError && (e.status === 401 || e.code === 'missing_permission')) onEnded(e.status === 401 ? 'ended' : 'no-permission');
+      if (e instanceof TesseraError && (e.status === 401 || e.code === 'missing_permission'))
+        onEnded(e.status === 401 ? 'ended' : 'no-permission');
       else setError(describe(e));
     },
     [onEnded],
@@ -167,7 +185,16 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
                 <span className="chip" key={roleId}>
                   {roleId}
                   {assignable.has(roleId) && (
-                    <button type="button" aria-label={`Revoke role ${roleId} from ${labelOf(m.user)}`} onClick={() => void change(() => client.selfService.revokeRole(m.user.userId, roleId), `Revoked ${roleId} from ${labelOf(m.user)}.`)}>
+                    <button
+                      type="button"
+                      aria-label={`Revoke role ${roleId} from ${labelOf(m.user)}`}
+                      onClick={() =>
+                        void change(
+                          () => client.selfService.revokeRole(m.user.userId, roleId),
+                          `Revoked ${roleId} from ${labelOf(m.user)}.`,
+                        )
+                      }
+                    >
                       ×
                     </button>
                   )}
@@ -179,7 +206,16 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
                 <span className="chip outline" key={permissionId}>
                   {permissionId}
                   {held.has(permissionId) && (
-                    <button type="button" aria-label={`Revoke permission ${permissionId} from ${labelOf(m.user)}`} onClick={() => void change(() => client.selfService.revokePermission(m.user.userId, permissionId), `Revoked ${permissionId} from ${labelOf(m.user)}.`)}>
+                    <button
+                      type="button"
+                      aria-label={`Revoke permission ${permissionId} from ${labelOf(m.user)}`}
+                      onClick={() =>
+                        void change(
+                          () => client.selfService.revokePermission(m.user.userId, permissionId),
+                          `Revoked ${permissionId} from ${labelOf(m.user)}.`,
+                        )
+                      }
+                    >
                       ×
                     </button>
                   )}
@@ -190,13 +226,23 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
               label="Grant role"
               list="assignable-roles"
               email={labelOf(m.user)}
-              onGrant={(id) => change(() => client.selfService.grantRole(m.user.userId, id), `Granted role ${id} to ${labelOf(m.user)}.`)}
+              onGrant={(id) =>
+                change(
+                  () => client.selfService.grantRole(m.user.userId, id),
+                  `Granted role ${id} to ${labelOf(m.user)}.`,
+                )
+              }
             />
             <GrantForm
               label="Grant permission"
               list="held-permissions"
               email={labelOf(m.user)}
-              onGrant={(id) => change(() => client.selfService.grantPermission(m.user.userId, id), `Granted permission ${id} to ${labelOf(m.user)}.`)}
+              onGrant={(id) =>
+                change(
+                  () => client.selfService.grantPermission(m.user.userId, id),
+                  `Granted permission ${id} to ${labelOf(m.user)}.`,
+                )
+              }
             />
           </li>
         ))}
@@ -208,7 +254,17 @@ function Dashboard({ client, onEnded, back }: { client: TesseraClient; onEnded: 
 /** How a member is shown: their email, or their id for a user without one. */
 const labelOf = (user: { userId: string; email: string | null }) => user.email ?? user.userId;
 
-function GrantForm({ label, list, email, onGrant }: { label: string; list: string; email: string; onGrant: (id: string) => Promise<void> }) {
+function GrantForm({
+  label,
+  list,
+  email,
+  onGrant,
+}: {
+  label: string;
+  list: string;
+  email: string;
+  onGrant: (id: string) => Promise<void>;
+}) {
   const [value, setValue] = useState('');
   const id = `${list}-${email}`.replace(/[^A-Za-z0-9-]/g, '-');
   async function submit(event: FormEvent) {

@@ -7,8 +7,26 @@ import { Link, navigate } from '../router.js';
 /** "Firefox on Linux"-style summary of a user agent, without a parsing library. */
 function device(userAgent: string | null): string {
   if (!userAgent) return 'Unknown device';
-  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Chrom(e|ium)\//.test(userAgent) ? 'Chrome' : /Firefox\//.test(userAgent) ? 'Firefox' : /Safari\//.test(userAgent) ? 'Safari' : userAgent.split(/[ /]/)[0];
-  const os = /Android/.test(userAgent) ? 'Android' : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Windows/.test(userAgent) ? 'Windows' : /Mac OS X/.test(userAgent) ? 'macOS' : /Linux/.test(userAgent) ? 'Linux' : null;
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Chrom(e|ium)\//.test(userAgent)
+      ? 'Chrome'
+      : /Firefox\//.test(userAgent)
+        ? 'Firefox'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : userAgent.split(/[ /]/)[0];
+  const os = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Windows/.test(userAgent)
+        ? 'Windows'
+        : /Mac OS X/.test(userAgent)
+          ? 'macOS'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : null;
   return os ? `${browser} on ${os}` : (browser ?? 'Unknown device');
 }
 
@@ -48,7 +66,11 @@ export function SessionsPage() {
   if (!token || (!me && error)) {
     return (
       <Page title="My sessions">
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         <p>
           You are not signed in. <Link href="/">Sign in</Link> to see your sessions.
         </p>
@@ -89,7 +111,11 @@ export function SessionsPage() {
       <p className="status" role="status" aria-live="polite">
         {message}
       </p>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="table-wrap">
         <table>
           <caption className="sr-only">Your active sessions</caption>
@@ -115,7 +141,12 @@ export function SessionsPage() {
                 <td>{when(s.lastUsedAt)}</td>
                 <td>{when(s.expiresAt)}</td>
                 <td>
-                  <button type="button" className="secondary" onClick={() => void end(s)} aria-label={`End session on ${device(s.userAgent)}${s.current ? ' (this device)' : ''}`}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => void end(s)}
+                    aria-label={`End session on ${device(s.userAgent)}${s.current ? ' (this device)' : ''}`}
+                  >
                     End
                   </button>
                 </td>

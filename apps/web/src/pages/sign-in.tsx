@@ -28,7 +28,15 @@ export function SignInPage() {
     <Page title="Sign in">
       <form className="card narrow" onSubmit={(e) => void submit(e)} noValidate>
         <label htmlFor="email">Email</label>
-        <input id="email" name="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <label htmlFor="password">Password</label>
         <input
           id="password"

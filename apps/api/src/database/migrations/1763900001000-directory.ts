@@ -1,10 +1,21 @@
 import { Table, TableForeignKey, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 const bigint = (name: string) => ({ name, type: 'bigint', isNullable: false });
-const id = (name: string, primary = false) => ({ name, type: 'varchar', length: '128', isNullable: false, isPrimary: primary });
+const id = (name: string, primary = false) => ({
+  name,
+  type: 'varchar',
+  length: '128',
+  isNullable: false,
+  isPrimary: primary,
+});
 const text = (name: string, length: number) => ({ name, type: 'varchar', length: String(length), isNullable: true });
 const cascade = (columns: string[], table: string, referenced: string[] = ['id']) =>
-  new TableForeignKey({ columnNames: columns, referencedTableName: table, referencedColumnNames: referenced, onDelete: 'CASCADE' });
+  new TableForeignKey({
+    columnNames: columns,
+    referencedTableName: table,
+    referencedColumnNames: referenced,
+    onDelete: 'CASCADE',
+  });
 const index = (name: string, columns: string[]) => new TableIndex({ name, columnNames: columns });
 
 /** Tenants, roles, permissions, memberships and grants, with the built-in roles and permissions. */
@@ -12,9 +23,30 @@ export class Directory1763900001000 implements MigrationInterface {
   name = 'Directory1763900001000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createTable(new Table({ name: 'tenants', columns: [id('id', true), { ...text('name', 200), isNullable: false }, bigint('created_at'), bigint('updated_at')] }));
+    await q.createTable(
+      new Table({
+        name: 'tenants',
+        columns: [
+          id('id', true),
+          { ...text('name', 200), isNullable: false },
+          bigint('created_at'),
+          bigint('updated_at'),
+        ],
+      }),
+    );
     for (const name of ['roles', 'permissions']) {
-      await q.createTable(new Table({ name, columns: [id('id', true), text('name', 200), text('description', 1000), bigint('created_at'), bigint('updated_at')] }));
+      await q.createTable(
+        new Table({
+          name,
+          columns: [
+            id('id', true),
+            text('name', 200),
+            text('description', 1000),
+            bigint('created_at'),
+            bigint('updated_at'),
+          ],
+        }),
+      );
     }
     await q.createTable(
       new Table({
@@ -68,9 +100,21 @@ export class Directory1763900001000 implements MigrationInterface {
     // Built-ins: constants, so plain literals are safe and portable.
     const now = Date.now();
     const row = (table: string, id: string, name: string, description: string) =>
-      q.query(`INSERT INTO ${table} (id, name, description, created_at, updated_at) VALUES ('${id}', '${name}', '${description}', ${now}, ${now})`);
-    await row('permissions', 'view-self-service-dashboard', 'View the self-service dashboard', 'May open the self-service dashboard of a tenant');
-    await row('permissions', 'impersonate-users', 'Impersonate users', 'May create session tokens for members of a tenant');
+      q.query(
+        `INSERT INTO ${table} (id, name, description, created_at, updated_at) VALUES ('${id}', '${name}', '${description}', ${now}, ${now})`,
+      );
+    await row(
+      'permissions',
+      'view-self-service-dashboard',
+      'View the self-service dashboard',
+      'May open the self-service dashboard of a tenant',
+    );
+    await row(
+      'permissions',
+      'impersonate-users',
+      'Impersonate users',
+      'May create session tokens for members of a tenant',
+    );
     await row('roles', 'admin', 'Admin', 'Tenant administrator');
     await row('roles', 'member', 'Member', 'Tenant member');
     await row('roles', 'super_admin', 'Super admin', 'Global administrator of this Tessera (grant globally only)');

@@ -1,6 +1,11 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
-const varchar = (name: string, length: number, nullable = true) => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
+const varchar = (name: string, length: number, nullable = true) => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
 
 /** The audit log. */
 export class Audit1763900002000 implements MigrationInterface {

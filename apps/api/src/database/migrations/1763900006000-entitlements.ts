@@ -2,7 +2,12 @@ import { Table, TableForeignKey, TableIndex, type MigrationInterface, type Query
 
 const id = (name: string) => ({ name, type: 'varchar', length: '128', isNullable: false, isPrimary: true });
 const cascade = (column: string, table: string) =>
-  new TableForeignKey({ columnNames: [column], referencedTableName: table, referencedColumnNames: ['id'], onDelete: 'CASCADE' });
+  new TableForeignKey({
+    columnNames: [column],
+    referencedTableName: table,
+    referencedColumnNames: ['id'],
+    onDelete: 'CASCADE',
+  });
 
 /** Pricing tiers and features, and who holds them (Warrant's `pricing-tier` and `feature`). */
 export class Entitlements1763900006000 implements MigrationInterface {
@@ -36,14 +41,24 @@ export class Entitlements1763900006000 implements MigrationInterface {
           name,
           columns: [id(owner), id(held)],
           foreignKeys: [cascade(owner, ownerTable), cascade(held, heldTable)],
-          indices: [new TableIndex({ name: `ix_${name}_${held === 'feature_id' ? 'feature' : 'tier'}`, columnNames: [held] })],
+          indices: [
+            new TableIndex({ name: `ix_${name}_${held === 'feature_id' ? 'feature' : 'tier'}`, columnNames: [held] }),
+          ],
         }),
       );
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const name of ['user_features', 'user_pricing_tiers', 'tenant_features', 'tenant_pricing_tiers', 'pricing_tier_features', 'pricing_tiers', 'features']) {
+    for (const name of [
+      'user_features',
+      'user_pricing_tiers',
+      'tenant_features',
+      'tenant_pricing_tiers',
+      'pricing_tier_features',
+      'pricing_tiers',
+      'features',
+    ]) {
       await q.dropTable(name);
     }
   }

@@ -8,7 +8,9 @@ export class ManagerRole1763900007000 implements MigrationInterface {
     const now = Date.now();
     const existing = (await q.query(`SELECT id FROM roles WHERE id = 'manager'`)) as unknown[];
     if (existing.length === 0) {
-      await q.query(`INSERT INTO roles (id, name, description, created_at, updated_at) VALUES ('manager', 'Manager', 'Tenant manager', ${now}, ${now})`);
+      await q.query(
+        `INSERT INTO roles (id, name, description, created_at, updated_at) VALUES ('manager', 'Manager', 'Tenant manager', ${now}, ${now})`,
+      );
     }
   }
 

@@ -1,7 +1,12 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** The tables whose rows decide what a user holds, per user. */
-export const GRANT_TABLES = ['tenant_role_grants', 'tenant_permission_grants', 'global_role_grants', 'global_permission_grants'] as const;
+export const GRANT_TABLES = [
+  'tenant_role_grants',
+  'tenant_permission_grants',
+  'global_role_grants',
+  'global_permission_grants',
+] as const;
 
 /**
  * Version counters for the check memo (GrantService): `grant_versions` counts the changes to each
@@ -41,17 +46,24 @@ export class CheckVersions1763900008000 implements MigrationInterface {
   }
 
   private async sqliteTriggers(q: QueryRunner): Promise<void> {
-    const bump = (user: string) => `INSERT INTO grant_versions (user_id, version) VALUES (${user}, 1) ON CONFLICT (user_id) DO UPDATE SET version = version + 1;`;
+    const bump = (user: string) =>
+      `INSERT INTO grant_versions (user_id, version) VALUES (${user}, 1) ON CONFLICT (user_id) DO UPDATE SET version = version + 1;`;
     for (const table of GRANT_TABLES) {
       await q.query(`CREATE TRIGGER ${table}_version_insert AFTER INSERT ON ${table} BEGIN ${bump('NEW.user_id')} END`);
       await q.query(`CREATE TRIGGER ${table}_version_delete AFTER DELETE ON ${table} BEGIN ${bump('OLD.user_id')} END`);
-      await q.query(`CREATE TRIGGER ${table}_version_update AFTER UPDATE ON ${table} BEGIN ${bump('OLD.user_id')} ${bump('NEW.user_id')} END`);
+      await q.query(
+        `CREATE TRIGGER ${table}_version_update AFTER UPDATE ON ${table} BEGIN ${bump('OLD.user_id')} ${bump('NEW.user_id')} END`,
+      );
     }
     for (const event of ['insert', 'delete', 'update']) {
-      await q.query(`CREATE TRIGGER role_permissions_version_${event} AFTER ${event.toUpperCase()} ON role_permissions BEGIN UPDATE catalog_version SET version = version + 1; END`);
+      await q.query(
+        `CREATE TRIGGER role_permissions_version_${event} AFTER ${event.toUpperCase()} ON role_permissions BEGIN UPDATE catalog_version SET version = version + 1; END`,
+      );
     }
     // A deleted count would start again from 1 and could meet a remembered stamp: move them all.
-    await q.query(`CREATE TRIGGER grant_versions_delete AFTER DELETE ON grant_versions BEGIN UPDATE catalog_version SET version = version + 1; END`);
+    await q.query(
+      `CREATE TRIGGER grant_versions_delete AFTER DELETE ON grant_versions BEGIN UPDATE catalog_version SET version = version + 1; END`,
+    );
   }
 
   /**
@@ -66,21 +78,33 @@ export class CheckVersions1763900008000 implements MigrationInterface {
     const bump = (rows: string) =>
       `INSERT INTO grant_versions (user_id, version) SELECT DISTINCT user_id, 1 FROM ${rows} ORDER BY user_id ON CONFLICT (user_id) DO UPDATE SET version = grant_versions.version + 1;`;
     const fn = (name: string, body: string) =>
-      q.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN ${body} RETURN NULL; END $$`);
+      q.query(
+        `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN ${body} RETURN NULL; END $$`,
+      );
     await fn('tessera_grant_version', bump('changed'));
     await fn('tessera_grant_version_update', `${bump('before_rows')} ${bump('after_rows')}`);
     await fn('tessera_catalog_version', 'UPDATE catalog_version SET version = version + 1;');
     for (const table of GRANT_TABLES) {
-      await q.query(`CREATE TRIGGER ${table}_version_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tessera_grant_version()`);
-      await q.query(`CREATE TRIGGER ${table}_version_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tessera_grant_version()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_version_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tessera_grant_version()`,
+      );
+      await q.query(
+        `CREATE TRIGGER ${table}_version_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tessera_grant_version()`,
+      );
       await q.query(
         `CREATE TRIGGER ${table}_version_update AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION tessera_grant_version_update()`,
       );
-      await q.query(`CREATE TRIGGER ${table}_version_truncate AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION tessera_catalog_version()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_version_truncate AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION tessera_catalog_version()`,
+      );
     }
-    await q.query(`CREATE TRIGGER role_permissions_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON role_permissions FOR EACH STATEMENT EXECUTE FUNCTION tessera_catalog_version()`);
+    await q.query(
+      `CREATE TRIGGER role_permissions_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON role_permissions FOR EACH STATEMENT EXECUTE FUNCTION tessera_catalog_version()`,
+    );
     // A deleted count would start again from 1 and could meet a remembered stamp: move them all.
-    await q.query(`CREATE TRIGGER grant_versions_delete AFTER DELETE OR TRUNCATE ON grant_versions FOR EACH STATEMENT EXECUTE FUNCTION tessera_catalog_version()`);
+    await q.query(
+      `CREATE TRIGGER grant_versions_delete AFTER DELETE OR TRUNCATE ON grant_versions FOR EACH STATEMENT EXECUTE FUNCTION tessera_catalog_version()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -93,9 +117,11 @@ export class CheckVersions1763900008000 implements MigrationInterface {
     await q.query(`DROP TRIGGER grant_versions_delete${postgres ? ' ON grant_versions' : ''}`);
     if (postgres) {
       await q.query(`DROP TRIGGER role_permissions_version ON role_permissions`);
-      for (const fn of ['tessera_grant_version', 'tessera_grant_version_update', 'tessera_catalog_version']) await q.query(`DROP FUNCTION ${fn}()`);
+      for (const fn of ['tessera_grant_version', 'tessera_grant_version_update', 'tessera_catalog_version'])
+        await q.query(`DROP FUNCTION ${fn}()`);
     } else {
-      for (const event of ['insert', 'delete', 'update']) await q.query(`DROP TRIGGER role_permissions_version_${event}`);
+      for (const event of ['insert', 'delete', 'update'])
+        await q.query(`DROP TRIGGER role_permissions_version_${event}`);
     }
     await q.dropTable('catalog_version');
     await q.dropTable('grant_versions');
