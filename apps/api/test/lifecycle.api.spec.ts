@@ -1,3 +1,4 @@
+import { IsNull } from 'typeorm';
 import { ApiKeyEntity } from '../src/admin/api-key.entity.js';
 import { UserEntity } from '../src/tenant/user.entity.js';
 import { SessionEntity } from '../src/session/session.entity.js';
@@ -55,22 +56,42 @@ describeEachDatabase('server lifecycle and bootstrap', (db) => {
         // A super admin's own session may do what an admin key may.
         await expect(server.anon.withToken(token).users.list()).resolves.toHaveProperty('items');
         expect(await server.db.getRepository(UserEntity).countBy({ email: 'boss@example.test' })).toBe(1);
-        expect(await server.db.getRepository(ApiKeyEntity).count()).toBe(2);
+        // The root and login keys, once each (earlier tests' root keys are revoked rows).
+        expect(await server.db.getRepository(ApiKeyEntity).countBy({ revokedAt: IsNull() })).toBe(2);
       } finally {
         await server.close();
       }
     }
   });
 
-  it('replaces the root key when TESSERA_ROOT_API_KEY changes', async () => {
+  it('replaces the root key when TESSERA_ROOT_API_KEY changes; what the old one started ends', async () => {
     const before = await startServer(store);
+    const { user } = await signedInUser(before);
+    const { token } = await before.admin.admin.createSessionToken({ userId: user.userId });
     await before.close();
     const after = await startServer(store);
     try {
       expect((await failure(after.anon.withApiKey(before.rootKey).users.list())).code).toBe('unauthorized');
       await expect(after.admin.users.list()).resolves.toHaveProperty('items');
+      // The impersonation the old root key started ends with it.
+      expect((await failure(after.anon.withToken(token).sessions.current())).code).toBe('token_revoked');
     } finally {
       await after.close();
+    }
+  });
+
+  it('keeps a root key revoked through the API revoked across restarts with the same secret', async () => {
+    const rootKey = randomKey();
+    const first = await startServer(store, { TESSERA_ROOT_API_KEY: rootKey });
+    const { items } = await first.admin.admin.apiKeys.list({ limit: 100 });
+    const root = items.find((k) => k.revokedAt === null && k.name.startsWith('root'))!;
+    await first.admin.admin.apiKeys.revoke(root.id);
+    await first.close();
+    const second = await startServer(store, { TESSERA_ROOT_API_KEY: rootKey });
+    try {
+      expect((await failure(second.admin.users.list())).code).toBe('unauthorized');
+    } finally {
+      await second.close();
     }
   });
 

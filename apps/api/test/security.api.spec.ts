@@ -112,6 +112,37 @@ describeEachDatabase('security rules', (db) => {
     });
   });
 
+  describe('a session authorized before a sign-out everywhere', () => {
+    it('ends a sign-in whose password check began before the sign-out, however long the check took', async () => {
+      const u = await signedInUser(t.server);
+      // Unknown emails keep the password hashing busy, so the next sign-in reads the user, then waits.
+      const busy = Array.from({ length: 6 }, () =>
+        t.server.anon.auth.signIn({ email: uniqueEmail('nobody'), password: PASSWORD }).catch(() => undefined),
+      );
+      const racing = t.server.anon.auth.signIn({ email: u.email, password: PASSWORD });
+      await sleep(50);
+      await u.client.auth.signOut({ all: true });
+      const { token } = await racing;
+      await Promise.all(busy);
+      await expectRevoked(t.server.anon.withToken(token));
+    });
+
+    it("ends a dashboard link's session when the user signed out everywhere after the link was made", async () => {
+      const u = await signedInUser(t.server);
+      const tenant = await t.server.admin.tenants.create({ name: 'Dash' });
+      await t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: u.user.userId, roleId: 'admin' });
+      const url = await t.server.admin.sessions.createSelfServiceSession({
+        userId: u.user.userId,
+        tenantId: tenant.tenantId,
+      });
+      await sleep(5);
+      await u.client.auth.signOut({ all: true });
+      const code = new URLSearchParams(new URL(url).hash.slice(1)).get('code')!;
+      const { token } = await t.server.anon.selfService.exchange(code);
+      await expectRevoked(t.server.anon.withToken(token));
+    });
+  });
+
   describe('an admin changing an account', () => {
     it("ends the user's sessions with a new password, and audits it and an email change", async () => {
       const u = await signedInUser(t.server);
@@ -242,6 +273,13 @@ describeEachDatabase('security rules', (db) => {
       const byKey = await actAs(t.server, t.server.admin, target);
       expect(byKey.session.tenantId ?? null).toBeNull();
       expect((await byKey.client.check({ op: 'anyOf', checks })).results).toEqual([true, true, true, true, true]);
+    });
+  });
+
+  describe('user ids', () => {
+    it('reserves the api-key: prefix, which names the API key behind an impersonation', async () => {
+      const error = await failure(t.server.admin.users.create({ userId: 'api-key:x', email: uniqueEmail() }));
+      expect([error.status, error.code]).toEqual([400, 'invalid_request']);
     });
   });
 

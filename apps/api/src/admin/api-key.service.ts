@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ApiKey, Page } from '@tessera/dto';
 import { ApiError, notFound } from '../common/api-error.js';
@@ -61,6 +61,7 @@ function keyOf(row: KeyRow): ApiKeyEntity {
 /** API keys: the only place that reads or writes `api_keys`. */
 @Injectable()
 export class ApiKeyService {
+  private readonly logger = new Logger('ApiKeys');
   private readonly byHash: (hash: string) => Promise<KeyRow[]>;
 
   constructor(private readonly dataSource: DataSource) {
@@ -150,28 +151,35 @@ export class ApiKeyService {
   /** Makes sure the key named `bootstrap` has exactly this secret (idempotent across restarts and processes). */
   async ensureBootstrapKey(bootstrap: 'root' | 'login', role: ApiKeyRole, secret: string): Promise<void> {
     const secretHash = sha256Hex(secret);
-    const existing = await this.repo.findOneBy({ bootstrap });
-    if (existing) {
-      if (existing.secretHash !== secretHash || existing.revokedAt !== null || existing.role !== role) {
-        await this.repo.update({ id: existing.id }, { secretHash, role, revokedAt: null });
+    await this.dataSource.transaction(async (m) => {
+      const keys = m.getRepository(ApiKeyEntity);
+      const existing = await keys.findOneBy({ bootstrap });
+      if (existing && existing.secretHash === secretHash && existing.role === role) {
+        // A key revoked through the API stays revoked: setting a new secret makes a new key.
+        if (existing.revokedAt !== null)
+          this.logger.warn(`the ${bootstrap} API key from the environment was revoked: set a new secret`);
+        return;
       }
-      return;
-    }
-    await this.repo
-      .createQueryBuilder()
-      .insert()
-      .values({
-        id: randomUUID(),
-        name: `${bootstrap} key (from the environment)`,
-        role,
-        secretHash,
-        bootstrap,
-        createdAt: Date.now(),
-        lastUsedAt: null,
-        expiresAt: null,
-        revokedAt: null,
-      })
-      .orIgnore()
-      .execute();
+      if (existing) {
+        // A new secret is a new key: the old one ends, and with it every impersonation it started.
+        await keys.update({ id: existing.id }, { bootstrap: null, revokedAt: existing.revokedAt ?? Date.now() });
+      }
+      await keys
+        .createQueryBuilder()
+        .insert()
+        .values({
+          id: randomUUID(),
+          name: `${bootstrap} key (from the environment)`,
+          role,
+          secretHash,
+          bootstrap,
+          createdAt: Date.now(),
+          lastUsedAt: null,
+          expiresAt: null,
+          revokedAt: null,
+        })
+        .orIgnore()
+        .execute();
+    });
   }
 }

@@ -10,11 +10,10 @@ import { SessionService } from '../session/session.service.js';
 import { GrantService } from '../tenant/grant.service.js';
 import { TenantService } from '../tenant/tenant.service.js';
 import type { UserEntity } from '../tenant/user.entity.js';
-import { UserService } from '../tenant/user.service.js';
+import { API_KEY_IMPERSONATOR, UserService } from '../tenant/user.service.js';
 import { ApiKeyService } from './api-key.service.js';
 
 const IMPERSONATE = BUILT_IN_PERMISSIONS[1]; // 'impersonate-users'
-const API_KEY_IMPERSONATOR = 'api-key:';
 
 /** Every refusal once the caller may impersonate at all: an unknown target looks like a forbidden one. */
 const notThisUser = () => forbidden('You may not impersonate this user');
@@ -69,6 +68,8 @@ export class ImpersonationService {
           lifetime: max,
           impersonatorId,
           tenantId,
+          // As of the impersonator's own rows: a sign-out everywhere racing this request ends it too.
+          authorizedAt: principal.readAt,
           ip: actor.ip ?? undefined,
           userAgent: actor.userAgent ?? undefined,
         },

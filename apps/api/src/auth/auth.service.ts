@@ -22,12 +22,13 @@ export class AuthService {
    * counts at once; 401 (unauthorized, token_expired, token_revoked) otherwise.
    */
   async authenticate(credential: Credential): Promise<Principal> {
+    const readAt = Date.now();
     if (credential.kind === 'api_key') {
-      return { kind: 'api_key', apiKey: await this.apiKeys.authenticate(credential.secret) };
+      return { kind: 'api_key', apiKey: await this.apiKeys.authenticate(credential.secret), readAt };
     }
     const { session, user } = await this.sessions.authenticate(credential.claims);
     // The right that started an impersonation must still hold, on every request.
     if (session.type === 'impersonation') await this.impersonation.confirm(session, user);
-    return { kind: 'session', session, user };
+    return { kind: 'session', session, user, readAt };
   }
 }

@@ -4,9 +4,10 @@ import type { ApiKeyEntity } from '../admin/api-key.entity.js';
 import type { SessionEntity } from '../session/session.entity.js';
 import type { UserEntity } from '../tenant/user.entity.js';
 
-/** Who is calling: an API key, or a person through one of their sessions. */
+/** Who is calling: an API key, or a person through one of their sessions; `readAt`: when their rows were read. */
 export type Principal =
-  { kind: 'api_key'; apiKey: ApiKeyEntity } | { kind: 'session'; session: SessionEntity; user: UserEntity };
+  | { kind: 'api_key'; apiKey: ApiKeyEntity; readAt: number }
+  | { kind: 'session'; session: SessionEntity; user: UserEntity; readAt: number };
 
 export type SessionPrincipal = Extract<Principal, { kind: 'session' }>;
 

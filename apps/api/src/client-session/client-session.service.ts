@@ -29,12 +29,13 @@ export class ClientSessionService {
       return { token, url, expiresAt: iso(expiresAt) };
     }
     const ttl = secondsWithin('ttl', body.ttl, 86400, this.config.authorizationSessionMaxTtl);
+    const authorizedAt = Date.now();
     const user = await this.users.getById(body.userId);
     if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
     // Fixed lifetime: the window and the absolute cap are both the ttl, so it never slides.
     return this.dataSource.transaction(async (m) => {
       const { token, session } = await this.sessions.create(
-        { userId: user.id, type: 'authorization', expiration: ttl, lifetime: ttl },
+        { userId: user.id, type: 'authorization', expiration: ttl, lifetime: ttl, authorizedAt },
         m,
       );
       await this.audit.record(m, {

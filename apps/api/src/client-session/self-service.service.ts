@@ -72,6 +72,8 @@ export class SelfServiceService {
   ): Promise<{ token: string; url: string; expiresAt: number }> {
     const ttl = secondsWithin('ttl', request.ttl, 1800, this.config.selfServiceSessionMaxTtl);
     this.checkRedirect(request.redirectUrl);
+    // Before the user is read: the session and its link date from here (see NewSession.authorizedAt).
+    const authorizedAt = Date.now();
     const user = await this.users.getById(request.userId);
     await this.tenants.get(request.tenantId);
     await this.requireDashboardAccess(user, request.tenantId);
@@ -80,7 +82,14 @@ export class SelfServiceService {
     const now = Date.now();
     const { token, session } = await this.dataSource.transaction(async (m) => {
       const created = await this.sessions.create(
-        { userId: user.id, type: 'self_service', tenantId: request.tenantId, expiration: ttl, lifetime: ttl },
+        {
+          userId: user.id,
+          type: 'self_service',
+          tenantId: request.tenantId,
+          expiration: ttl,
+          lifetime: ttl,
+          authorizedAt,
+        },
         m,
       );
       const codes = m.getRepository(SelfServiceCodeEntity);
@@ -93,7 +102,7 @@ export class SelfServiceService {
         sessionExpiresAt: created.session.absoluteExpiresAt,
         expiresAt: now + CODE_LIFETIME_MS,
         usedAt: null,
-        createdAt: now,
+        createdAt: authorizedAt,
       });
       await this.audit.record(m, {
         type: 'client_session.created',
@@ -133,7 +142,8 @@ export class SelfServiceService {
       // A user created after the link is someone else who was given a deleted user's id.
       if (!user || user.createdAt > row.createdAt) throw new ApiError('unauthorized', 'This link is not valid');
       await this.requireDashboardAccess(user, row.tenantId);
-      const remaining = Math.ceil((row.sessionExpiresAt - now) / 1000);
+      // Dated from the link, it ends when the backend's session of the same link ends.
+      const remaining = Math.ceil((row.sessionExpiresAt - row.createdAt) / 1000);
       const { token, session } = await this.sessions.create(
         {
           userId: user.id,
@@ -143,6 +153,8 @@ export class SelfServiceService {
           lifetime: remaining,
           ip: actor.ip ?? undefined,
           userAgent: actor.userAgent ?? undefined,
+          // The link's session dates from the link: a sign-out everywhere since then ends it.
+          authorizedAt: row.createdAt,
         },
         m,
       );

@@ -25,3 +25,20 @@ describe('TESSERA_TRUST_PROXY', () => {
     expect(() => trustProxy(value)).toThrow(/TESSERA_TRUST_PROXY/);
   });
 });
+
+describe('TESSERA_JWT_PREVIOUS_SECRETS', () => {
+  const strong = 'p'.repeat(32);
+
+  it('takes secrets as strong as the current one', () => {
+    expect(loadConfig({ TESSERA_JWT_PREVIOUS_SECRETS: `${strong}, ${'q'.repeat(40)}` }).jwt.previousSecrets).toEqual([
+      strong,
+      'q'.repeat(40),
+    ]);
+  });
+
+  it('stops the boot on a short one: it would keep old tokens forgeable', () => {
+    expect(() => loadConfig({ TESSERA_JWT_PREVIOUS_SECRETS: `${strong},short` })).toThrow(
+      /TESSERA_JWT_PREVIOUS_SECRETS/,
+    );
+  });
+});

@@ -19,7 +19,11 @@ const EnvSchema = z.object({
   TESSERA_DATA_DIR: z.string().min(1).default('./data'),
   TESSERA_PUBLIC_URL: optionalString,
   TESSERA_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  TESSERA_JWT_PREVIOUS_SECRETS: optionalString,
+  // A previous secret still verifies tokens, so it must be as strong as the current one.
+  TESSERA_JWT_PREVIOUS_SECRETS: optionalString.refine(
+    (v) => v === undefined || v.split(',').every((s) => s.trim() === '' || s.trim().length >= 32),
+    'each secret must be at least 32 characters',
+  ),
   TESSERA_SESSION_DEFAULT_EXPIRATION: seconds.default(1800),
   TESSERA_SESSION_MAX_EXPIRATION: seconds.default(30 * 24 * 3600),
   TESSERA_SESSION_MAX_LIFETIME: seconds.default(30 * 24 * 3600),

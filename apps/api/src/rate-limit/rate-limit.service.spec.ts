@@ -1,5 +1,5 @@
 import { MemoryCounterStore } from './counter-store.js';
-import { ACCOUNT_LOCKS_MS, RateLimitService } from './rate-limit.service.js';
+import { ACCOUNT_LOCKS_MS, RateLimitService, clientOf } from './rate-limit.service.js';
 import type { Config } from '../config/config.js';
 import { ApiError } from '../common/api-error.js';
 
@@ -93,5 +93,19 @@ describe('MemoryCounterStore', () => {
     expect(await store.increment('ip:new', 60_000)).toEqual({ count: 1, ttlMs: 60_000 });
     expect(store.size).toBe(2);
     expect(await store.reserve('account', policy)).toMatchObject({ refused: true, reason: 'locked' });
+  });
+});
+
+describe('clientOf', () => {
+  it('counts an IPv4 address as itself, also written IPv4-mapped', () => {
+    expect(clientOf('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientOf('::ffff:203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('counts every address of an IPv6 /64 as one client', () => {
+    expect(clientOf('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(clientOf('2001:0db8:0001:0002::1')).toBe('2001:db8:1:2::/64');
+    expect(clientOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientOf('::1')).toBe('0:0:0:0::/64');
   });
 });

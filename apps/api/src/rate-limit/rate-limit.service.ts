@@ -42,6 +42,26 @@ export interface SignInAttempt {
  * account (unknown emails exactly like known ones, so the limiter reveals nothing) with a lock
  * that grows with each failure and ends on its own; a successful sign-in clears it.
  */
+/**
+ * Who a per-address limit counts: an IPv4 address (also when written IPv4-mapped, `::ffff:a.b.c.d`),
+ * or an IPv6 address's /64, since one subscriber commonly holds a whole /64.
+ */
+export function clientOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 @Injectable()
 export class RateLimitService {
   private readonly accountPolicy: AttemptPolicy;
@@ -59,7 +79,8 @@ export class RateLimitService {
    * the attempt atomically, so that however many arrive at once (on any process sharing Redis)
    * no more passwords are checked than the account has failures left.
    */
-  async reserveSignIn(ip: string, email: string): Promise<SignInAttempt> {
+  async reserveSignIn(address: string, email: string): Promise<SignInAttempt> {
+    const ip = clientOf(address);
     const perIp = await this.store.increment(`rl:signin:ip:${ip}`, MINUTE);
     if (perIp.count > this.config.rateLimits.signInPerIpPerMinute)
       throw tooMany(perIp.ttlMs, 'sign-in attempts from this address');
@@ -77,8 +98,8 @@ export class RateLimitService {
   }
 
   /** Unauthenticated routes other than sign-in (the dashboard code exchange): a budget per IP. */
-  async perIp(route: string, ip: string): Promise<void> {
-    const c = await this.store.increment(`rl:${route}:ip:${ip}`, MINUTE);
+  async perIp(route: string, address: string): Promise<void> {
+    const c = await this.store.increment(`rl:${route}:ip:${clientOf(address)}`, MINUTE);
     if (c.count > this.config.rateLimits.publicPerIpPerMinute) throw tooMany(c.ttlMs, 'requests from this address');
   }
 }

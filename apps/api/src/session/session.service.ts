@@ -27,6 +27,12 @@ export interface NewSession {
   impersonatorId?: string;
   ip?: string;
   userAgent?: string;
+  /**
+   * When the state that allowed the session was read (the user row before the password check, the
+   * caller's principal, a link code's minting); its `createdAt`. A sign-out everywhere, a delete
+   * or a password reset made after that moment ends the session, however long the check took.
+   */
+  authorizedAt?: number;
 }
 
 export interface Authenticated {
@@ -149,7 +155,8 @@ export class SessionService {
    * SESSION_INSERT_SQL, for a caller that writes the row together with others (sign-in).
    */
   issue(input: NewSession): { token: string; session: SessionEntity; values: unknown[] } {
-    const now = Date.now();
+    // The session begins when it was authorized (see NewSession.authorizedAt), not when it is stored.
+    const now = Math.min(input.authorizedAt ?? Date.now(), Date.now());
     const secret = randomSecret();
     const absoluteExpiresAt = now + input.lifetime * 1000;
     const session: SessionEntity = {

@@ -63,6 +63,8 @@ export class SignInService {
     const expiration = this.expiration(request.expiration);
     // Before any password work, and for unknown emails exactly as for known ones.
     const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', request.email);
+    // Taken before the user is read: a sign-out everywhere during the password check ends this session too.
+    const authorizedAt = Date.now();
     const [user, passwordOk] = await judged(attempt, async () => {
       const found = await this.users.findByEmail(request.email);
       const passwordOk = await this.passwords.verify(found?.passwordHash ?? null, request.password, attempt.clients);
@@ -90,6 +92,7 @@ export class SignInService {
       lifetime: this.config.session.maxLifetime,
       ip: actor.ip ?? undefined,
       userAgent: actor.userAgent ?? undefined,
+      authorizedAt,
     };
     await attempt.succeeded();
     const issued = this.sessions.issue(session);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Page, User } from '@tessera/dto';
-import { duplicate, notFound } from '../common/api-error.js';
+import { ApiError, duplicate, notFound } from '../common/api-error.js';
 import { iso } from '../database/columns.js';
 import { isUniqueViolation } from '../database/data-source.js';
 import { ms, msOrNull, sqlRead } from '../database/sql.js';
@@ -16,6 +16,9 @@ export interface NewUser {
   email?: string;
   superAdmin?: boolean;
 }
+
+/** Impersonations started by an API key name it `api-key:<key id>`: no user id may look like that. */
+export const API_KEY_IMPERSONATOR = 'api-key:';
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
@@ -93,6 +96,11 @@ export class UserService {
   /** Inserts a user whose password is already hashed; a taken id or email is 409. */
   async insert(input: NewUser & { passwordHash: string | null }, manager?: EntityManager): Promise<UserEntity> {
     const id = input.userId ?? randomUUID();
+    if (id.startsWith(API_KEY_IMPERSONATOR)) {
+      throw new ApiError('invalid_request', 'The request is not valid', {
+        fields: { userId: `the prefix ${API_KEY_IMPERSONATOR} is reserved` },
+      });
+    }
     const email = input.email === undefined ? null : normalizeEmail(input.email);
     if (await this.repo(manager).existsBy({ id })) throw duplicate('userId', id);
     if (email !== null && (await this.repo(manager).existsBy({ email }))) throw duplicate('email', email);
