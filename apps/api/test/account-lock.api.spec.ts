@@ -13,7 +13,7 @@ import {
   uniqueEmail,
   useServer,
 } from './harness.js';
-import { startApiProcess, type ApiProcess } from './process.js';
+import { sharedProcessEnv, startApiProcess, type ApiProcess } from './process.js';
 
 const WRONG = 'not the password';
 
@@ -173,15 +173,7 @@ if (!pgUrl || !redisUrl) {
     let b: ApiProcess;
 
     beforeAll(async () => {
-      const env = {
-        DATABASE_URL: await store.databaseUrl(),
-        REDIS_URL: redisUrl,
-        TESSERA_REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
-        TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
-        TESSERA_DATA_DIR: store.dir,
-        TESSERA_SIGN_IN_ACCOUNT_FAILURES: '3',
-        TESSERA_SIGN_IN_IP_LIMIT: '100000',
-      };
+      const env = sharedProcessEnv(await store.databaseUrl(), redisUrl, store.dir);
       a = await startApiProcess(env, rootKey);
       b = await startApiProcess(env, rootKey);
     }, 60_000);

@@ -9,25 +9,10 @@ import {
   failure,
   signedInUser,
   uniqueEmail,
+  superAdmin,
+  tenantWithAdmin,
   useServer,
-  type TestServer,
 } from './harness.js';
-
-/** A tenant with a tenant admin (role `admin`, so impersonate-users there) and a plain member. */
-async function tenantWithAdmin(server: TestServer) {
-  const tenant = await server.admin.tenants.create({ name: 'Support' });
-  const admin = await signedInUser(server);
-  const member = await signedInUser(server);
-  await server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: admin.user.userId, roleId: 'admin' });
-  await server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: member.user.userId, roleId: 'member' });
-  return { tenantId: tenant.tenantId, admin, member };
-}
-
-async function superAdmin(server: TestServer) {
-  const s = await signedInUser(server);
-  await server.admin.grants.addRole({ userId: s.user.userId, roleId: 'super_admin' });
-  return s;
-}
 
 describeEachDatabase('admin module', (db) => {
   const t = useServer(db, { TESSERA_IMPERSONATION_MAX_SECONDS: '600' });

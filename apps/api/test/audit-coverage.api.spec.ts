@@ -1,8 +1,5 @@
 import type { TesseraClient } from '@tessera/client';
-import { PASSWORD, describeEachDatabase, failure, signedInUser, uniqueEmail, useServer } from './harness.js';
-
-let seq = 0;
-const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
+import { PASSWORD, describeEachDatabase, failure, signedInUser, uniqueEmail, useServer, uid } from './harness.js';
 
 /** Warrant's `tenant:T#member@user:U`: U is a member of T. */
 const membershipWarrant = (tenantId: string, userId: string) => ({

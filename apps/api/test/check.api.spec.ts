@@ -8,10 +8,8 @@ import {
   uniqueEmail,
   useServer,
   type TestServer,
+  uid,
 } from './harness.js';
-
-let seq = 0;
-const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
 
 /** Two tenants, a role holding a permission, and a user holding that role in tenant A only. */
 async function world(server: TestServer) {

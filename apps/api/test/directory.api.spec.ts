@@ -1,8 +1,5 @@
 import { TenantRoleGrantEntity, MembershipEntity, RolePermissionEntity } from '../src/tenant/directory.entity.js';
-import { describeEachDatabase, failure, signedInUser, uniqueEmail, useServer } from './harness.js';
-
-let seq = 0;
-const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
+import { describeEachDatabase, failure, signedInUser, uniqueEmail, useServer, uid } from './harness.js';
 
 describeEachDatabase('directory', (db) => {
   const t = useServer(db);

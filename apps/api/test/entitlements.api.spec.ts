@@ -1,8 +1,5 @@
 import { PricingTierFeatureEntity, TenantPricingTierEntity } from '../src/tenant/entitlement.entity.js';
-import { describeEachDatabase, failure, signedInUser, useServer } from './harness.js';
-
-let seq = 0;
-const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
+import { describeEachDatabase, failure, signedInUser, useServer, uid } from './harness.js';
 
 describeEachDatabase('pricing tiers and features', (db) => {
   const t = useServer(db);

@@ -164,6 +164,10 @@ export const uniqueEmail = (label = 'user') => `${label}.${process.pid}.${Date.n
 
 export const PASSWORD = 'correct horse battery staple';
 
+let idCounter = 0;
+/** An id no other test uses, for tenants, roles, permissions and users. */
+export const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++idCounter}`;
+
 /** A user with a password, signed in: the most common starting point. */
 export async function signedInUser(server: TestServer, options: { expiration?: number; email?: string } = {}) {
   const email = options.email ?? uniqueEmail();
@@ -206,4 +210,21 @@ export async function capture(
     (db as { logger: Logger }).logger = original;
   }
   return seen;
+}
+
+/** A signed-in user holding the global role super_admin. */
+export async function superAdmin(server: TestServer) {
+  const s = await signedInUser(server);
+  await server.admin.grants.addRole({ userId: s.user.userId, roleId: 'super_admin' });
+  return s;
+}
+
+/** A tenant with a tenant admin (role `admin`: impersonate-users there) and a plain member, both signed in. */
+export async function tenantWithAdmin(server: TestServer) {
+  const tenant = await server.admin.tenants.create({ name: 'Support' });
+  const admin = await signedInUser(server);
+  const member = await signedInUser(server);
+  await server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: admin.user.userId, roleId: 'admin' });
+  await server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: member.user.userId, roleId: 'member' });
+  return { tenantId: tenant.tenantId, admin, member };
 }

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { PASSWORD, TestStore, failure, randomKey, sleep, uniqueEmail } from './harness.js';
-import { startApiProcess, type ApiProcess } from './process.js';
+import { sharedProcessEnv, startApiProcess, type ApiProcess } from './process.js';
 import { FaultProxy } from './proxy.js';
 
 const pgUrl = process.env.TEST_DATABASE_URL;
@@ -37,15 +36,7 @@ if (!pgUrl || !redisUrl) {
       viaProxy.port = String(pgProxy.port);
       const redis = new URL(redisUrl);
       redisProxy = await new FaultProxy(redis.hostname, Number(redis.port || 6379)).start();
-      const env = {
-        DATABASE_URL: viaProxy.toString(),
-        REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
-        TESSERA_REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
-        TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
-        TESSERA_DATA_DIR: store.dir,
-        TESSERA_SIGN_IN_ACCOUNT_FAILURES: '3',
-        TESSERA_SIGN_IN_IP_LIMIT: '100000',
-      };
+      const env = sharedProcessEnv(viaProxy.toString(), `redis://127.0.0.1:${redisProxy.port}`, store.dir);
       a = await startApiProcess(env, rootKey);
       b = await startApiProcess(env, rootKey);
     }, 60_000);

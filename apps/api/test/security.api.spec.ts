@@ -9,26 +9,10 @@ import {
   uniqueEmail,
   useServer,
   type TestServer,
+  uid,
+  superAdmin,
+  tenantWithAdmin,
 } from './harness.js';
-
-let seq = 0;
-const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
-
-async function superAdmin(server: TestServer) {
-  const s = await signedInUser(server);
-  await server.admin.grants.addRole({ userId: s.user.userId, roleId: 'super_admin' });
-  return s;
-}
-
-/** A tenant with a tenant admin (role `admin`: impersonate-users there) and a plain member. */
-async function tenantWithAdmin(server: TestServer) {
-  const tenant = await server.admin.tenants.create({ name: 'Support' });
-  const admin = await signedInUser(server);
-  const member = await signedInUser(server);
-  await server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: admin.user.userId, roleId: 'admin' });
-  await server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: member.user.userId, roleId: 'member' });
-  return { tenantId: tenant.tenantId, admin, member };
-}
 
 /** Acts as `userId` through `by`; resolves to a client holding the impersonation token. */
 async function actAs(server: TestServer, by: TesseraClient, userId: string) {

@@ -1,11 +1,8 @@
 import { TesseraClient } from '@tessera/client';
 import { SelfServiceCodeEntity } from '../src/client-session/self-service-code.entity.js';
-import { describeEachDatabase, failure, signedInUser, sleep, useServer, type TestServer } from './harness.js';
+import { describeEachDatabase, failure, signedInUser, sleep, useServer, type TestServer, uid } from './harness.js';
 
 const REDIRECT = 'https://app.example.test/settings';
-
-let seq = 0;
-const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
 
 /**
  * A tenant whose dashboard user holds `billing-admin` (view-self-service-dashboard + manage-billing)

@@ -1,8 +1,5 @@
 import { Query, WarrantClient, type ApiError } from '@warrantdev/warrant-node';
-import { describeEachDatabase, signedInUser, useServer } from './harness.js';
-
-let seq = 0;
-const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++seq}`;
+import { describeEachDatabase, signedInUser, useServer, uid } from './harness.js';
 
 /** The SDK's error for a call that must fail. */
 async function sdkError(promise: Promise<unknown>): Promise<ApiError> {
