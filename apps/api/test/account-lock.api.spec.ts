@@ -12,6 +12,7 @@ import {
   signedInUser,
   uniqueEmail,
   useServer,
+  describeWithPostgresAndRedis,
 } from './harness.js';
 import { sharedProcessEnv, startApiProcess, type ApiProcess } from './process.js';
 
@@ -158,56 +159,47 @@ describeEachDatabase('password hashing queue', (db) => {
   });
 });
 
-const pgUrl = process.env.TEST_DATABASE_URL;
-const redisUrl = process.env.TEST_REDIS_URL;
+describeWithPostgresAndRedis('account lock across processes sharing Redis', ({ redisUrl }) => {
+  const store = new TestStore('postgres');
+  const rootKey = randomKey();
+  let a: ApiProcess;
+  let b: ApiProcess;
 
-if (!pgUrl || !redisUrl) {
-  it('needs PostgreSQL and Redis (TEST_DATABASE_URL, TEST_REDIS_URL)', () => {
-    throw new Error('PostgreSQL and Redis are not configured: run the suite through `npm test`');
+  beforeAll(async () => {
+    const env = sharedProcessEnv(await store.databaseUrl(), redisUrl, store.dir);
+    a = await startApiProcess(env, rootKey);
+    b = await startApiProcess(env, rootKey);
+  }, 60_000);
+
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await store.drop();
   });
-} else {
-  describe('account lock across processes sharing Redis', () => {
-    const store = new TestStore('postgres');
-    const rootKey = randomKey();
-    let a: ApiProcess;
-    let b: ApiProcess;
 
-    beforeAll(async () => {
-      const env = sharedProcessEnv(await store.databaseUrl(), redisUrl, store.dir);
-      a = await startApiProcess(env, rootKey);
-      b = await startApiProcess(env, rootKey);
-    }, 60_000);
+  it('checks no more passwords than the limit when 30 wrong ones arrive at once on two processes', async () => {
+    const email = uniqueEmail();
+    const user = await a.admin.users.create({ email, password: PASSWORD });
+    const answers = await wrongAtOnce([a.anon, b.anon], email, 30);
+    expect([count(answers, '401 invalid_credentials'), count(answers, '429 too_many_requests')]).toEqual([3, 27]);
+    expect(await passwordsFoundWrong(a.admin, user.userId)).toBe(3);
+    expect((await failure(b.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('too_many_requests');
+  });
 
-    afterAll(async () => {
-      await a?.stop();
-      await b?.stop();
-      await store.drop();
-    });
-
-    it('checks no more passwords than the limit when 30 wrong ones arrive at once on two processes', async () => {
-      const email = uniqueEmail();
-      const user = await a.admin.users.create({ email, password: PASSWORD });
-      const answers = await wrongAtOnce([a.anon, b.anon], email, 30);
-      expect([count(answers, '401 invalid_credentials'), count(answers, '429 too_many_requests')]).toEqual([3, 27]);
-      expect(await passwordsFoundWrong(a.admin, user.userId)).toBe(3);
-      expect((await failure(b.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('too_many_requests');
-    });
-
-    it("clears the shared count on a right password; a disabled account's right password is no failure", async () => {
-      const email = uniqueEmail();
-      const user = await a.admin.users.create({ email, password: PASSWORD });
-      for (let round = 0; round < 2; round++) {
-        await failure(a.anon.auth.signIn({ email, password: WRONG }));
-        await failure(b.anon.auth.signIn({ email, password: WRONG }));
-        await expect(a.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
-      }
-      await a.admin.admin.users.disable(user.userId);
-      for (const server of [a, b, a]) {
-        expect((await failure(server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('user_disabled');
-      }
-      await a.admin.admin.users.enable(user.userId);
+  it("clears the shared count on a right password; a disabled account's right password is no failure", async () => {
+    const email = uniqueEmail();
+    const user = await a.admin.users.create({ email, password: PASSWORD });
+    for (let round = 0; round < 2; round++) {
+      await failure(a.anon.auth.signIn({ email, password: WRONG }));
       await failure(b.anon.auth.signIn({ email, password: WRONG }));
-      await expect(b.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
-    });
+      await expect(a.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
+    }
+    await a.admin.admin.users.disable(user.userId);
+    for (const server of [a, b, a]) {
+      expect((await failure(server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('user_disabled');
+    }
+    await a.admin.admin.users.enable(user.userId);
+    await failure(b.anon.auth.signIn({ email, password: WRONG }));
+    await expect(b.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
   });
-}
+});

@@ -228,3 +228,19 @@ export async function tenantWithAdmin(server: TestServer) {
   await server.admin.grants.addRole({ tenantId: tenant.tenantId, userId: member.user.userId, roleId: 'member' });
   return { tenantId: tenant.tenantId, admin, member };
 }
+
+/**
+ * A suite that needs a real PostgreSQL and Redis (`npm test` starts them; CI refuses to run without
+ * them). Without them one test fails and says why, rather than the suite quietly running nothing.
+ */
+export function describeWithPostgresAndRedis(name: string, suite: (urls: { pgUrl: string; redisUrl: string }) => void) {
+  const pgUrl = process.env.TEST_DATABASE_URL;
+  const redisUrl = process.env.TEST_REDIS_URL;
+  if (!pgUrl || !redisUrl) {
+    it('needs PostgreSQL and Redis (TEST_DATABASE_URL, TEST_REDIS_URL)', () => {
+      throw new Error('PostgreSQL and Redis are not configured: run the suite through `npm test`');
+    });
+    return;
+  }
+  describe(name, () => suite({ pgUrl, redisUrl }));
+}
