@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject, createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -16,6 +16,14 @@ export interface SigningKeys {
 
 /** A key id that names a secret without revealing it, so keys rotate by configuration alone. */
 export const keyId = (secret: string): string => sha256Hex(`tessera-kid:${secret}`).slice(0, 16);
+
+/**
+ * A key of its own for one purpose (a keyed hash of emails, say), derived from the signing secret:
+ * every process with the same secret derives the same key, and a rotated secret starts new ones.
+ */
+export function derivedKey(keys: SigningKeys, purpose: string): Buffer {
+  return createHmac('sha256', keys.byKid.get(keys.current)!).update(purpose).digest();
+}
 
 /** The keys of these secrets, the first one signing. */
 export function signingKeysOf(secret: string, previousSecrets: readonly string[] = []): SigningKeys {

@@ -1,4 +1,4 @@
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** SHA-256 of the UTF-8 bytes, hex. The one-shot `hash` builds no Hash stream object (4× faster). */
 export function sha256Hex(value: string): string {
@@ -41,3 +41,7 @@ export function uuidv7(now = Date.now()): string {
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** A keyed hash (HMAC-SHA256, 128 bits as hex) of a text that must not be recoverable by a dictionary. */
+export const keyedHex = (key: Buffer, text: string): string =>
+  createHmac('sha256', key).update(text).digest('hex').slice(0, 32);

@@ -1,5 +1,6 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { SessionTokenModule } from '../auth/session-token.module.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { FallbackCounterStore, MemoryCounterStore, RedisCounterStore } from './counter-store.js';
 import { COUNTER_STORE, RateLimitService } from './rate-limit.service.js';
@@ -24,6 +25,8 @@ function connect(url: string, keyPrefix: string): Redis {
 
 @Global()
 @Module({
+  // The signing keys: account counters are keyed by a key derived from them.
+  imports: [SessionTokenModule],
   providers: [
     {
       provide: REDIS,

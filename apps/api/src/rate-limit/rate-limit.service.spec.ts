@@ -1,7 +1,11 @@
-import { MemoryCounterStore } from './counter-store.js';
+import { MemoryCounterStore, type CounterStore } from './counter-store.js';
+import { sha256Hex } from '../common/crypto.js';
 import { ACCOUNT_LOCKS_MS, RateLimitService, clientOf } from './rate-limit.service.js';
 import type { Config } from '../config/config.js';
 import { ApiError } from '../common/api-error.js';
+import { signingKeysOf } from '../auth/signing-keys.js';
+
+const KEYS = signingKeysOf('k'.repeat(32));
 
 const config = {
   rateLimits: { signInPerIpPerMinute: 100, signInAccountFailures: 3, publicPerIpPerMinute: 100 },
@@ -26,7 +30,7 @@ async function attempt(limits: RateLimitService, email: string, ip = '203.0.113.
 describe('RateLimitService', () => {
   it('locks an account after the allowed failures, longer with each further failure', async () => {
     const time = clock();
-    const limits = new RateLimitService(new MemoryCounterStore(100, time.now), config);
+    const limits = new RateLimitService(new MemoryCounterStore(100, time.now), config, KEYS);
     for (let i = 0; i < 3; i++) expect(await attempt(limits, 'ada@example.test')).toBe(0);
     expect(await attempt(limits, 'ADA@example.test ')).toBe(30);
 
@@ -42,7 +46,7 @@ describe('RateLimitService', () => {
 
   it('caps the lock at the 15-minute window and clears everything on success', async () => {
     expect(ACCOUNT_LOCKS_MS.map((ms) => ms / 1000)).toEqual([30, 60, 120, 240, 480, 900]);
-    const limits = new RateLimitService(new MemoryCounterStore(), config);
+    const limits = new RateLimitService(new MemoryCounterStore(), config, KEYS);
     for (let i = 0; i < 2; i++) await attempt(limits, 'bob@example.test');
     // The last allowed attempt locks the account before its password is checked; a right one clears it.
     const last = await limits.reserveSignIn('203.0.113.9', 'bob@example.test');
@@ -53,14 +57,14 @@ describe('RateLimitService', () => {
   });
 
   it('reserves before the password is checked: of 10 attempts at once, 3 run and 7 are refused', async () => {
-    const limits = new RateLimitService(new MemoryCounterStore(), config);
+    const limits = new RateLimitService(new MemoryCounterStore(), config, KEYS);
     const answers = await Promise.all(Array.from({ length: 10 }, () => attempt(limits, 'cy@example.test')));
     expect(answers.filter((a) => a === 0)).toHaveLength(3);
     expect(answers.filter((a) => a === 30)).toHaveLength(7);
   });
 
   it('takes back a released attempt, and the lock it set, so it is no failure', async () => {
-    const limits = new RateLimitService(new MemoryCounterStore(), config);
+    const limits = new RateLimitService(new MemoryCounterStore(), config, KEYS);
     for (let i = 0; i < 2; i++) await attempt(limits, 'di@example.test');
     const third = await limits.reserveSignIn('203.0.113.9', 'di@example.test');
     expect(await attempt(limits, 'di@example.test')).toBe(30);
@@ -107,5 +111,30 @@ describe('clientOf', () => {
     expect(clientOf('2001:0db8:0001:0002::1')).toBe('2001:db8:1:2::/64');
     expect(clientOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
     expect(clientOf('::1')).toBe('0:0:0:0::/64');
+  });
+});
+
+describe('account counter keys', () => {
+  /** The keys a RateLimitService asks its store to reserve. */
+  async function reservedKeys(secret: string, email: string): Promise<string[]> {
+    const memory = new MemoryCounterStore();
+    const seen: string[] = [];
+    const recording: CounterStore = {
+      increment: (key, ttlMs) => memory.increment(key, ttlMs),
+      reserve: (key, policy) => (seen.push(key), memory.reserve(key, policy)),
+      release: (key, locking) => memory.release(key, locking),
+      clear: (key) => memory.clear(key),
+    };
+    await new RateLimitService(recording, config, signingKeysOf(secret)).reserveSignIn('203.0.113.9', email);
+    return seen;
+  }
+
+  it('hold neither the email nor its plain hash, and follow the server secret', async () => {
+    const typed = 'My Passphrase Typed As Email';
+    const [key] = await reservedKeys('a'.repeat(32), typed);
+    expect(key).not.toContain(typed.toLowerCase());
+    expect(key).not.toContain(sha256Hex(typed.toLowerCase()).slice(0, 32));
+    expect(await reservedKeys('a'.repeat(32), ` ${typed.toUpperCase()} `)).toEqual([key]);
+    expect(await reservedKeys('b'.repeat(32), typed)).not.toEqual([key]);
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
-import { sha256Hex } from '../common/crypto.js';
+import { keyedHex } from '../common/crypto.js';
+import { SIGNING_KEYS, derivedKey, type SigningKeys } from '../auth/signing-keys.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { AttemptPolicy, CounterStore } from './counter-store.js';
 
@@ -24,9 +25,6 @@ const tooMany = (ttlMs: number, what: string) => {
   );
 };
 
-/** Keys never hold an email in clear (Redis is not a place for personal data). */
-const account = (email: string) => sha256Hex(email.trim().toLowerCase()).slice(0, 32);
-
 /** One password check, counted as a failure from before it starts until it is known to be none. */
 export interface SignInAttempt {
   /** The client IP and the account: what the password-hash queue limits per key. */
@@ -37,11 +35,6 @@ export interface SignInAttempt {
   release(): Promise<void>;
 }
 
-/**
- * Throttles password guessing without locking real users out for long: per client IP, and per
- * account (unknown emails exactly like known ones, so the limiter reveals nothing) with a lock
- * that grows with each failure and ends on its own; a successful sign-in clears it.
- */
 /**
  * Who a per-address limit counts: an IPv4 address (also when written IPv4-mapped, `::ffff:a.b.c.d`),
  * or an IPv6 address's /64, since one subscriber commonly holds a whole /64.
@@ -62,16 +55,30 @@ export function clientOf(address: string): string {
     .join(':')}::/64`;
 }
 
+/**
+ * Throttles password guessing without locking real users out for long: per client IP, and per
+ * account (unknown emails exactly like known ones, so the limiter reveals nothing) with a lock
+ * that grows with each failure and ends on its own; a successful sign-in clears it.
+ */
 @Injectable()
 export class RateLimitService {
   private readonly accountPolicy: AttemptPolicy;
 
+  /** Counter keys never hold an email in clear, nor its plain hash: a password typed as an email would show. */
+  private readonly accountKey: Buffer;
+
   constructor(
     @Inject(COUNTER_STORE) private readonly store: CounterStore,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(SIGNING_KEYS) keys: SigningKeys,
   ) {
+    this.accountKey = derivedKey(keys, 'tessera rate limit: account');
     const limit = config.rateLimits.signInAccountFailures;
     this.accountPolicy = { limit, windowMs: FAILURE_WINDOW_MS, locksMs: ACCOUNT_LOCKS_MS };
+  }
+
+  private account(email: string): string {
+    return keyedHex(this.accountKey, email.trim().toLowerCase());
   }
 
   /**
@@ -84,7 +91,7 @@ export class RateLimitService {
     const perIp = await this.store.increment(`rl:signin:ip:${ip}`, MINUTE);
     if (perIp.count > this.config.rateLimits.signInPerIpPerMinute)
       throw tooMany(perIp.ttlMs, 'sign-in attempts from this address');
-    const key = `rl:signin:account:${account(email)}`;
+    const key = `rl:signin:account:${this.account(email)}`;
     const reservation = await this.store.reserve(key, this.accountPolicy);
     if (reservation.refused) {
       const what = reservation.reason === 'locked' ? 'failed sign-ins for this account' : 'sign-in attempts right now';

@@ -1,12 +1,12 @@
-import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SignInRequest } from '@tessera/dto';
 import { AUDIT_INSERT_SQL, AuditService, auditValues } from '../audit/audit.service.js';
 import { ApiError } from '../common/api-error.js';
+import { keyedHex } from '../common/crypto.js';
 import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../auth/principal.js';
-import { SIGNING_KEYS, type SigningKeys } from '../auth/signing-keys.js';
+import { SIGNING_KEYS, derivedKey, type SigningKeys } from '../auth/signing-keys.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { sqlInsertsTogether } from '../database/sql.js';
 import { RateLimitService, type SignInAttempt } from '../rate-limit/rate-limit.service.js';
@@ -36,9 +36,7 @@ export class SignInService {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(SIGNING_KEYS) keys: SigningKeys,
   ) {
-    // Its own key, derived from the signing secret: a rotated secret starts new hashes.
-    const signingKey = keys.byKid.get(keys.current)!;
-    this.auditKey = createHmac('sha256', signingKey).update('tessera audit: sign_in.failed email').digest();
+    this.auditKey = derivedKey(keys, 'tessera audit: sign_in.failed email');
     this.insertSignIn = sqlInsertsTogether(dataSource, [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
   }
 
@@ -145,7 +143,7 @@ export class SignInService {
 
   /** A typed email that matches no user, as the audit log keeps it: comparable, not readable. */
   private emailHash(email: string): string {
-    return createHmac('sha256', this.auditKey).update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
+    return keyedHex(this.auditKey, email.trim().toLowerCase());
   }
 }
 
