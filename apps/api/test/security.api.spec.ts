@@ -162,6 +162,18 @@ describeEachDatabase('security rules', (db) => {
       }
     });
 
+    it('ends when the impersonator changes their own password, unless told to keep other sessions', async () => {
+      const boss = await superAdmin(t.server);
+      const target = await signedInUser(t.server);
+      const acting = (await actAs(t.server, boss.client, target.user.userId)).client;
+      await expect(
+        boss.client.auth.changePassword({ currentPassword: PASSWORD, newPassword: 'a new passphrase for the boss' }),
+      ).resolves.toEqual({ revoked: 1 });
+      await expectRevoked(acting);
+      await expect(boss.client.sessions.current()).resolves.toHaveProperty('session.type', 'user');
+      await expect(target.client.sessions.current()).resolves.toHaveProperty('session.type', 'user');
+    });
+
     it('stays ended when the right comes back', async () => {
       const boss = await superAdmin(t.server);
       const target = await signedInUser(t.server);

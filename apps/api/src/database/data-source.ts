@@ -27,6 +27,7 @@ import { OptionalEmail1763900005000 } from './migrations/1763900005000-optional-
 import { Entitlements1763900006000 } from './migrations/1763900006000-entitlements.js';
 import { ManagerRole1763900007000 } from './migrations/1763900007000-manager-role.js';
 import { CheckVersions1763900008000 } from './migrations/1763900008000-check-versions.js';
+import { SessionsByImpersonator1763900009000 } from './migrations/1763900009000-sessions-by-impersonator.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import {
   FeatureEntity,
@@ -88,6 +89,7 @@ export const MIGRATIONS = [
   Entitlements1763900006000,
   ManagerRole1763900007000,
   CheckVersions1763900008000,
+  SessionsByImpersonator1763900009000,
 ];
 
 /** One DataSource for both databases; the same migrations run on each, never `synchronize`. */

@@ -9,6 +9,7 @@ import { epochMs } from '../database/columns.js';
  */
 @Entity('sessions')
 @Index('ix_sessions_user', ['userId', 'createdAt'])
+@Index('ix_sessions_impersonator', ['impersonatorId'])
 export class SessionEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -259,6 +259,12 @@ export class SessionService {
     }
   }
 
+  /** Ends every live impersonation a person started; resolves to how many. */
+  async revokeImpersonationsBy(impersonatorId: string, manager?: EntityManager): Promise<number> {
+    const result = await this.repo(manager).update({ impersonatorId, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    return result.affected ?? 0;
+  }
+
   /** Ends one session of a user; false when the user has no such live session. */
   async revoke(userId: string, sessionId: string, manager?: EntityManager): Promise<boolean> {
     const result = await this.repo(manager).update(

@@ -127,10 +127,12 @@ export class SignInService {
     const passwordHash = await this.passwords.hash(input.newPassword, attempt.clients);
     return this.dataSource.transaction(async (m) => {
       await this.users.setPasswordHash(user.id, passwordHash, m);
+      // Whoever knew the old password may have started sessions as this person, or acted as others.
       const revoked =
         input.revokeOtherSessions === false
           ? 0
-          : await this.sessions.revokeAll(user.id, { except: actor.sessionId ?? undefined, manager: m });
+          : (await this.sessions.revokeAll(user.id, { except: actor.sessionId ?? undefined, manager: m })) +
+            (await this.sessions.revokeImpersonationsBy(user.id, m));
       await this.audit.record(m, {
         type: 'password.changed',
         actor,
