@@ -16,6 +16,9 @@ const LOG_LEVELS: Record<Config['logLevel'], LogLevel[] | false> = {
   silent: false,
 };
 
+/** How long a shutdown waits for answers still being sent before it ends their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 const SECURITY_HEADERS: [string, string][] = [
   ['x-content-type-options', 'nosniff'],
   ['x-frame-options', 'DENY'],
@@ -111,11 +114,17 @@ export async function createApp(
   });
   // Node's server.close() ends the keep-alive connections idle at that moment; one still answering
   // a request keeps its socket after the answer, for the whole keep-alive timeout (72 s), and holds
-  // the shutdown that long. While closing, end each connection as soon as its answer is done.
+  // the shutdown that long. While closing, end each connection as soon as its answer is done; a
+  // client that stops reading an answer would hold it for ever, so after a grace period every
+  // connection still open is ended.
   fastify.addHook('preClose', (done) => {
     const server = fastify.server;
     const sweep = setInterval(() => server.closeIdleConnections(), 50).unref();
-    server.once('close', () => clearInterval(sweep));
+    const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    server.once('close', () => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+    });
     done();
   });
   if (config.corsOrigins.length > 0) {

@@ -35,9 +35,12 @@ describeEachDatabase('hygiene', (db) => {
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
       expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+      // Read to the end: an answer left unread keeps its connection busy.
+      await response.arrayBuffer();
     }
     const api = await fetch(`${t.server.url}/v1/sessions/current`);
     expect(api.headers.get('cache-control')).toBe('no-store');
+    await api.arrayBuffer();
   });
 
   it('lets a page set its own CSP and caching over the defaults, each header sent once', async () => {
@@ -49,9 +52,11 @@ describeEachDatabase('hygiene', (db) => {
     );
     expect(docs.headers.get('x-frame-options')).toBe('DENY');
     expect(docs.headers.get('cache-control')).toBeNull();
+    await docs.arrayBuffer();
     const css = await fetch(`${t.server.url}/docs/swagger-ui.css`);
     expect(css.headers.get('cache-control')).toBe('public, max-age=86400');
     expect(css.headers.get('x-content-type-options')).toBe('nosniff');
+    await css.arrayBuffer();
   });
 
   it('answers an unknown email and a wrong password in similar time (within 20%, pair by pair)', async () => {

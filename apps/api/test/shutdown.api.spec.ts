@@ -18,6 +18,13 @@ class HeldController {
     await gate;
     return { answered: true };
   }
+
+  /** A handler that never answers (a stuck downstream call, say). */
+  @Get('stuck')
+  @Public()
+  stuck() {
+    return new Promise(() => undefined);
+  }
 }
 
 describe('shutdown', () => {
@@ -48,4 +55,20 @@ describe('shutdown', () => {
     expect(received).toMatch(/^HTTP\/1\.1 200 /);
     expect(received).toContain('{"answered":true}');
   });
+
+  it('ends, after a grace period, a connection whose answer never comes', async () => {
+    const app = await createAppWith(store, HeldController);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.getHttpServer().address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('GET /test-shutdown/stuck HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await sleep(300);
+    const started = Date.now();
+    // Without the deadline the close waits for the answer, for ever.
+    await app.close();
+    await ended;
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 });
