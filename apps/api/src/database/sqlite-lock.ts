@@ -53,17 +53,11 @@ export class ConnectionLock {
   }
 }
 
-const locks = new WeakMap<DataSource, ConnectionLock>();
-
-/** The lock of a SQLite DataSource set up by `serializeSqliteTransactions`; undefined otherwise. */
-export const connectionLock = (dataSource: DataSource): ConnectionLock | undefined => locks.get(dataSource);
-
 type Transaction = <T>(run: (manager: EntityManager) => Promise<T>) => Promise<T>;
 
 /** Call once, after `initialize()`, on a better-sqlite3 DataSource. */
 export function serializeSqliteTransactions(dataSource: DataSource): void {
   const lock = new ConnectionLock();
-  locks.set(dataSource, lock);
   const shared = dataSource.createQueryRunner();
   const sharedQuery = shared.query.bind(shared) as (...args: unknown[]) => Promise<unknown>;
   (shared as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args) =>

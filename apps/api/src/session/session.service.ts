@@ -156,7 +156,8 @@ export class SessionService {
    */
   issue(input: NewSession): { token: string; session: SessionEntity; values: unknown[] } {
     // The session begins when it was authorized (see NewSession.authorizedAt), not when it is stored.
-    const now = Math.min(input.authorizedAt ?? Date.now(), Date.now());
+    const clock = Date.now();
+    const now = Math.min(input.authorizedAt ?? clock, clock);
     const secret = randomSecret();
     const absoluteExpiresAt = now + input.lifetime * 1000;
     const session: SessionEntity = {

@@ -18,7 +18,7 @@ export const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost
  * take every pool thread from file and DNS work.
  */
 const POOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-export const HASH_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), POOL_SIZE - 1));
+const HASH_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), POOL_SIZE - 1));
 
 @Injectable()
 export class PasswordService implements OnModuleInit {
