@@ -1,18 +1,23 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { ClientSessionModule } from './client-session/client-session.module.js';
-import { ErrorFilter } from './common/error.filter.js';
-import { CONFIG, type Config } from './config/config.js';
-import { DatabaseModule } from './database/database.module.js';
-import { DocsController } from './docs/docs.controller.js';
-import { HealthController } from './health/health.controller.js';
+import { CheckModule } from './check/check.module.js';
+import { ClientSessionModule } from './client-sessions/client-session.module.js';
+import { DirectoryModule } from './directory/directory.module.js';
+import { EntitlementsModule } from './entitlements/entitlements.module.js';
+import { HealthModule } from './health/health.module.js';
+import { CONFIG, type Config } from './infra/config/config.js';
+import { DatabaseModule } from './infra/database/database.module.js';
+import { ErrorFilter } from './infra/http/error.filter.js';
+import { DocsModule } from './infra/openapi/docs.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
-import { SessionModule } from './session/session.module.js';
-import { TenantModule } from './tenant/tenant.module.js';
+import { SessionModule } from './sessions/session.module.js';
+import { UsersModule } from './users/users.module.js';
 import { WarrantModule } from './warrant/warrant.module.js';
-import { WebController } from './web/web.controller.js';
+import { WebModule } from './web/web.module.js';
 
 @Global()
 @Module({})
@@ -29,16 +34,23 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.of(config),
-        DatabaseModule,
+        DatabaseModule.forRoot(config.database),
         RateLimitModule,
         AuthModule,
-        TenantModule,
+        UsersModule,
         SessionModule,
+        ApiKeysModule,
+        DirectoryModule,
+        EntitlementsModule,
+        CheckModule,
         AdminModule,
+        AuditModule,
         ClientSessionModule,
         WarrantModule,
+        HealthModule,
+        DocsModule,
+        WebModule,
       ],
-      controllers: [HealthController, DocsController, WebController],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }

@@ -4,8 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, LogLevel } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { sendError, toErrorResponse } from './common/error.filter.js';
-import type { Config } from './config/config.js';
+import { sendError, toErrorResponse } from './infra/http/error.filter.js';
+import type { Config } from './infra/config/config.js';
 import { AppModule } from './app.module.js';
 
 const LOG_LEVELS: Record<Config['logLevel'], LogLevel[] | false> = {

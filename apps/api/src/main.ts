@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { ConfigError, listeningUrl, loadConfig } from './config/config.js';
+import { ConfigError, listeningUrl, loadConfig } from './infra/config/config.js';
 import { createApp } from './app.js';
 
 // Real environment variables win: Node's loader leaves variables that are already set alone.

@@ -1,8 +1,8 @@
 import jwt from 'jsonwebtoken';
 import { TesseraClient } from '@tessera/client';
 import { AuditEventEntity } from '../src/audit/audit-event.entity.js';
-import { ApiKeyEntity } from '../src/admin/api-key.entity.js';
-import { SessionEntity } from '../src/session/session.entity.js';
+import { ApiKeyEntity } from '../src/api-keys/api-key.entity.js';
+import { SessionEntity } from '../src/sessions/session.entity.js';
 import {
   PASSWORD,
   describeEachDatabase,

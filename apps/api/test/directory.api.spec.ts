@@ -1,4 +1,4 @@
-import { TenantRoleGrantEntity, MembershipEntity, RolePermissionEntity } from '../src/tenant/directory.entity.js';
+import { TenantRoleGrantEntity, MembershipEntity, RolePermissionEntity } from '../src/directory/directory.entity.js';
 import { describeEachDatabase, failure, signedInUser, uniqueEmail, useServer, uid } from './harness.js';
 
 describeEachDatabase('directory', (db) => {

@@ -1,4 +1,4 @@
-import { PricingTierFeatureEntity, TenantPricingTierEntity } from '../src/tenant/entitlement.entity.js';
+import { PricingTierFeatureEntity, TenantPricingTierEntity } from '../src/entitlements/entitlement.entity.js';
 import { describeEachDatabase, failure, signedInUser, useServer, uid } from './harness.js';
 
 describeEachDatabase('pricing tiers and features', (db) => {

@@ -9,7 +9,7 @@ import { DataSource, type Logger } from 'typeorm';
 import { TesseraClient } from '@tessera/client';
 import { createApp } from '../src/app.js';
 import { AppModule } from '../src/app.module.js';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/infra/config/config.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 

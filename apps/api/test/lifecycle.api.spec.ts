@@ -1,7 +1,7 @@
 import { IsNull } from 'typeorm';
-import { ApiKeyEntity } from '../src/admin/api-key.entity.js';
-import { UserEntity } from '../src/tenant/user.entity.js';
-import { SessionEntity } from '../src/session/session.entity.js';
+import { ApiKeyEntity } from '../src/api-keys/api-key.entity.js';
+import { UserEntity } from '../src/users/user.entity.js';
+import { SessionEntity } from '../src/sessions/session.entity.js';
 import {
   PASSWORD,
   TestStore,

@@ -1,5 +1,5 @@
-import { SessionEntity } from '../src/session/session.entity.js';
-import { UserEntity } from '../src/tenant/user.entity.js';
+import { SessionEntity } from '../src/sessions/session.entity.js';
+import { UserEntity } from '../src/users/user.entity.js';
 import { PASSWORD, describeEachDatabase, failure, signedInUser, uniqueEmail, useServer } from './harness.js';
 
 describeEachDatabase('races', (db) => {

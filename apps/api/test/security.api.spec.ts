@@ -1,5 +1,5 @@
 import { TesseraClient } from '@tessera/client';
-import { SessionEntity } from '../src/session/session.entity.js';
+import { SessionEntity } from '../src/sessions/session.entity.js';
 import {
   PASSWORD,
   describeEachDatabase,

@@ -1,5 +1,5 @@
 import { TesseraClient } from '@tessera/client';
-import { SelfServiceCodeEntity } from '../src/client-session/self-service-code.entity.js';
+import { SelfServiceCodeEntity } from '../src/client-sessions/self-service-code.entity.js';
 import { describeEachDatabase, failure, signedInUser, sleep, useServer, type TestServer, uid } from './harness.js';
 
 const REDIRECT = 'https://app.example.test/settings';

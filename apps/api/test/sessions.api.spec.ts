@@ -1,6 +1,6 @@
 import { TesseraClient, type TesseraError } from '@tessera/client';
-import { SessionEntity } from '../src/session/session.entity.js';
-import { UserEntity } from '../src/tenant/user.entity.js';
+import { SessionEntity } from '../src/sessions/session.entity.js';
+import { UserEntity } from '../src/users/user.entity.js';
 import {
   PASSWORD,
   capture,

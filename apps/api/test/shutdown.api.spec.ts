@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { connect } from 'node:net';
-import { Public } from '../src/auth/auth.decorator.js';
+import { Public } from '../src/infra/http/auth.decorator.js';
 import { TestStore, createAppWith, sleep } from './harness.js';
 
 /** A request the test holds open: `reached` once the handler runs, answered on `release()`. */

@@ -1,19 +1,21 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuditModule } from '../audit/audit.module.js';
-import { SessionModule } from '../session/session.module.js';
-import { TenantModule } from '../tenant/tenant.module.js';
+import { CheckModule } from '../check/check.module.js';
+import { DirectoryModule } from '../directory/directory.module.js';
+import { SessionModule } from '../sessions/session.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { AdminController } from './admin.controller.js';
-import { ApiKeyService } from './api-key.service.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { ImpersonationService } from './impersonation.service.js';
-import { UserController } from './user.controller.js';
 import { UserAdminService } from './user-admin.service.js';
+import { UserController } from './user.controller.js';
 
-/** Impersonation, API keys, user administration and the audit log's reader. */
+/** The design's admin module: user administration, impersonation, and the first admin at start. */
 @Module({
-  imports: [TenantModule, SessionModule, AuditModule],
+  imports: [UsersModule, DirectoryModule, CheckModule, SessionModule, ApiKeysModule, AuditModule],
   controllers: [AdminController, UserController],
-  providers: [ApiKeyService, BootstrapService, ImpersonationService, UserAdminService],
-  exports: [ApiKeyService, ImpersonationService, UserAdminService],
+  providers: [BootstrapService, ImpersonationService, UserAdminService],
+  exports: [ImpersonationService, UserAdminService],
 })
 export class AdminModule {}

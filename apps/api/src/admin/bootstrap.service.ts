@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { CONFIG, type Config } from '../config/config.js';
-import { UserService } from '../tenant/user.service.js';
-import { ApiKeyService } from './api-key.service.js';
+import { CONFIG, type Config } from '../infra/config/config.js';
+import { UserService } from '../users/user.service.js';
+import { ApiKeyService } from '../api-keys/api-key.service.js';
 
 /** Creates the keys and the super admin named in the environment; safe to run on every start. */
 @Injectable()

@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import { BUILT_IN_PERMISSIONS, type CreateSessionTokenRequest } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
-import { ApiError, forbidden } from '../common/api-error.js';
+import { ApiError, forbidden } from '../infra/http/api-error.js';
 import type { Actor, Principal } from '../auth/principal.js';
-import { CONFIG, type Config } from '../config/config.js';
-import type { SessionEntity } from '../session/session.entity.js';
-import { SessionService } from '../session/session.service.js';
-import { GrantService } from '../tenant/grant.service.js';
-import { TenantService } from '../tenant/tenant.service.js';
-import type { UserEntity } from '../tenant/user.entity.js';
-import { API_KEY_IMPERSONATOR, UserService } from '../tenant/user.service.js';
-import { ApiKeyService } from './api-key.service.js';
+import { CONFIG, type Config } from '../infra/config/config.js';
+import type { SessionEntity } from '../sessions/session.entity.js';
+import { SessionService } from '../sessions/session.service.js';
+import { GrantService } from '../check/grant.service.js';
+import { TenantService } from '../directory/tenant.service.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { API_KEY_IMPERSONATOR, UserService } from '../users/user.service.js';
+import { ApiKeyService } from '../api-keys/api-key.service.js';
 
 const IMPERSONATE = BUILT_IN_PERMISSIONS[1]; // 'impersonate-users'
 
@@ -29,7 +29,7 @@ type Right = { kind: 'api_key' } | { kind: 'super_admin' } | { kind: 'tenant_adm
 @Injectable()
 export class ImpersonationService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
     private readonly users: UserService,
     private readonly tenants: TenantService,
     private readonly grants: GrantService,
@@ -59,7 +59,7 @@ export class ImpersonationService {
     const impersonatorId =
       principal.kind === 'api_key' ? `${API_KEY_IMPERSONATOR}${principal.apiKey.id}` : principal.user.id;
     const tenantId = right.kind === 'tenant_admin' ? right.tenantId : undefined;
-    return this.dataSource.transaction(async (m) => {
+    return this.db.transaction(async (m) => {
       const created = await this.sessions.create(
         {
           userId: target.id,

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
-import { SessionService } from '../session/session.service.js';
-import { PasswordService } from '../tenant/password.service.js';
-import type { UserEntity } from '../tenant/user.entity.js';
-import { UserService, type NewUser } from '../tenant/user.service.js';
+import { SessionService } from '../sessions/session.service.js';
+import { PasswordService } from '../users/password.service.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { UserService, type NewUser } from '../users/user.service.js';
 
 /** An administrator's changes to an account: each ends the sessions it must, in the same transaction. */
 @Injectable()
 export class UserAdminService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
     private readonly users: UserService,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
@@ -21,7 +21,7 @@ export class UserAdminService {
   /** Creates a user; with a password, hashed before the transaction (argon2 takes tens of milliseconds). */
   async create(input: NewUser & { password?: string }, actor: Actor): Promise<UserEntity> {
     const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
-    return this.dataSource.transaction(async (m) => {
+    return this.db.transaction(async (m) => {
       const user = await this.users.insert({ ...input, passwordHash }, m);
       await this.audit.record(m, { type: 'user.created', actor, userId: user.id, sessionId: null });
       return user;
@@ -30,7 +30,7 @@ export class UserAdminService {
 
   /** Disables a user and ends every session they have, in one transaction: no session outlives it. */
   disable(userId: string, actor: Actor): Promise<UserEntity> {
-    return this.dataSource.transaction(async (m) => {
+    return this.db.transaction(async (m) => {
       const user = await this.users.setDisabled(userId, true, m);
       const revoked = await this.sessions.revokeAll(userId, { manager: m });
       await this.audit.record(m, {
@@ -45,7 +45,7 @@ export class UserAdminService {
   }
 
   enable(userId: string, actor: Actor): Promise<UserEntity> {
-    return this.dataSource.transaction(async (m) => {
+    return this.db.transaction(async (m) => {
       const user = await this.users.setDisabled(userId, false, m);
       await this.audit.record(m, { type: 'user.enabled', actor, userId, sessionId: null });
       return user;
@@ -58,7 +58,7 @@ export class UserAdminService {
    */
   async update(userId: string, patch: { email?: string; password?: string }, actor: Actor): Promise<UserEntity> {
     const passwordHash = patch.password === undefined ? undefined : await this.passwords.hash(patch.password);
-    return this.dataSource.transaction(async (m) => {
+    return this.db.transaction(async (m) => {
       const { user, emailChanged, passwordChanged } = await this.users.update(
         userId,
         { email: patch.email, passwordHash },
@@ -84,7 +84,7 @@ export class UserAdminService {
    * token_revoked), so creating a user with the same id later brings none of them back.
    */
   remove(userId: string, actor: Actor): Promise<void> {
-    return this.dataSource.transaction(async (m) => {
+    return this.db.transaction(async (m) => {
       await this.users.remove(userId, m);
       const revoked = await this.sessions.revokeAll(userId, { manager: m });
       await this.audit.record(m, {

@@ -10,12 +10,12 @@ import {
   type Membership,
   type Page,
 } from '@tessera/dto';
-import { Auth } from '../auth/auth.decorator.js';
-import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Auth } from '../infra/http/auth.decorator.js';
+import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
 import { CurrentActor, type Actor } from '../auth/principal.js';
-import { GrantService } from '../tenant/grant.service.js';
-import { TenantService } from '../tenant/tenant.service.js';
-import { UserService, toUserDto } from '../tenant/user.service.js';
+import { GrantService } from '../check/grant.service.js';
+import { TenantService } from '../directory/tenant.service.js';
+import { UserService, toUserDto } from '../users/user.service.js';
 import { UserAdminService } from './user-admin.service.js';
 
 @Controller('v1/users')

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AuditEventType } from '@tessera/dto';
-import { epochMs } from '../database/columns.js';
+import { epochMs } from '../infra/database/columns.js';
 
 /** One security-relevant event. Never a token, key secret or password. */
 @Entity('audit_events')

@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditController } from './audit.controller.js';
+import { AuditEventEntity } from './audit-event.entity.js';
 import { AuditService } from './audit.service.js';
 
-/** The audit log has no dependencies of its own, so every module may record into it. */
-@Module({ providers: [AuditService], exports: [AuditService] })
+/** The audit log: every write records an event here in its own transaction; admins read it. */
+@Module({
+  imports: [TypeOrmModule.forFeature([AuditEventEntity])],
+  controllers: [AuditController],
+  providers: [AuditService],
+  exports: [AuditService],
+})
 export class AuditModule {}

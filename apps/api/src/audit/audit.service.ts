@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource, type EntityManager } from 'typeorm';
+import { TransactionRunner } from '../infra/database/transaction-runner.js';
+import { Brackets, type EntityManager } from 'typeorm';
 import type { AuditEvent, AuditEventQuery, AuditEventType, Page } from '@tessera/dto';
 import { uuidv7 } from '../common/crypto.js';
-import { paginate } from '../common/pagination.js';
+import { paginate } from '../infra/database/pagination.js';
 import type { Actor } from '../auth/principal.js';
-import { iso } from '../database/columns.js';
-import { sqlWrite } from '../database/sql.js';
+import { iso } from '../infra/database/columns.js';
+import { sqlWrite } from '../infra/database/sql.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
 export interface AuditRecord {
@@ -63,8 +64,8 @@ export function auditValues(event: AuditRecord): unknown[] {
 export class AuditService {
   private readonly insert: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
 
-  constructor(private readonly dataSource: DataSource) {
-    this.insert = sqlWrite(dataSource, AUDIT_INSERT_SQL);
+  constructor(private readonly db: TransactionRunner) {
+    this.insert = sqlWrite(db, AUDIT_INSERT_SQL);
   }
 
   /** Records an event with the given manager, so it commits or rolls back with the action. */
@@ -74,7 +75,7 @@ export class AuditService {
 
   /** Newest first; `userId` matches events whose actor or subject is that user. */
   list(query: AuditEventQuery): Promise<Page<AuditEventEntity>> {
-    const qb = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e');
+    const qb = this.db.manager.getRepository(AuditEventEntity).createQueryBuilder('e');
     if (query.userId !== undefined) {
       qb.andWhere(
         new Brackets((w) => w.where('e.userId = :userId', { userId: query.userId }).orWhere('e.actorUserId = :userId')),

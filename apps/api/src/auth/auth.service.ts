@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ApiKeyService } from '../admin/api-key.service.js';
+import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { ImpersonationService } from '../admin/impersonation.service.js';
-import { SessionService } from '../session/session.service.js';
+import { SessionService } from '../sessions/session.service.js';
 import type { Principal } from './principal.js';
 import type { VerifiedClaims } from './session-token.service.js';
 

@@ -1,5 +1,5 @@
 import { parseAuthorization } from './authorization-header.js';
-import { ApiError } from '../common/api-error.js';
+import { ApiError } from '../infra/http/api-error.js';
 
 describe('parseAuthorization', () => {
   it('reads a JWT-shaped Bearer value as a session token', () => {

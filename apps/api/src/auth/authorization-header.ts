@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error.js';
+import { ApiError } from '../infra/http/api-error.js';
 
 /** What an Authorization header presents. */
 export type HeaderCredential = { kind: 'session'; token: string } | { kind: 'api_key'; secret: string };

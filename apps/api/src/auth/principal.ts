@@ -1,8 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeyEntity } from '../admin/api-key.entity.js';
-import type { SessionEntity } from '../session/session.entity.js';
-import type { UserEntity } from '../tenant/user.entity.js';
+import type { ApiKeyEntity } from '../api-keys/api-key.entity.js';
+import type { SessionEntity } from '../sessions/session.entity.js';
+import type { UserEntity } from '../users/user.entity.js';
 
 /** Who is calling: an API key, or a person through one of their sessions; `readAt`: when their rows were read. */
 export type Principal =

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CONFIG, type Config } from '../config/config.js';
+import { CONFIG, type Config } from '../infra/config/config.js';
 import { SessionTokenService } from './session-token.service.js';
 import { SIGNING_KEYS, resolveSigningKeys } from './signing-keys.js';
 

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { ApiError } from '../common/api-error.js';
+import { ApiError } from '../infra/http/api-error.js';
 import { randomSecret, sha256Hex, uuidv7 } from '../common/crypto.js';
 import { SessionTokenService } from './session-token.service.js';
 import { keyId, signingKeysOf } from './signing-keys.js';

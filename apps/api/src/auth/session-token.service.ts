@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { SessionType, Uuid } from '@tessera/dto';
-import { ApiError } from '../common/api-error.js';
+import { ApiError } from '../infra/http/api-error.js';
 import { sha256Hex } from '../common/crypto.js';
 import { SIGNING_KEYS, type SigningKeys } from './signing-keys.js';
 

@@ -2,7 +2,7 @@ import { createSecretKey, type KeyObject, createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import type { Config } from '../config/config.js';
+import type { Config } from '../infra/config/config.js';
 import { randomSecret, sha256Hex } from '../common/crypto.js';
 
 export const SIGNING_KEYS = Symbol('SIGNING_KEYS');

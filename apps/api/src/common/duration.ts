@@ -1,4 +1,4 @@
-import { ApiError } from './api-error.js';
+import { ApiError } from '../infra/http/api-error.js';
 
 /**
  * A duration in seconds a request asked for (`expiration`, `ttl`): above `max` it is a 400 naming

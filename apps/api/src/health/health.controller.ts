@@ -1,10 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import type { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import { HealthResponse } from '@tessera/dto';
-import { ApiError } from '../common/api-error.js';
-import { Public } from '../auth/auth.decorator.js';
-import { Contract } from '../common/contract.decorator.js';
+import { ApiError } from '../infra/http/api-error.js';
+import { Public } from '../infra/http/auth.decorator.js';
+import { Contract } from '../infra/http/contract.decorator.js';
 import { REDIS } from '../rate-limit/rate-limit.module.js';
 
 const READY_TIMEOUT_MS = 2000;
@@ -12,7 +12,7 @@ const READY_TIMEOUT_MS = 2000;
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
     @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
 
@@ -28,7 +28,7 @@ export class HealthController {
   @Contract({ summary: 'Readiness: the database answers (and Redis, when configured)', response: HealthResponse })
   async ready(): Promise<HealthResponse> {
     const [database, redis] = await Promise.all([
-      this.probe(() => this.dataSource.query('SELECT 1')),
+      this.probe(() => this.db.query('SELECT 1', [])),
       this.redis ? this.probe(() => this.redis!.ping()) : Promise.resolve(undefined),
     ]);
     const checks = { database, ...(redis ? { redis } : {}) };

@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { SessionTokenModule } from '../auth/session-token.module.js';
-import { CONFIG, type Config } from '../config/config.js';
+import { CONFIG, type Config } from '../infra/config/config.js';
 import { FallbackCounterStore, MemoryCounterStore, RedisCounterStore } from './counter-store.js';
 import { COUNTER_STORE, RateLimitService } from './rate-limit.service.js';
 

@@ -1,8 +1,8 @@
 import { MemoryCounterStore, type CounterStore } from './counter-store.js';
 import { sha256Hex } from '../common/crypto.js';
 import { ACCOUNT_LOCKS_MS, RateLimitService, clientOf } from './rate-limit.service.js';
-import type { Config } from '../config/config.js';
-import { ApiError } from '../common/api-error.js';
+import type { Config } from '../infra/config/config.js';
+import { ApiError } from '../infra/http/api-error.js';
 import { signingKeysOf } from '../auth/signing-keys.js';
 
 const KEYS = signingKeysOf('k'.repeat(32));

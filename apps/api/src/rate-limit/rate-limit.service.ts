@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '../common/api-error.js';
+import { ApiError } from '../infra/http/api-error.js';
 import { keyedHex } from '../common/crypto.js';
 import { SIGNING_KEYS, derivedKey, type SigningKeys } from '../auth/signing-keys.js';
-import { CONFIG, type Config } from '../config/config.js';
+import { CONFIG, type Config } from '../infra/config/config.js';
 import type { AttemptPolicy, CounterStore } from './counter-store.js';
 
 export const COUNTER_STORE = Symbol('COUNTER_STORE');

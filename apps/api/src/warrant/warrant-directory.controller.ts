@@ -11,18 +11,18 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { UserAdminService } from '../admin/user-admin.service.js';
-import { ApiError } from '../common/api-error.js';
+import { ApiError } from '../infra/http/api-error.js';
 import { z } from 'zod';
-import { Auth } from '../auth/auth.decorator.js';
-import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { Auth } from '../infra/http/auth.decorator.js';
+import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
 import { CurrentActor, type Actor } from '../auth/principal.js';
-import { CatalogService, type CatalogKind } from '../tenant/catalog.service.js';
-import type { NamedRecord, TenantEntity } from '../tenant/directory.entity.js';
-import { EntitlementService, type EntitlementOwner } from '../tenant/entitlement.service.js';
-import { GrantService } from '../tenant/grant.service.js';
-import { TenantService } from '../tenant/tenant.service.js';
-import type { UserEntity } from '../tenant/user.entity.js';
-import { UserService } from '../tenant/user.service.js';
+import { CatalogService, type CatalogKind } from '../directory/catalog.service.js';
+import type { NamedRecord, TenantEntity } from '../directory/directory.entity.js';
+import { EntitlementService, type EntitlementOwner } from '../entitlements/entitlement.service.js';
+import { GrantService } from '../check/grant.service.js';
+import { TenantService } from '../directory/tenant.service.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { UserService } from '../users/user.service.js';
 import {
   WarrantListQuery,
   WarrantNamedUpdate,

@@ -1,6 +1,6 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendError, toErrorResponse } from '../common/error.filter.js';
+import { sendError, toErrorResponse } from '../infra/http/error.filter.js';
 
 /**
  * Warrant's SDK turns an error body's `code` into an error class. Under /warrant the answers are

@@ -1,4 +1,4 @@
-import { ApiError } from '../common/api-error.js';
+import { ApiError } from '../infra/http/api-error.js';
 
 /** One warrant as Warrant's API shows it. */
 export interface WarrantView {

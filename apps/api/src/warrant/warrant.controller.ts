@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Post, UseFilters } from '@nestjs/common';
 import type { z } from 'zod';
-import { ApiError } from '../common/api-error.js';
-import { Auth } from '../auth/auth.decorator.js';
-import { Contract, Errors, ValidBody, ValidQuery } from '../common/contract.decorator.js';
+import { ApiError } from '../infra/http/api-error.js';
+import { Auth } from '../infra/http/auth.decorator.js';
+import { Contract, Errors, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
 import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../auth/principal.js';
-import { ClientSessionService } from '../client-session/client-session.service.js';
+import { ClientSessionService } from '../client-sessions/client-session.service.js';
 import {
   AuthorizeInput,
   AuthorizeResult,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, forbidden } from '../common/api-error.js';
+import { ApiError, forbidden } from '../infra/http/api-error.js';
 import type { Actor, Principal } from '../auth/principal.js';
-import { CatalogService } from '../tenant/catalog.service.js';
-import { EntitlementService } from '../tenant/entitlement.service.js';
-import { GrantService } from '../tenant/grant.service.js';
-import { TenantService } from '../tenant/tenant.service.js';
+import { CatalogService } from '../directory/catalog.service.js';
+import { EntitlementService } from '../entitlements/entitlement.service.js';
+import { GrantService } from '../check/grant.service.js';
+import { TenantService } from '../directory/tenant.service.js';
 import type { CheckItem } from '@tessera/dto';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
 import { matches, type Clause, type WarrantView } from './warrant-query.js';

@@ -3,8 +3,8 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiError } from '../common/api-error.js';
-import { Public } from '../auth/auth.decorator.js';
+import { ApiError } from '../infra/http/api-error.js';
+import { Public } from '../infra/http/auth.decorator.js';
 
 /** apps/web/dist, from apps/api/src/web (tests) and apps/api/dist/web (built) alike. */
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));

@@ -1,0 +1,19 @@
+import { SetMetadata } from '@nestjs/common';
+import { SESSION_TYPES, type SessionType } from '@tessera/dto';
+
+/**
+ * Who may call a route: read by the auth module's global guard and by the OpenAPI document. Every handler carries exactly one @Auth (or @Public); the global
+ * AuthGuard refuses any route without one, and a test lists every route to prove it.
+ * - 'admin': an admin API key, or a `user` session of a super_admin
+ * - 'sign-in': anyone, or only a login/admin key when TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY=true
+ * - a session type: a session of that type
+ */
+export type Caller = 'anyone' | 'sign-in' | 'admin' | SessionType;
+
+export const AUTH_KEY = 'tessera:auth';
+
+export const Auth = (...callers: [Caller, ...Caller[]]) => SetMetadata(AUTH_KEY, callers);
+export const Public = () => Auth('anyone');
+
+export const ANY_SESSION = SESSION_TYPES;
+export const PERSON_SESSION = ['user', 'impersonation'] as const;
