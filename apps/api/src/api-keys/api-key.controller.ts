@@ -1,12 +1,5 @@
 import { Controller, Delete, Get, Post } from '@nestjs/common';
-import {
-  ApiKeyPage,
-  CreateApiKeyRequest,
-  CreateApiKeyResponse,
-  ListQuery,
-  type ApiKey,
-  type Page,
-} from '@tessera/dto';
+import { ApiKeyPage, CreateApiKeyRequest, CreateApiKeyResponse, ListQuery, type ApiKey, type Page } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { CurrentActor, type Actor } from '../auth/principal.js';
 import { TransactionRunner } from '../infra/database/transaction-runner.js';

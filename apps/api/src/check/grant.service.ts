@@ -142,7 +142,8 @@ export class GrantService {
     private readonly audit: AuditService,
     private readonly entitlements: EntitlementService,
   ) {
-    this.standing = sqlRead<StandingRow>(db,
+    this.standing = sqlRead<StandingRow>(
+      db,
       `SELECT ${STANDING} AS "standing", ${STAMP} AS "stamp" FROM users WHERE id = ?`,
     );
   }

@@ -17,7 +17,12 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(database), autoLoadEntities: true, retryAttempts: 0, toRetry: () => false }),
+          useFactory: () => ({
+            ...dataSourceOptions(database),
+            autoLoadEntities: true,
+            retryAttempts: 0,
+            toRetry: () => false,
+          }),
           // A database that cannot be opened is a configuration error to report once, not to retry.
           dataSourceFactory: (options) => openDatabase(database, options!.entities, options),
         }),

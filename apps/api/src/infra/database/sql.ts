@@ -21,7 +21,10 @@ export function sqlRead<Row>(db: TransactionRunner, sql: string): (...params: un
 }
 
 /** A write that may belong to a transaction: pass the manager `transaction` or `run` gave you. */
-export function sqlWrite(db: TransactionRunner, sql: string): (manager: EntityManager, ...params: unknown[]) => Promise<void> {
+export function sqlWrite(
+  db: TransactionRunner,
+  sql: string,
+): (manager: EntityManager, ...params: unknown[]) => Promise<void> {
   const text = forDatabase(db, sql);
   return async (manager, ...params) => {
     await manager.query(text, params);
@@ -34,7 +37,10 @@ export function sqlWrite(db: TransactionRunner, sql: string): (manager: EntityMa
  * statement, `WITH w0 AS (INSERT …) INSERT …`, atomic on its own: one round trip instead of BEGIN,
  * the inserts and COMMIT. SQLite, which has no INSERT in a WITH, runs them in one transaction.
  */
-export function sqlInsertsTogether(db: TransactionRunner, inserts: readonly string[]): (...rows: unknown[][]) => Promise<void> {
+export function sqlInsertsTogether(
+  db: TransactionRunner,
+  inserts: readonly string[],
+): (...rows: unknown[][]) => Promise<void> {
   if (db.database === 'postgres') {
     const last = inserts.length - 1;
     const earlier = inserts.slice(0, last).map((sql, i) => `w${i} AS (${sql})`);
