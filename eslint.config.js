@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -61,6 +61,40 @@ const boundaries = (patterns) => ({
   ],
 });
 
+/**
+ * The api's layers (docs/architecture.md): only repositories, entities and `infra/database` reach
+ * TypeORM; `infra/` and `common/` serve the capabilities and import none of them; a capability
+ * reaches another only through its module's exported services, never its repositories.
+ */
+const API_CAPABILITIES = readdirSync(new URL('apps/api/src/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !['infra', 'common'].includes(entry.name))
+  .map((entry) => entry.name);
+const api = projects.find((project) => project.root === 'apps/api');
+const apiLayers = ({ typeorm, capabilities, module = false }) => [
+  ...forbiddenImports(api),
+  {
+    regex: '^\\.\\./.*\\.repository\\.js$',
+    message: 'Another capability is reached through its exported services, not its repositories.',
+  },
+  ...(typeorm
+    ? []
+    : [
+        {
+          // A module may name @nestjs/typeorm (forFeature), nothing else of TypeORM.
+          regex: module ? '^typeorm(/.*)?$' : '^(@nestjs/)?typeorm(/.*)?$',
+          message: 'Only *.repository.ts, *.entity.ts and infra/database use TypeORM: ask a repository.',
+        },
+      ]),
+  ...(capabilities
+    ? []
+    : [
+        {
+          group: API_CAPABILITIES.map((name) => `**/${name}/**`),
+          message: 'infra/ and common/ import no capability: the capabilities import them.',
+        },
+      ]),
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -115,6 +149,30 @@ export default tseslint.config(
     files: [`${project.root}/**/*.{ts,tsx}`],
     rules: boundaries(forbiddenImports(project)),
   })),
+  {
+    files: ['apps/api/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: boundaries(apiLayers({ typeorm: false, capabilities: true })),
+  },
+  {
+    // A module registers its entities with TypeOrmModule.forFeature.
+    files: ['apps/api/src/**/*.module.ts'],
+    rules: boundaries(apiLayers({ typeorm: false, capabilities: true, module: true })),
+  },
+  {
+    files: ['apps/api/src/**/*.repository.ts', 'apps/api/src/**/*.entity.ts'],
+    rules: boundaries(apiLayers({ typeorm: true, capabilities: true })),
+  },
+  {
+    files: ['apps/api/src/infra/**/*.ts', 'apps/api/src/common/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: boundaries(apiLayers({ typeorm: false, capabilities: false })),
+  },
+  {
+    files: ['apps/api/src/infra/database/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: boundaries(apiLayers({ typeorm: true, capabilities: false })),
+  },
   {
     // The specs of the tools (the boundary proof among them) run on Jest's globals.
     files: ['tools/**/*.spec.mjs'],

@@ -58,3 +58,33 @@ describe('project boundaries (Nx tags -> forbidden imports)', () => {
     expect(await messages(file, specifier)).toEqual([]);
   });
 });
+
+describe("the api's layers (repositories, infra, capabilities)", () => {
+  const TYPEORM = 'Only *.repository.ts, *.entity.ts and infra/database use TypeORM: ask a repository.';
+  const UPWARD = 'infra/ and common/ import no capability: the capabilities import them.';
+  const REPOSITORY = 'Another capability is reached through its exported services, not its repositories.';
+
+  it.each([
+    ['apps/api/src/sessions/fixture.service.ts', 'typeorm', TYPEORM],
+    ['apps/api/src/sessions/fixture.controller.ts', '@nestjs/typeorm', TYPEORM],
+    ['apps/api/src/infra/http/fixture.ts', 'typeorm', TYPEORM],
+    ['apps/api/src/infra/http/fixture.ts', '../../auth/auth.service.js', UPWARD],
+    ['apps/api/src/infra/database/fixture.ts', '../../users/user.entity.js', UPWARD],
+    ['apps/api/src/common/fixture.ts', '../sessions/session.service.js', UPWARD],
+    ['apps/api/src/admin/fixture.service.ts', '../users/user.repository.js', REPOSITORY],
+  ])('%s may not import %s', async (file, specifier, rule) => {
+    expect((await messages(file, specifier)).join('\n')).toContain(rule);
+  });
+
+  it.each([
+    ['apps/api/src/sessions/fixture.repository.ts', 'typeorm'],
+    ['apps/api/src/sessions/fixture.entity.ts', 'typeorm'],
+    ['apps/api/src/sessions/fixture.module.ts', '@nestjs/typeorm'],
+    ['apps/api/src/infra/database/fixture.ts', 'typeorm'],
+    ['apps/api/src/sessions/fixture.service.ts', './session.repository.js'],
+    ['apps/api/src/admin/fixture.service.ts', '../users/user.service.js'],
+    ['apps/api/src/users/fixture.service.ts', '../infra/database/transaction-runner.js'],
+  ])('%s may import %s', async (file, specifier) => {
+    expect(await messages(file, specifier)).toEqual([]);
+  });
+});

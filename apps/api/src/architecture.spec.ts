@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('.', import.meta.url));
@@ -8,13 +8,6 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The frameworks and drivers whose insides the code must not reach into. */
 const GUARDED = /^(@nestjs\/[^/]+|typeorm|fastify|pg|better-sqlite3)(\/.*)?$/;
-
-/**
- * The one file still allowed a cast into TypeORM's objects: it serialises SQLite transactions by
- * replacing `dataSource.transaction` and the shared query runner's `query`, until an explicit
- * TransactionRunner replaces it.
- */
-const NOT_YET_CLEAN = new Set(['database/sqlite-lock.ts']);
 
 /** Private members of TypeORM's drivers and query runners that hot paths used to read. */
 const DRIVER_PRIVATES = /\bdatabaseConnection\b|\bstmtCache\b|\.master\b|\.driver\s+as\b/;
@@ -76,7 +69,6 @@ describe('the api reaches Nest, TypeORM, Fastify and the drivers only through th
   it('casts nothing into a private member of a framework or driver', () => {
     const casts: string[] = [];
     for (const { name, text } of files) {
-      if (NOT_YET_CLEAN.has(name)) continue;
       for (const [i, line] of text.split('\n').entries()) {
         // Specs may look into the project's own classes; the source may not cast its way anywhere.
         const cast = !name.endsWith('.spec.ts') && line.includes('as unknown as {');
@@ -84,5 +76,62 @@ describe('the api reaches Nest, TypeORM, Fastify and the drivers only through th
       }
     }
     expect(casts).toEqual([]);
+  });
+});
+
+/** The folder a source file belongs to: a capability (`sessions`), `infra`, `common`, or '' for the root. */
+const folderOf = (name: string) => (name.includes('/') ? name.split('/')[0]! : '');
+
+describe("the api's layers", () => {
+  const source = files.filter(({ name }) => !name.endsWith('.spec.ts'));
+
+  it('only repositories, entities, and infra/database (with migrations) import typeorm', () => {
+    const allowed = (name: string) =>
+      name.endsWith('.repository.ts') || name.endsWith('.entity.ts') || name.startsWith('infra/database/');
+    const importers = source
+      .filter(({ name, text }) => !allowed(name) && specifiers(text).some((s) => /^typeorm(\/|$)/.test(s)))
+      .map(({ name }) => name);
+    expect(importers).toEqual([]);
+  });
+
+  it('only modules (forFeature) and infra/database import @nestjs/typeorm', () => {
+    const importers = source
+      .filter(({ name }) => !name.endsWith('.module.ts') && !name.startsWith('infra/database/'))
+      .filter(({ text }) => specifiers(text).includes('@nestjs/typeorm'))
+      .map(({ name }) => name);
+    expect(importers).toEqual([]);
+  });
+
+  it('infra/ and common/ import no capability (0 upward imports)', () => {
+    const upward: string[] = [];
+    for (const { name, text } of source.filter(({ name }) => ['infra', 'common'].includes(folderOf(name)))) {
+      for (const specifier of specifiers(text).filter((s) => s.startsWith('.'))) {
+        const target = normalize(join(dirname(name), specifier));
+        if (!['infra', 'common'].includes(folderOf(target))) upward.push(`${name}: ${specifier}`);
+      }
+    }
+    expect(upward).toEqual([]);
+  });
+
+  it("no capability imports another capability's repository", () => {
+    const reaching: string[] = [];
+    for (const { name, text } of source) {
+      for (const specifier of specifiers(text).filter((s) => s.endsWith('.repository.js'))) {
+        const target = normalize(join(dirname(name), specifier));
+        if (folderOf(target) !== folderOf(name)) reaching.push(`${name}: ${specifier}`);
+      }
+    }
+    expect(reaching).toEqual([]);
+  });
+
+  it('holds no SQL and makes no query call outside repositories and infra/database', () => {
+    // TypeORM's query API, and the database handle's own statements and shared manager.
+    const QUERY_CALL = /\.(getRepository|createQueryBuilder)\s*[<(]|\b(tx|m|manager)\.query\b|\bdb\.(query|manager)\b/;
+    const SQL = /\b(SELECT\s.+\sFROM|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b/;
+    const holders = source
+      .filter(({ name }) => !name.endsWith('.repository.ts') && !name.startsWith('infra/database/'))
+      .filter(({ text }) => SQL.test(text) || QUERY_CALL.test(text))
+      .map(({ name }) => name);
+    expect(holders).toEqual([]);
   });
 });
