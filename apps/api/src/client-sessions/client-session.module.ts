@@ -8,6 +8,7 @@ import { UsersModule } from '../users/users.module.js';
 import { ClientSessionController } from './client-session.controller.js';
 import { ClientSessionService } from './client-session.service.js';
 import { SelfServiceCodeEntity } from './self-service-code.entity.js';
+import { SelfServiceCodeRepository } from './self-service-code.repository.js';
 import { SelfServiceController } from './self-service.controller.js';
 import { SelfServiceService } from './self-service.service.js';
 
@@ -22,7 +23,7 @@ import { SelfServiceService } from './self-service.service.js';
     AuditModule,
   ],
   controllers: [ClientSessionController, SelfServiceController],
-  providers: [SelfServiceService, ClientSessionService],
+  providers: [SelfServiceCodeRepository, SelfServiceService, ClientSessionService],
   exports: [ClientSessionService],
 })
 export class ClientSessionModule {}

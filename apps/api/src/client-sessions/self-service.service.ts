@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import { HttpAdapterHost } from '@nestjs/core';
-import { In, IsNull, LessThan } from 'typeorm';
 import { BUILT_IN_PERMISSIONS, type CreateSelfServiceSessionRequest } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError, forbidden, notFound } from '../infra/http/api-error.js';
@@ -12,12 +11,12 @@ import { CONFIG, listeningUrl, type Config } from '../infra/config/config.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionService } from '../sessions/session.service.js';
 import { CatalogService } from '../directory/catalog.service.js';
-import { RoleEntity } from '../directory/directory.entity.js';
+import type { RoleEntity } from '../directory/directory.entity.js';
 import { GrantService } from '../check/grant.service.js';
 import { TenantService } from '../directory/tenant.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UserService } from '../users/user.service.js';
-import { SelfServiceCodeEntity } from './self-service-code.entity.js';
+import { SelfServiceCodeRepository } from './self-service-code.repository.js';
 
 export const VIEW_DASHBOARD = BUILT_IN_PERMISSIONS[0]; // 'view-self-service-dashboard'
 const CODE_LIFETIME_MS = 60_000;
@@ -29,6 +28,7 @@ const MAX_ROLES_CONSIDERED = 1000;
 export class SelfServiceService {
   constructor(
     private readonly db: TransactionRunner,
+    private readonly codes: SelfServiceCodeRepository,
     private readonly sessions: SessionService,
     private readonly users: UserService,
     private readonly tenants: TenantService,
@@ -93,9 +93,8 @@ export class SelfServiceService {
         },
         m,
       );
-      const codes = m.getRepository(SelfServiceCodeEntity);
-      await codes.delete({ expiresAt: LessThan(now - 24 * 3600_000) });
-      await codes.insert({
+      await this.codes.removeExpiredBefore(m, now - 24 * 3600_000);
+      await this.codes.create(m, {
         codeHash: sha256Hex(code),
         userId: user.id,
         tenantId: request.tenantId,
@@ -130,15 +129,14 @@ export class SelfServiceService {
   ): Promise<{ token: string; session: SessionEntity; redirectUrl: string | null }> {
     const codeHash = sha256Hex(code);
     return this.db.transaction(async (m) => {
-      const codes = m.getRepository(SelfServiceCodeEntity);
-      const row = await codes.findOneBy({ codeHash });
+      const row = await this.codes.findByHash(m, codeHash);
       const now = Date.now();
       if (!row) throw new ApiError('unauthorized', 'This link is not valid');
       if (row.usedAt !== null) throw new ApiError('token_revoked', 'This link was already used');
       if (now >= row.expiresAt || now >= row.sessionExpiresAt)
         throw new ApiError('token_expired', 'This link has expired');
-      const claimed = await codes.update({ codeHash, usedAt: IsNull() }, { usedAt: now });
-      if (!claimed.affected) throw new ApiError('token_revoked', 'This link was already used');
+      if (!(await this.codes.claim(m, codeHash, now)))
+        throw new ApiError('token_revoked', 'This link was already used');
       const user = await this.users.findById(row.userId);
       // A user created after the link is someone else who was given a deleted user's id.
       if (!user || user.createdAt > row.createdAt) throw new ApiError('unauthorized', 'This link is not valid');
@@ -182,9 +180,9 @@ export class SelfServiceService {
       (r) => r !== 'super_admin',
     );
     if (ownRoles.length === 0) return [];
-    const roles = await this.db.manager
-      .getRepository(RoleEntity)
-      .find({ where: { id: In(ownRoles) }, order: { id: 'ASC' }, take: MAX_ROLES_CONSIDERED });
+    // In id order, the first MAX_ROLES_CONSIDERED of them.
+    const ids = [...new Set(ownRoles)].sort();
+    const roles = (await this.catalog.getMany('role', ids)).slice(0, MAX_ROLES_CONSIDERED);
     const links = await this.catalog.permissionsOfRoles(roles.map((r) => r.id));
     return roles.filter((r) => [...(links.get(r.id) ?? [])].every((p) => held.has(p)));
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { DirectoryModule } from '../directory/directory.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { EntitlementController } from './entitlement.controller.js';
 import {
   FeatureEntity,
@@ -12,6 +13,7 @@ import {
   UserFeatureEntity,
   UserPricingTierEntity,
 } from './entitlement.entity.js';
+import { EntitlementRepository } from './entitlement.repository.js';
 import { EntitlementService } from './entitlement.service.js';
 
 /** Pricing tiers and features, and who has them. */
@@ -27,10 +29,11 @@ import { EntitlementService } from './entitlement.service.js';
       UserFeatureEntity,
     ]),
     DirectoryModule,
+    UsersModule,
     AuditModule,
   ],
   controllers: [EntitlementController],
-  providers: [EntitlementService],
+  providers: [EntitlementRepository, EntitlementService],
   exports: [EntitlementService],
 })
 export class EntitlementsModule {}
