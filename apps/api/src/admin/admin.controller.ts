@@ -1,5 +1,4 @@
 import { Controller, Delete, Get, Post } from '@nestjs/common';
-import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import {
   CreateSessionTokenRequest,
   CreateSessionTokenResponse,
@@ -10,28 +9,23 @@ import {
   type Page,
   type Session,
 } from '@tessera/dto';
-import { AuditService } from '../audit/audit.service.js';
 import { Auth } from '../infra/http/auth.decorator.js';
 import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
 import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../auth/principal.js';
 import { SessionService, toSessionDto } from '../sessions/session.service.js';
 import { SignOutService } from '../sessions/sign-out.service.js';
 import { UserService, toUserDto } from '../users/user.service.js';
-import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { ImpersonationService } from './impersonation.service.js';
 import { UserAdminService } from './user-admin.service.js';
 
 @Controller('v1/admin')
 export class AdminController {
   constructor(
-    private readonly db: TransactionRunner,
     private readonly impersonation: ImpersonationService,
-    private readonly apiKeys: ApiKeyService,
     private readonly userAdmin: UserAdminService,
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly signOuts: SignOutService,
-    private readonly audit: AuditService,
   ) {}
 
   /** Admins, and tenant admins for their own tenant's members (decided in ImpersonationService). */

@@ -59,7 +59,7 @@ export class ImpersonationService {
     const impersonatorId =
       principal.kind === 'api_key' ? `${API_KEY_IMPERSONATOR}${principal.apiKey.id}` : principal.user.id;
     const tenantId = right.kind === 'tenant_admin' ? right.tenantId : undefined;
-    return this.db.transaction(async (m) => {
+    return this.db.transaction(async (tx) => {
       const created = await this.sessions.create(
         {
           userId: target.id,
@@ -73,9 +73,9 @@ export class ImpersonationService {
           ip: actor.ip ?? undefined,
           userAgent: actor.userAgent ?? undefined,
         },
-        m,
+        tx,
       );
-      await this.audit.record(m, {
+      await this.audit.record(tx, {
         type: 'impersonation.started',
         actor,
         userId: target.id,

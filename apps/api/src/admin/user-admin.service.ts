@@ -21,19 +21,19 @@ export class UserAdminService {
   /** Creates a user; with a password, hashed before the transaction (argon2 takes tens of milliseconds). */
   async create(input: NewUser & { password?: string }, actor: Actor): Promise<UserEntity> {
     const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
-    return this.db.transaction(async (m) => {
-      const user = await this.users.insert({ ...input, passwordHash }, m);
-      await this.audit.record(m, { type: 'user.created', actor, userId: user.id, sessionId: null });
+    return this.db.transaction(async (tx) => {
+      const user = await this.users.insert({ ...input, passwordHash }, tx);
+      await this.audit.record(tx, { type: 'user.created', actor, userId: user.id, sessionId: null });
       return user;
     });
   }
 
   /** Disables a user and ends every session they have, in one transaction: no session outlives it. */
   disable(userId: string, actor: Actor): Promise<UserEntity> {
-    return this.db.transaction(async (m) => {
-      const user = await this.users.setDisabled(userId, true, m);
-      const revoked = await this.sessions.revokeAll(userId, { manager: m });
-      await this.audit.record(m, {
+    return this.db.transaction(async (tx) => {
+      const user = await this.users.setDisabled(userId, true, tx);
+      const revoked = await this.sessions.revokeAll(userId, { manager: tx });
+      await this.audit.record(tx, {
         type: 'user.disabled',
         actor,
         userId,
@@ -45,9 +45,9 @@ export class UserAdminService {
   }
 
   enable(userId: string, actor: Actor): Promise<UserEntity> {
-    return this.db.transaction(async (m) => {
-      const user = await this.users.setDisabled(userId, false, m);
-      await this.audit.record(m, { type: 'user.enabled', actor, userId, sessionId: null });
+    return this.db.transaction(async (tx) => {
+      const user = await this.users.setDisabled(userId, false, tx);
+      await this.audit.record(tx, { type: 'user.enabled', actor, userId, sessionId: null });
       return user;
     });
   }
@@ -58,16 +58,16 @@ export class UserAdminService {
    */
   async update(userId: string, patch: { email?: string; password?: string }, actor: Actor): Promise<UserEntity> {
     const passwordHash = patch.password === undefined ? undefined : await this.passwords.hash(patch.password);
-    return this.db.transaction(async (m) => {
+    return this.db.transaction(async (tx) => {
       const { user, emailChanged, passwordChanged } = await this.users.update(
         userId,
         { email: patch.email, passwordHash },
-        m,
+        tx,
       );
-      if (emailChanged) await this.audit.record(m, { type: 'email.changed', actor, userId, sessionId: null });
+      if (emailChanged) await this.audit.record(tx, { type: 'email.changed', actor, userId, sessionId: null });
       if (passwordChanged) {
-        const revoked = await this.sessions.revokeAll(userId, { manager: m });
-        await this.audit.record(m, {
+        const revoked = await this.sessions.revokeAll(userId, { manager: tx });
+        await this.audit.record(tx, {
           type: 'password.changed',
           actor,
           userId,
@@ -84,10 +84,10 @@ export class UserAdminService {
    * token_revoked), so creating a user with the same id later brings none of them back.
    */
   remove(userId: string, actor: Actor): Promise<void> {
-    return this.db.transaction(async (m) => {
-      await this.users.remove(userId, m);
-      const revoked = await this.sessions.revokeAll(userId, { manager: m });
-      await this.audit.record(m, {
+    return this.db.transaction(async (tx) => {
+      await this.users.remove(userId, tx);
+      const revoked = await this.sessions.revokeAll(userId, { manager: tx });
+      await this.audit.record(tx, {
         type: 'user.deleted',
         actor,
         userId,

@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditController } from './audit.controller.js';
-import { AuditEventEntity } from './audit-event.entity.js';
+import { AuditRepository, auditTables } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
 
 /** The audit log: every write records an event here in its own transaction; admins read it. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEventEntity])],
+  imports: [auditTables],
   controllers: [AuditController],
-  providers: [AuditService],
+  providers: [AuditService, AuditRepository],
   exports: [AuditService],
 })
 export class AuditModule {}

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '../infra/database/transaction-runner.js';
-import { Brackets, type EntityManager } from 'typeorm';
 import type { AuditEvent, AuditEventQuery, AuditEventType, Page } from '@tessera/dto';
-import { uuidv7 } from '../common/crypto.js';
-import { paginate } from '../infra/database/pagination.js';
 import type { Actor } from '../auth/principal.js';
 import { iso } from '../infra/database/columns.js';
-import { sqlWrite } from '../infra/database/sql.js';
-import { AuditEventEntity } from './audit-event.entity.js';
+import type { Transaction } from '../infra/database/transaction-runner.js';
+import type { AuditEventEntity } from './audit-event.entity.js';
+import { AuditRepository } from './audit.repository.js';
 
 export interface AuditRecord {
   type: AuditEventType;
@@ -37,53 +34,21 @@ export function toAuditEventDto(e: AuditEventEntity): AuditEvent {
   };
 }
 
-/** Every sign-in and most admin actions write one. */
-export const AUDIT_INSERT_SQL = `
-  INSERT INTO audit_events (id, type, actor_user_id, actor_api_key_id, user_id, session_id, tenant_id, ip, user_agent, at, details)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** The parameters of AUDIT_INSERT_SQL for an event happening now. */
-export function auditValues(event: AuditRecord): unknown[] {
-  return [
-    uuidv7(),
-    event.type,
-    event.actor.userId,
-    event.actor.apiKeyId,
-    event.userId ?? null,
-    event.sessionId === undefined ? event.actor.sessionId : event.sessionId,
-    event.tenantId ?? null,
-    event.actor.ip,
-    event.actor.userAgent,
-    Date.now(),
-    event.details === undefined ? null : JSON.stringify(event.details),
-  ];
-}
+// Sign-in writes its session and its audit event as one statement (sessions/sign-in.service.ts).
+export { AUDIT_INSERT_SQL, auditValues } from './audit.repository.js';
 
 /** The audit log: written inside the transaction of the action it records, read by admins. */
 @Injectable()
 export class AuditService {
-  private readonly insert: (manager: EntityManager, ...values: unknown[]) => Promise<void>;
+  constructor(private readonly events: AuditRepository) {}
 
-  constructor(private readonly db: TransactionRunner) {
-    this.insert = sqlWrite(db, AUDIT_INSERT_SQL);
-  }
-
-  /** Records an event with the given manager, so it commits or rolls back with the action. */
-  async record(manager: EntityManager, event: AuditRecord): Promise<void> {
-    await this.insert(manager, ...auditValues(event));
+  /** Records an event in the given transaction, so it commits or rolls back with the action. */
+  record(tx: Transaction, event: AuditRecord): Promise<void> {
+    return this.events.record(tx, event);
   }
 
   /** Newest first; `userId` matches events whose actor or subject is that user. */
   list(query: AuditEventQuery): Promise<Page<AuditEventEntity>> {
-    const qb = this.db.manager.getRepository(AuditEventEntity).createQueryBuilder('e');
-    if (query.userId !== undefined) {
-      qb.andWhere(
-        new Brackets((w) => w.where('e.userId = :userId', { userId: query.userId }).orWhere('e.actorUserId = :userId')),
-      );
-    }
-    if (query.type !== undefined) qb.andWhere('e.type = :type', { type: query.type });
-    if (query.from !== undefined) qb.andWhere('e.createdAt >= :from', { from: Date.parse(query.from) });
-    if (query.to !== undefined) qb.andWhere('e.createdAt < :to', { to: Date.parse(query.to) });
-    return paginate(qb, query, { order: 'DESC' });
+    return this.events.list(query);
   }
 }

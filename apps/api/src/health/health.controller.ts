@@ -1,18 +1,18 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import type { Redis } from 'ioredis';
 import { HealthResponse } from '@tessera/dto';
 import { ApiError } from '../infra/http/api-error.js';
 import { Public } from '../infra/http/auth.decorator.js';
 import { Contract } from '../infra/http/contract.decorator.js';
 import { REDIS } from '../rate-limit/rate-limit.module.js';
+import { HealthRepository } from './health.repository.js';
 
 const READY_TIMEOUT_MS = 2000;
 
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly db: TransactionRunner,
+    private readonly database: HealthRepository,
     @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
 
@@ -28,7 +28,7 @@ export class HealthController {
   @Contract({ summary: 'Readiness: the database answers (and Redis, when configured)', response: HealthResponse })
   async ready(): Promise<HealthResponse> {
     const [database, redis] = await Promise.all([
-      this.probe(() => this.db.query('SELECT 1', [])),
+      this.probe(() => this.database.ping()),
       this.redis ? this.probe(() => this.redis!.ping()) : Promise.resolve(undefined),
     ]);
     const checks = { database, ...(redis ? { redis } : {}) };

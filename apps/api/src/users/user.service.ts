@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import { Injectable } from '@nestjs/common';
-import { type EntityManager } from 'typeorm';
 import type { Page, User } from '@tessera/dto';
 import { ApiError, duplicate, notFound } from '../infra/http/api-error.js';
 import { iso } from '../infra/database/columns.js';
 import { isUniqueViolation } from '../infra/database/data-source.js';
-import { ms, msOrNull, sqlRead } from '../infra/database/sql.js';
-import { paginate, type Listing } from '../infra/database/pagination.js';
+import type { Listing } from '../infra/database/pagination.js';
+import type { Transaction } from '../infra/database/transaction-runner.js';
 import { PasswordService } from './password.service.js';
-import { UserEntity } from './user.entity.js';
+import type { UserEntity } from './user.entity.js';
+import { UserRepository } from './user.repository.js';
+
+// The hot reads of other capabilities join users with these (sessions' token validation).
+export { USER_COLUMNS, userOfRow, type UserRow } from './user.repository.js';
 
 /** A user to create; the id is generated when omitted. */
 export interface NewUser {
@@ -34,68 +36,22 @@ export function toUserDto(user: UserEntity): User {
   };
 }
 
-/** A user's columns as the hot reads name them (joined as `u`); `UserRow` is the row they make. */
-export const USER_COLUMNS =
-  'u.id AS "userId", u.email AS "userEmail", u.password_hash AS "userPasswordHash", ' +
-  'u.super_admin AS "userSuperAdmin", ' +
-  'u.disabled_at AS "userDisabledAt", u.sessions_valid_after AS "userSessionsValidAfter", ' +
-  'u.created_at AS "userCreatedAt", u.updated_at AS "userUpdatedAt"';
-
-/**
- * A row read with USER_COLUMNS: BIGINT times are strings on PostgreSQL, booleans 0 or 1 on SQLite;
- * `userId` is null when an outer join found no user.
- */
-export interface UserRow {
-  userId: string | null;
-  userEmail: string | null;
-  userPasswordHash: string | null;
-  userSuperAdmin: boolean | number;
-  userDisabledAt: string | number | null;
-  userSessionsValidAfter: string | number | null;
-  userCreatedAt: string | number;
-  userUpdatedAt: string | number;
-}
-
-/** The user of a row read with USER_COLUMNS; null when there is none. */
-export function userOfRow(row: UserRow): UserEntity | null {
-  if (row.userId === null) return null;
-  return {
-    id: row.userId,
-    email: row.userEmail,
-    passwordHash: row.userPasswordHash,
-    superAdmin: row.userSuperAdmin === true || row.userSuperAdmin === 1,
-    disabledAt: msOrNull(row.userDisabledAt),
-    sessionsValidAfter: msOrNull(row.userSessionsValidAfter),
-    createdAt: ms(row.userCreatedAt),
-    updatedAt: ms(row.userUpdatedAt),
-  };
-}
-
-/** Users: the only place that reads or writes the users table. */
+/** Users: the rules of accounts. Their rows are UserRepository's, the only writer of the users table. */
 @Injectable()
 export class UserService {
-  /** Every sign-in runs this. */
-  private readonly byEmail: (email: string) => Promise<UserRow[]>;
-
   constructor(
-    private readonly db: TransactionRunner,
+    private readonly users: UserRepository,
     private readonly passwords: PasswordService,
-  ) {
-    this.byEmail = sqlRead<UserRow>(db, `SELECT ${USER_COLUMNS} FROM users u WHERE u.email = ?`);
-  }
-
-  private repo(manager: EntityManager = this.db.manager) {
-    return manager.getRepository(UserEntity);
-  }
+  ) {}
 
   /** Hashes the password (before any check, so a duplicate costs the same as a success) and inserts. */
-  async create(input: NewUser & { password?: string }, manager?: EntityManager): Promise<UserEntity> {
+  async create(input: NewUser & { password?: string }, tx?: Transaction): Promise<UserEntity> {
     const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
-    return this.insert({ ...input, passwordHash }, manager);
+    return this.insert({ ...input, passwordHash }, tx);
   }
 
   /** Inserts a user whose password is already hashed; a taken id or email is 409. */
-  async insert(input: NewUser & { passwordHash: string | null }, manager?: EntityManager): Promise<UserEntity> {
+  async insert(input: NewUser & { passwordHash: string | null }, tx?: Transaction): Promise<UserEntity> {
     const id = input.userId ?? randomUUID();
     if (id.startsWith(API_KEY_IMPERSONATOR)) {
       throw new ApiError('invalid_request', 'The request is not valid', {
@@ -103,35 +59,36 @@ export class UserService {
       });
     }
     const email = input.email === undefined ? null : normalizeEmail(input.email);
-    if (await this.repo(manager).existsBy({ id })) throw duplicate('userId', id);
-    if (email !== null && (await this.repo(manager).existsBy({ email }))) throw duplicate('email', email);
+    if (await this.users.isIdTaken(id, tx)) throw duplicate('userId', id);
+    if (email !== null && (await this.users.isEmailTaken(email, tx))) throw duplicate('email', email);
     const now = Date.now();
-    const user = this.repo(manager).create({
-      id,
-      email,
-      passwordHash: input.passwordHash,
-      superAdmin: input.superAdmin ?? false,
-      disabledAt: null,
-      sessionsValidAfter: null,
-      createdAt: now,
-      updatedAt: now,
-    });
     try {
-      await this.repo(manager).insert(user);
+      return await this.users.insert(
+        {
+          id,
+          email,
+          passwordHash: input.passwordHash,
+          superAdmin: input.superAdmin ?? false,
+          disabledAt: null,
+          sessionsValidAfter: null,
+          createdAt: now,
+          updatedAt: now,
+        },
+        tx,
+      );
     } catch (error) {
       // Two concurrent creates: the loser of the race gets the same 409 as a sequential one.
       if (isUniqueViolation(error)) throw duplicate('userId or email', `${id} / ${email ?? ''}`);
       throw error;
     }
-    return user;
   }
 
   list(query: Listing): Promise<Page<UserEntity>> {
-    return paginate(this.repo().createQueryBuilder('u'), query);
+    return this.users.list(query);
   }
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.repo().findOneBy({ id });
+    return this.users.findById(id);
   }
 
   async getById(id: string): Promise<UserEntity> {
@@ -140,9 +97,8 @@ export class UserService {
     return user;
   }
 
-  async findByEmail(email: string): Promise<UserEntity | null> {
-    const [row] = await this.byEmail(normalizeEmail(email));
-    return row === undefined ? null : userOfRow(row);
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findByEmail(normalizeEmail(email));
   }
 
   /**
@@ -152,14 +108,14 @@ export class UserService {
   async update(
     userId: string,
     patch: { email?: string; passwordHash?: string },
-    manager: EntityManager,
+    tx: Transaction,
   ): Promise<{ user: UserEntity; emailChanged: boolean; passwordChanged: boolean }> {
-    const user = await this.repo(manager).findOneBy({ id: userId });
+    const user = await this.users.findById(userId, tx);
     if (!user) throw notFound('user', userId);
     let emailChanged = false;
     if (patch.email !== undefined) {
       const email = normalizeEmail(patch.email);
-      if (email !== user.email && (await this.repo(manager).existsBy({ email }))) throw duplicate('email', email);
+      if (email !== user.email && (await this.users.isEmailTaken(email, tx))) throw duplicate('email', email);
       emailChanged = email !== user.email;
       user.email = email;
     }
@@ -167,9 +123,10 @@ export class UserService {
     if (passwordChanged) user.passwordHash = patch.passwordHash!;
     user.updatedAt = Date.now();
     try {
-      await this.repo(manager).update(
-        { id: userId },
+      await this.users.updateProfile(
+        userId,
         { email: user.email, passwordHash: user.passwordHash, updatedAt: user.updatedAt },
+        tx,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate('email', user.email ?? '');
@@ -179,23 +136,22 @@ export class UserService {
   }
 
   /** Deletes a user with their memberships and grants (foreign keys cascade), in the caller's transaction. */
-  async remove(userId: string, manager: EntityManager): Promise<void> {
-    const result = await this.repo(manager).delete({ id: userId });
-    if (!result.affected) throw notFound('user', userId);
+  async remove(userId: string, tx: Transaction): Promise<void> {
+    if (!(await this.users.delete(userId, tx))) throw notFound('user', userId);
   }
 
-  async setPasswordHash(userId: string, passwordHash: string, manager?: EntityManager): Promise<void> {
-    await this.repo(manager).update({ id: userId }, { passwordHash, updatedAt: Date.now() });
+  async setPasswordHash(userId: string, passwordHash: string, tx?: Transaction): Promise<void> {
+    await this.users.setPasswordHash(userId, passwordHash, Date.now(), tx);
   }
 
-  /** Sets or clears disabledAt; false when the user was already in that state. */
-  async setDisabled(userId: string, disabled: boolean, manager: EntityManager): Promise<UserEntity> {
-    const user = await this.repo(manager).findOneBy({ id: userId });
+  /** Sets or clears disabledAt, in the caller's transaction; unchanged when the user is already in that state. */
+  async setDisabled(userId: string, disabled: boolean, tx: Transaction): Promise<UserEntity> {
+    const user = await this.users.findById(userId, tx);
     if (!user) throw notFound('user', userId);
     if ((user.disabledAt !== null) !== disabled) {
       user.disabledAt = disabled ? Date.now() : null;
       user.updatedAt = Date.now();
-      await this.repo(manager).update({ id: userId }, { disabledAt: user.disabledAt, updatedAt: user.updatedAt });
+      await this.users.setDisabledAt(userId, user.disabledAt, user.updatedAt, tx);
     }
     return user;
   }
@@ -215,7 +171,7 @@ export class UserService {
     }
     // An existing account keeps its password: a password changed through the API survives restarts.
     if (!existing.superAdmin) {
-      await this.repo().update({ id: existing.id }, { superAdmin: true, updatedAt: Date.now() });
+      await this.users.makeSuperAdmin(existing.id, Date.now());
       existing.superAdmin = true;
     }
     return existing;

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordService } from './password.service.js';
-import { UserEntity } from './user.entity.js';
+import { UserRepository, userTables } from './user.repository.js';
 import { UserService } from './user.service.js';
 
 /** People: their accounts, profiles and passwords. Administration of them is the admin module's. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity])],
-  providers: [UserService, PasswordService],
+  imports: [userTables],
+  providers: [UserService, UserRepository, PasswordService],
   exports: [UserService, PasswordService],
 })
 export class UsersModule {}

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import type { Page } from '@tessera/dto';
+import { paginate, type Listing } from '../infra/database/pagination.js';
+import { ms, msOrNull, sqlRead } from '../infra/database/sql.js';
+import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
+import { UserEntity } from './user.entity.js';
+
+/** The users table, for UsersModule's imports: TypeORM knows only the entities a module registers. */
+export const userTables = TypeOrmModule.forFeature([UserEntity]);
+
+/** A user's columns as the hot reads name them (joined as `u`); `UserRow` is the row they make. */
+export const USER_COLUMNS =
+  'u.id AS "userId", u.email AS "userEmail", u.password_hash AS "userPasswordHash", ' +
+  'u.super_admin AS "userSuperAdmin", ' +
+  'u.disabled_at AS "userDisabledAt", u.sessions_valid_after AS "userSessionsValidAfter", ' +
+  'u.created_at AS "userCreatedAt", u.updated_at AS "userUpdatedAt"';
+
+/**
+ * A row read with USER_COLUMNS: BIGINT times are strings on PostgreSQL, booleans 0 or 1 on SQLite;
+ * `userId` is null when an outer join found no user.
+ */
+export interface UserRow {
+  userId: string | null;
+  userEmail: string | null;
+  userPasswordHash: string | null;
+  userSuperAdmin: boolean | number;
+  userDisabledAt: string | number | null;
+  userSessionsValidAfter: string | number | null;
+  userCreatedAt: string | number;
+  userUpdatedAt: string | number;
+}
+
+/** The user of a row read with USER_COLUMNS; null when there is none. */
+export function userOfRow(row: UserRow): UserEntity | null {
+  if (row.userId === null) return null;
+  return {
+    id: row.userId,
+    email: row.userEmail,
+    passwordHash: row.userPasswordHash,
+    superAdmin: row.userSuperAdmin === true || row.userSuperAdmin === 1,
+    disabledAt: msOrNull(row.userDisabledAt),
+    sessionsValidAfter: msOrNull(row.userSessionsValidAfter),
+    createdAt: ms(row.userCreatedAt),
+    updatedAt: ms(row.userUpdatedAt),
+  };
+}
+
+/**
+ * The only writer of the users table (UserService's rules decide what to write). Methods that take
+ * a `tx` run in the caller's transaction; without one, each statement runs on its own.
+ */
+@Injectable()
+export class UserRepository {
+  /** Every sign-in runs this: hand-written, prepared once. */
+  private readonly byEmail: (email: string) => Promise<UserRow[]>;
+
+  constructor(private readonly db: TransactionRunner) {
+    this.byEmail = sqlRead<UserRow>(db, `SELECT ${USER_COLUMNS} FROM users u WHERE u.email = ?`);
+  }
+
+  private users<T>(tx: Transaction | undefined, work: (users: Repository<UserEntity>) => Promise<T>): Promise<T> {
+    if (tx !== undefined) return work(tx.getRepository(UserEntity));
+    return this.db.run((m) => work(m.getRepository(UserEntity)));
+  }
+
+  /** `email` as stored: already normalized. */
+  async findByEmail(email: string): Promise<UserEntity | null> {
+    const [row] = await this.byEmail(email);
+    return row === undefined ? null : userOfRow(row);
+  }
+
+  findById(id: string, tx?: Transaction): Promise<UserEntity | null> {
+    return this.users(tx, (users) => users.findOneBy({ id }));
+  }
+
+  isIdTaken(id: string, tx?: Transaction): Promise<boolean> {
+    return this.users(tx, (users) => users.existsBy({ id }));
+  }
+
+  isEmailTaken(email: string, tx?: Transaction): Promise<boolean> {
+    return this.users(tx, (users) => users.existsBy({ email }));
+  }
+
+  /** Inserts the user as given; a taken id or email throws the database's unique violation. */
+  insert(user: UserEntity, tx?: Transaction): Promise<UserEntity> {
+    return this.users(tx, async (users) => {
+      const entity = users.create(user);
+      await users.insert(entity);
+      return entity;
+    });
+  }
+
+  /** Writes email and password hash together; a taken email throws the database's unique violation. */
+  async updateProfile(
+    id: string,
+    profile: { email: string | null; passwordHash: string | null; updatedAt: number },
+    tx: Transaction,
+  ): Promise<void> {
+    await tx.getRepository(UserEntity).update({ id }, profile);
+  }
+
+  async setPasswordHash(id: string, passwordHash: string, updatedAt: number, tx?: Transaction): Promise<void> {
+    await this.users(tx, (users) => users.update({ id }, { passwordHash, updatedAt }));
+  }
+
+  async setDisabledAt(id: string, disabledAt: number | null, updatedAt: number, tx: Transaction): Promise<void> {
+    await tx.getRepository(UserEntity).update({ id }, { disabledAt, updatedAt });
+  }
+
+  async makeSuperAdmin(id: string, updatedAt: number): Promise<void> {
+    await this.users(undefined, (users) => users.update({ id }, { superAdmin: true, updatedAt }));
+  }
+
+  /** Deletes the user (memberships and grants go with it by cascade); false when there was none. */
+  async delete(id: string, tx: Transaction): Promise<boolean> {
+    const result = await tx.getRepository(UserEntity).delete({ id });
+    return Boolean(result.affected);
+  }
+
+  /** Oldest first, by keyset (or offset) pagination. */
+  list(query: Listing): Promise<Page<UserEntity>> {
+    return this.users(undefined, (users) => paginate(users.createQueryBuilder('u'), query));
+  }
+}
