@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { Brackets } from 'typeorm';
 import type { AuditEventQuery, Page } from '@tessera/dto';
 import { uuidv7 } from '../common/crypto.js';
@@ -10,8 +9,6 @@ import { AuditEventEntity } from './audit-event.entity.js';
 import type { AuditRecord } from './audit.service.js';
 
 /** The audit_events table, for AuditModule's imports: TypeORM knows only the entities a module registers. */
-export const auditTables = TypeOrmModule.forFeature([AuditEventEntity]);
-
 /** Every sign-in and most admin actions write one. */
 export const AUDIT_INSERT_SQL = `
   INSERT INTO audit_events (id, type, actor_user_id, actor_api_key_id, user_id, session_id, tenant_id, ip, user_agent, at, details)

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { Page } from '@tessera/dto';
 import { paginate, type Listing } from '../infra/database/pagination.js';
@@ -8,8 +7,6 @@ import { TransactionRunner, type Transaction } from '../infra/database/transacti
 import { UserEntity } from './user.entity.js';
 
 /** The users table, for UsersModule's imports: TypeORM knows only the entities a module registers. */
-export const userTables = TypeOrmModule.forFeature([UserEntity]);
-
 /** A user's columns as the hot reads name them (joined as `u`); `UserRow` is the row they make. */
 export const USER_COLUMNS =
   'u.id AS "userId", u.email AS "userEmail", u.password_hash AS "userPasswordHash", ' +

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UserEntity } from './user.entity.js';
 import { PasswordService } from './password.service.js';
-import { UserRepository, userTables } from './user.repository.js';
+import { UserRepository } from './user.repository.js';
 import { UserService } from './user.service.js';
 
 /** People: their accounts, profiles and passwords. Administration of them is the admin module's. */
 @Module({
-  imports: [userTables],
+  imports: [TypeOrmModule.forFeature([UserEntity])],
   providers: [UserService, UserRepository, PasswordService],
   exports: [UserService, PasswordService],
 })
