@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import { Injectable, Logger } from '@nestjs/common';
-import { type EntityManager } from 'typeorm';
 import type { ApiKey, Page } from '@tessera/dto';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/principal.js';
 import { ApiError, notFound } from '../infra/http/api-error.js';
 import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
-import { paginate, type Listing } from '../infra/database/pagination.js';
+import type { Listing } from '../infra/database/pagination.js';
 import { iso, isoOrNull } from '../infra/database/columns.js';
-import { ms, msOrNull, sqlRead } from '../infra/database/sql.js';
-import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
+import { TransactionRunner } from '../infra/database/transaction-runner.js';
+import type { ApiKeyEntity, ApiKeyRole } from './api-key.entity.js';
+import { ApiKeyRepository } from './api-key.repository.js';
 
 const LAST_USED_PRECISION_MS = 60_000;
 /** Prefix secret scanners can spot. */
@@ -26,52 +27,16 @@ export function toApiKeyDto(key: ApiKeyEntity): ApiKey {
   };
 }
 
-/** The key with a secret's hash: every request made with a key runs this. */
-const KEY_BY_HASH_SQL =
-  'SELECT id AS "id", name AS "name", role AS "role", secret_hash AS "secretHash", bootstrap AS "bootstrap", ' +
-  'created_at AS "createdAt", last_used_at AS "lastUsedAt", expires_at AS "expiresAt", revoked_at AS "revokedAt" ' +
-  'FROM api_keys WHERE secret_hash = ?';
-
-/** A row of KEY_BY_HASH_SQL: BIGINT times are strings on PostgreSQL. */
-interface KeyRow {
-  id: string;
-  name: string;
-  role: ApiKeyRole;
-  secretHash: string;
-  bootstrap: string | null;
-  createdAt: number | string;
-  lastUsedAt: number | string | null;
-  expiresAt: number | string | null;
-  revokedAt: number | string | null;
-}
-
-function keyOf(row: KeyRow): ApiKeyEntity {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role,
-    secretHash: row.secretHash,
-    bootstrap: row.bootstrap,
-    createdAt: ms(row.createdAt),
-    lastUsedAt: msOrNull(row.lastUsedAt),
-    expiresAt: msOrNull(row.expiresAt),
-    revokedAt: msOrNull(row.revokedAt),
-  };
-}
-
-/** API keys: the only place that reads or writes `api_keys`. */
+/** API keys: who may hold one, when it counts, and the audit trail of their making and ending. */
 @Injectable()
 export class ApiKeyService {
   private readonly logger = new Logger('ApiKeys');
-  private readonly byHash: (hash: string) => Promise<KeyRow[]>;
 
-  constructor(private readonly db: TransactionRunner) {
-    this.byHash = sqlRead<KeyRow>(db, KEY_BY_HASH_SQL);
-  }
-
-  private get repo() {
-    return this.db.manager.getRepository(ApiKeyEntity);
-  }
+  constructor(
+    private readonly db: TransactionRunner,
+    private readonly keys: ApiKeyRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   /**
    * The key for a presented secret, or 401 unauthorized (unknown, revoked or expired alike). Read on
@@ -79,8 +44,7 @@ export class ApiKeyService {
    */
   async authenticate(secret: string): Promise<ApiKeyEntity> {
     const hash = sha256Hex(secret);
-    const [row] = await this.byHash(hash);
-    const key = row === undefined ? undefined : keyOf(row);
+    const key = await this.keys.findBySecretHash(hash);
     const now = Date.now();
     if (
       !key ||
@@ -91,16 +55,19 @@ export class ApiKeyService {
       throw new ApiError('unauthorized', 'Invalid API key');
     }
     if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_PRECISION_MS) {
-      await this.repo.update({ id: key.id }, { lastUsedAt: now });
+      await this.keys.recordUse(key.id, now);
       key.lastUsedAt = now;
     }
     return key;
   }
 
-  /** A new key; its secret exists only in the return value, the database keeps its SHA-256. */
+  /**
+   * A new key and its `api_key.created` event, both or neither; the secret exists only in the
+   * return value, the database keeps its SHA-256.
+   */
   async create(
     input: { name: string; role: ApiKeyRole; expiresAt?: number },
-    manager: EntityManager,
+    actor: Actor,
   ): Promise<{ key: ApiKeyEntity; secret: string }> {
     if (input.expiresAt !== undefined && input.expiresAt <= Date.now()) {
       throw new ApiError('invalid_request', 'The request is not valid', {
@@ -119,28 +86,41 @@ export class ApiKeyService {
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
     };
-    await manager.getRepository(ApiKeyEntity).insert(key);
+    await this.db.transaction(async (tx) => {
+      await this.keys.insert(key, tx);
+      await this.audit.record(tx, {
+        type: 'api_key.created',
+        actor,
+        details: { apiKeyId: key.id, name: key.name, role: key.role },
+      });
+    });
     return { key, secret };
   }
 
   list(query: Listing): Promise<Page<ApiKeyEntity>> {
-    return paginate(this.repo.createQueryBuilder('k'), query);
+    return this.keys.list(query);
   }
 
-  /** Revokes a key, effective on its next request. Idempotent for a known key; 404 for an unknown one. */
-  async revoke(id: string, manager: EntityManager): Promise<ApiKeyEntity> {
-    const key = await manager.getRepository(ApiKeyEntity).findOneBy({ id });
-    if (!key) throw notFound('api_key', id);
-    if (key.revokedAt === null) {
-      key.revokedAt = Date.now();
-      await manager.getRepository(ApiKeyEntity).update({ id }, { revokedAt: key.revokedAt });
-    }
-    return key;
+  /**
+   * Revokes a key, effective on its next request, with its `api_key.revoked` event. Idempotent for a
+   * known key; 404 for an unknown one.
+   */
+  revoke(id: string, actor: Actor): Promise<ApiKeyEntity> {
+    return this.db.transaction(async (tx) => {
+      const key = await this.keys.findById(id, tx);
+      if (!key) throw notFound('api_key', id);
+      if (key.revokedAt === null) {
+        key.revokedAt = Date.now();
+        await this.keys.setRevokedAt(id, key.revokedAt, tx);
+      }
+      await this.audit.record(tx, { type: 'api_key.revoked', actor, details: { apiKeyId: key.id, name: key.name } });
+      return key;
+    });
   }
 
   /** Whether a key may still act as an admin: known, not revoked, not expired. */
   async isLiveAdminKey(id: string): Promise<boolean> {
-    const key = await this.repo.findOneBy({ id });
+    const key = await this.keys.findById(id);
     return (
       key !== null &&
       key.role === 'admin' &&
@@ -152,9 +132,8 @@ export class ApiKeyService {
   /** Makes sure the key named `bootstrap` has exactly this secret (idempotent across restarts and processes). */
   async ensureBootstrapKey(bootstrap: 'root' | 'login', role: ApiKeyRole, secret: string): Promise<void> {
     const secretHash = sha256Hex(secret);
-    await this.db.transaction(async (m) => {
-      const keys = m.getRepository(ApiKeyEntity);
-      const existing = await keys.findOneBy({ bootstrap });
+    await this.db.transaction(async (tx) => {
+      const existing = await this.keys.findBootstrap(bootstrap, tx);
       if (existing && existing.secretHash === secretHash && existing.role === role) {
         // A key revoked through the API stays revoked: setting a new secret makes a new key.
         if (existing.revokedAt !== null)
@@ -163,12 +142,10 @@ export class ApiKeyService {
       }
       if (existing) {
         // A new secret is a new key: the old one ends, and with it every impersonation it started.
-        await keys.update({ id: existing.id }, { bootstrap: null, revokedAt: existing.revokedAt ?? Date.now() });
+        await this.keys.retireBootstrap(existing.id, existing.revokedAt ?? Date.now(), tx);
       }
-      await keys
-        .createQueryBuilder()
-        .insert()
-        .values({
+      await this.keys.insertUnlessTaken(
+        {
           id: randomUUID(),
           name: `${bootstrap} key (from the environment)`,
           role,
@@ -178,9 +155,9 @@ export class ApiKeyService {
           lastUsedAt: null,
           expiresAt: null,
           revokedAt: null,
-        })
-        .orIgnore()
-        .execute();
+        },
+        tx,
+      );
     });
   }
 }

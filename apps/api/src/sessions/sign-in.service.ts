@@ -1,19 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import type { SignInRequest } from '@tessera/dto';
-import { AUDIT_INSERT_SQL, AuditService, auditValues } from '../audit/audit.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiError } from '../infra/http/api-error.js';
 import { keyedHex } from '../common/crypto.js';
 import { secondsWithin } from '../common/duration.js';
 import type { Actor } from '../auth/principal.js';
 import { SIGNING_KEYS, derivedKey, type SigningKeys } from '../auth/signing-keys.js';
 import { CONFIG, type Config } from '../infra/config/config.js';
-import { sqlInsertsTogether } from '../infra/database/sql.js';
 import { RateLimitService, type SignInAttempt } from '../rate-limit/rate-limit.service.js';
 import { PasswordService } from '../users/password.service.js';
 import { UserService } from '../users/user.service.js';
 import type { UserEntity } from '../users/user.entity.js';
-import { SESSION_INSERT_SQL, SessionService, type NewSession } from './session.service.js';
+import { SessionRepository } from './session.repository.js';
+import { SessionService, type NewSession } from './session.service.js';
 import type { SessionEntity } from './session.entity.js';
 
 const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid email or password');
@@ -21,8 +21,6 @@ const invalidCredentials = () => new ApiError('invalid_credentials', 'Invalid em
 /** Sign-in and password changes: the flows that check a password. */
 @Injectable()
 export class SignInService {
-  /** The new session and its `sign_in.succeeded` event: both or neither. */
-  private readonly insertSignIn: (session: unknown[], event: unknown[]) => Promise<void>;
   /** Keys the hash of an unknown email in `sign_in.failed`. */
   private readonly auditKey: Buffer;
 
@@ -30,6 +28,7 @@ export class SignInService {
     private readonly users: UserService,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
+    private readonly sessionRows: SessionRepository,
     private readonly audit: AuditService,
     private readonly db: TransactionRunner,
     private readonly limits: RateLimitService,
@@ -37,7 +36,6 @@ export class SignInService {
     @Inject(SIGNING_KEYS) keys: SigningKeys,
   ) {
     this.auditKey = derivedKey(keys, 'tessera audit: sign_in.failed email');
-    this.insertSignIn = sqlInsertsTogether(db, [SESSION_INSERT_SQL, AUDIT_INSERT_SQL]);
   }
 
   /** Seconds requested for a new session, checked against TESSERA_SESSION_MAX_EXPIRATION. */
@@ -72,13 +70,11 @@ export class SignInService {
       const reason = user && passwordOk ? 'user_disabled' : 'invalid_credentials';
       // A right password is no failure, even for a disabled account.
       if (reason === 'user_disabled') await attempt.release();
-      await this.audit.record(this.db.manager, {
-        type: 'sign_in.failed',
-        actor,
-        userId: user?.id ?? null,
-        // An email that matches no user is kept only as a keyed hash: it may be a password in the wrong field.
-        details: user ? { reason, email: user.email } : { reason, emailHash: this.emailHash(request.email) },
-      });
+      // An email that matches no user is kept only as a keyed hash: it may be a password in the wrong field.
+      const details = user ? { reason, email: user.email } : { reason, emailHash: this.emailHash(request.email) };
+      await this.db.run((tx) =>
+        this.audit.record(tx, { type: 'sign_in.failed', actor, userId: user?.id ?? null, details }),
+      );
       throw reason === 'user_disabled'
         ? new ApiError('user_disabled', 'This account is disabled')
         : invalidCredentials();
@@ -94,10 +90,13 @@ export class SignInService {
     };
     await attempt.succeeded();
     const issued = this.sessions.issue(session);
-    await this.insertSignIn(
-      issued.values,
-      auditValues({ type: 'sign_in.succeeded', actor, userId: user.id, sessionId: issued.session.id }),
-    );
+    // The new session and its `sign_in.succeeded` event: both or neither.
+    await this.sessionRows.insertWithEvent(issued.session, {
+      type: 'sign_in.succeeded',
+      actor,
+      userId: user.id,
+      sessionId: issued.session.id,
+    });
     return { token: issued.token, session: issued.session, user };
   }
 
@@ -114,12 +113,14 @@ export class SignInService {
     const check = () => this.passwords.verify(user.passwordHash, input.currentPassword, attempt.clients);
     const passwordOk = await judged(attempt, check);
     if (!passwordOk) {
-      await this.audit.record(this.db.manager, {
-        type: 'sign_in.failed',
-        actor,
-        userId: user.id,
-        details: { reason: 'invalid_credentials', via: 'change_password' },
-      });
+      await this.db.run((tx) =>
+        this.audit.record(tx, {
+          type: 'sign_in.failed',
+          actor,
+          userId: user.id,
+          details: { reason: 'invalid_credentials', via: 'change_password' },
+        }),
+      );
       // 403, not 401: the session itself is fine, only the password is wrong.
       throw new ApiError('invalid_credentials', 'Current password is wrong', undefined, 403);
     }
