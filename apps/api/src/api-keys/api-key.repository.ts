@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Page } from '@tessera/dto';
 import { paginate, type Listing } from '../infra/database/pagination.js';
 import { ms, msOrNull, sqlRead } from '../infra/database/sql.js';
 import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
 import { ApiKeyEntity, type ApiKeyRole } from './api-key.entity.js';
-
-/** The api_keys table, registered for the API keys module (TypeORM's autoLoadEntities). */
-export const ApiKeyTables = TypeOrmModule.forFeature([ApiKeyEntity]);
 
 /** The key with a secret's hash: every request made with a key runs this. */
 const KEY_BY_HASH_SQL =

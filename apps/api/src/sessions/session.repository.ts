@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { IsNull } from 'typeorm';
 import type { Page, SessionType } from '@tessera/dto';
 // The audit log's own INSERT, so sign-in writes its event in the same statement as the session.
@@ -10,9 +9,6 @@ import { TransactionRunner, type Transaction } from '../infra/database/transacti
 import { UserEntity } from '../users/user.entity.js';
 import { USER_COLUMNS, userOfRow, type UserRow } from '../users/user.service.js';
 import { SessionEntity } from './session.entity.js';
-
-/** The sessions table, registered for the session module (TypeORM's autoLoadEntities). */
-export const SessionTables = TypeOrmModule.forFeature([SessionEntity]);
 
 /** The columns of a session, in SessionEntity's order: `valuesOf` gives them so. */
 const SESSION_COLUMNS = [
