@@ -1,3 +1,4 @@
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { epochMs } from '../infra/database/columns.js';
 import { UserEntity } from '../users/user.entity.js';
@@ -200,3 +201,18 @@ export class CatalogVersionEntity {
   @Column({ type: 'bigint' })
   version!: string;
 }
+
+/** The directory's tables, registered by DirectoryModule (the data source loads the entities registered so). */
+export const DIRECTORY_TABLES = TypeOrmModule.forFeature([
+  TenantEntity,
+  RoleEntity,
+  PermissionEntity,
+  RolePermissionEntity,
+  MembershipEntity,
+  TenantRoleGrantEntity,
+  TenantPermissionGrantEntity,
+  GlobalRoleGrantEntity,
+  GlobalPermissionGrantEntity,
+  GrantVersionEntity,
+  CatalogVersionEntity,
+]);
