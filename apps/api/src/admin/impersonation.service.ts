@@ -7,7 +7,7 @@ import type { Actor, Principal } from '../auth/principal.js';
 import { CONFIG, type Config } from '../infra/config/config.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionService } from '../sessions/session.service.js';
-import { GrantService } from '../check/grant.service.js';
+import { CheckService } from '../check/check.service.js';
 import { TenantService } from '../directory/tenant.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { API_KEY_IMPERSONATOR, UserService } from '../users/user.service.js';
@@ -32,7 +32,7 @@ export class ImpersonationService {
     private readonly db: TransactionRunner,
     private readonly users: UserService,
     private readonly tenants: TenantService,
-    private readonly grants: GrantService,
+    private readonly checks: CheckService,
     private readonly sessions: SessionService,
     private readonly apiKeys: ApiKeyService,
     private readonly audit: AuditService,
@@ -120,7 +120,7 @@ export class ImpersonationService {
   private async requireImpersonator(principal: Principal): Promise<void> {
     if (principal.kind === 'api_key') return;
     if (principal.session.type !== 'user') throw forbidden('Only a signed-in person may impersonate');
-    if (principal.user.superAdmin || (await this.grants.holdsAnywhere(principal.user, IMPERSONATE))) return;
+    if (principal.user.superAdmin || (await this.checks.holdsAnywhere(principal.user, IMPERSONATE))) return;
     throw forbidden('You may not impersonate users');
   }
 
@@ -138,7 +138,7 @@ export class ImpersonationService {
     const held =
       shared.length === 0
         ? []
-        : await this.grants.check(
+        : await this.checks.check(
             me.id,
             shared.map((tenantId) => ({ permission: IMPERSONATE, tenantId })),
           );
@@ -149,12 +149,12 @@ export class ImpersonationService {
 
   /** The tenant admin's rule, at the start and on every request after it. */
   private async tenantAdminMay(impersonator: UserEntity, target: UserEntity, tenantId: string): Promise<boolean> {
-    const [holds] = await this.grants.check(impersonator.id, [{ permission: IMPERSONATE, tenantId }]);
+    const [holds] = await this.checks.check(impersonator.id, [{ permission: IMPERSONATE, tenantId }]);
     return (
       holds === true &&
       impersonator.id !== target.id &&
       (await this.tenants.isMember(tenantId, target.id)) &&
-      !(await this.grants.holdsAnywhere(target, IMPERSONATE))
+      !(await this.checks.holdsAnywhere(target, IMPERSONATE))
     );
   }
 }

@@ -13,7 +13,7 @@ import {
 import { Auth } from '../infra/http/auth.decorator.js';
 import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
 import { CurrentActor, type Actor } from '../auth/principal.js';
-import { GrantService } from '../check/grant.service.js';
+import { GrantService } from '../directory/grant.service.js';
 import { TenantService } from '../directory/tenant.service.js';
 import { UserService, toUserDto } from '../users/user.service.js';
 import { UserAdminService } from './user-admin.service.js';

@@ -5,13 +5,13 @@ import { ApiError } from '../infra/http/api-error.js';
 import { Auth } from '../infra/http/auth.decorator.js';
 import { Contract, ValidBody } from '../infra/http/contract.decorator.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { GrantService } from './grant.service.js';
+import { CheckService } from './check.service.js';
 
 type ParsedCheck = z.output<typeof CheckRequest>;
 
 @Controller('v1/check')
 export class CheckController {
-  constructor(private readonly grants: GrantService) {}
+  constructor(private readonly checks: CheckService) {}
 
   /**
    * An admin (key, or a super admin's session) may ask about anyone. A session asks about its own
@@ -22,7 +22,7 @@ export class CheckController {
   @Contract({ summary: 'May this user do these things?', body: CheckRequest, response: CheckResponse, status: 200 })
   async check(@ValidBody() body: ParsedCheck, @CurrentPrincipal() principal: Principal): Promise<CheckResponse> {
     const userId = this.subject(body.userId, principal);
-    const held = await this.grants.check(userId, body.checks);
+    const held = await this.checks.check(userId, body.checks);
     // A tenant admin's impersonation holds nothing outside the admin's tenant (global grants
     // count inside it; asked without a tenant, the answer is false).
     const confinedTo =

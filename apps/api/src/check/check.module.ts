@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module.js';
 import { DirectoryModule } from '../directory/directory.module.js';
-import { TenantController } from '../directory/tenant.controller.js';
 import { EntitlementsModule } from '../entitlements/entitlements.module.js';
 import { CheckController } from './check.controller.js';
-import { GrantService } from './grant.service.js';
+import { CheckRepository } from './check.repository.js';
+import { CheckService } from './check.service.js';
 
-/** The one permission resolver: every "does U hold P" asks it. */
+/** The one permission resolver: every "does U hold P" asks it. It reads the directory's grants. */
 @Module({
-  imports: [DirectoryModule, EntitlementsModule, AuditModule],
-  controllers: [CheckController, TenantController],
-  providers: [GrantService],
-  exports: [GrantService],
+  imports: [DirectoryModule, EntitlementsModule],
+  controllers: [CheckController],
+  providers: [CheckService, CheckRepository],
+  exports: [CheckService],
 })
 export class CheckModule {}

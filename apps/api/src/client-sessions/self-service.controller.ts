@@ -13,7 +13,7 @@ import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../infra/http/
 import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../auth/principal.js';
 import { toSessionDto } from '../sessions/session.service.js';
 import { CatalogService } from '../directory/catalog.service.js';
-import { GrantService } from '../check/grant.service.js';
+import { CheckService } from '../check/check.service.js';
 import { TenantService, toTenantDto } from '../directory/tenant.service.js';
 import { toUserDto } from '../users/user.service.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
@@ -25,7 +25,7 @@ export class SelfServiceController {
   constructor(
     private readonly selfService: SelfServiceService,
     private readonly tenants: TenantService,
-    private readonly grants: GrantService,
+    private readonly checks: CheckService,
     private readonly catalog: CatalogService,
     private readonly limits: RateLimitService,
   ) {}
@@ -60,7 +60,7 @@ export class SelfServiceController {
   })
   async context(@CurrentSession() principal: SessionPrincipal): Promise<SelfServiceContext> {
     const tenantId = await this.tenantOf(principal);
-    const held = await this.grants.permissionsIn(principal.user, tenantId);
+    const held = await this.checks.permissionsIn(principal.user, tenantId);
     return {
       tenant: toTenantDto(await this.tenants.get(tenantId)),
       user: toUserDto(principal.user),

@@ -12,7 +12,8 @@ import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionService } from '../sessions/session.service.js';
 import { CatalogService } from '../directory/catalog.service.js';
 import type { RoleEntity } from '../directory/directory.entity.js';
-import { GrantService } from '../check/grant.service.js';
+import { CheckService } from '../check/check.service.js';
+import { GrantService } from '../directory/grant.service.js';
 import { TenantService } from '../directory/tenant.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UserService } from '../users/user.service.js';
@@ -33,6 +34,7 @@ export class SelfServiceService {
     private readonly users: UserService,
     private readonly tenants: TenantService,
     private readonly grants: GrantService,
+    private readonly checks: CheckService,
     private readonly catalog: CatalogService,
     private readonly audit: AuditService,
     private readonly http: HttpAdapterHost,
@@ -58,7 +60,7 @@ export class SelfServiceService {
   /** A user may use the dashboard of a tenant only while holding view-self-service-dashboard there. */
   async requireDashboardAccess(user: UserEntity, tenantId: string): Promise<void> {
     if (user.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
-    if (!(await this.grants.hasPermission(user.id, tenantId, VIEW_DASHBOARD))) {
+    if (!(await this.checks.hasPermission(user.id, tenantId, VIEW_DASHBOARD))) {
       throw new ApiError('missing_permission', `The user does not hold ${VIEW_DASHBOARD} in this tenant`, {
         permission: VIEW_DASHBOARD,
         tenantId,
@@ -175,7 +177,7 @@ export class SelfServiceService {
    * permissions is no exception: holding it is what lets one hand it on.
    */
   async assignableRoles(dashboardUser: UserEntity, tenantId: string, held: Set<string>): Promise<RoleEntity[]> {
-    const holdings = await this.grants.holdings(dashboardUser, [tenantId]);
+    const holdings = await this.checks.holdings(dashboardUser, [tenantId]);
     const ownRoles = [...(holdings.roles.get('') ?? []), ...(holdings.roles.get(tenantId) ?? [])].filter(
       (r) => r !== 'super_admin',
     );
@@ -196,7 +198,7 @@ export class SelfServiceService {
     actor: Actor,
   ): Promise<void> {
     if (!(await this.tenants.isMember(tenantId, target.userId))) throw notFound('member', target.userId);
-    const held = await this.grants.permissionsIn(dashboardUser, tenantId);
+    const held = await this.checks.permissionsIn(dashboardUser, tenantId);
     if (target.kind === 'permission') {
       await this.catalog.requireExisting('permission', [target.id]);
       if (!held.has(target.id)) throw forbidden('You cannot grant or revoke a permission you do not hold here');

@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '../infra/database/transaction-runner.js';
-import { In, type EntityManager } from 'typeorm';
+import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
 import { BUILT_IN_PERMISSIONS, BUILT_IN_ROLES, type Page, type Permission, type Role } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiError, duplicate, notFound } from '../infra/http/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
-import { paginate, type Listing } from '../infra/database/pagination.js';
+import type { Listing } from '../infra/database/pagination.js';
 import type { Actor } from '../auth/principal.js';
 import { iso } from '../infra/database/columns.js';
 import { isUniqueViolation } from '../infra/database/data-source.js';
-import { PermissionEntity, RoleEntity, RolePermissionEntity, type NamedRecord } from './directory.entity.js';
-import { FeatureEntity, PricingTierEntity } from '../entitlements/entitlement.entity.js';
+import { CatalogRepository } from './catalog.repository.js';
+import type { PermissionEntity, RoleEntity, NamedRecord } from './directory.entity.js';
 
 /** Roles, permissions, pricing tiers and features are the same kind of record: an id, a name and a description. */
 export type CatalogKind = 'role' | 'permission' | 'pricingTier' | 'feature';
@@ -18,12 +17,6 @@ type CatalogEntity = NamedRecord;
 type CatalogChange = 'created' | 'updated' | 'deleted';
 type NewRecord = { id: string; name?: string; description?: string };
 
-const ENTITY = {
-  role: RoleEntity,
-  permission: PermissionEntity,
-  pricingTier: PricingTierEntity,
-  feature: FeatureEntity,
-} as const;
 const BUILT_IN: Record<CatalogKind, readonly string[]> = {
   role: BUILT_IN_ROLES,
   permission: BUILT_IN_PERMISSIONS,
@@ -46,16 +39,13 @@ export function toPermissionDto(p: PermissionEntity): Permission {
 export class CatalogService {
   constructor(
     private readonly db: TransactionRunner,
+    private readonly catalog: CatalogRepository,
     private readonly audit: AuditService,
   ) {}
 
-  private repo(kind: CatalogKind, manager: EntityManager = this.db.manager) {
-    return manager.getRepository<CatalogEntity>(ENTITY[kind]);
-  }
-
   /** Audits a change to a catalog record, inside its transaction. */
-  private record(m: EntityManager, actor: Actor, change: CatalogChange, kind: CatalogKind, id: string) {
-    return this.audit.record(m, { type: `catalog.${change}`, actor, details: { kind, id } });
+  private record(tx: Transaction, actor: Actor, change: CatalogChange, kind: CatalogKind, id: string) {
+    return this.audit.record(tx, { type: `catalog.${change}`, actor, details: { kind, id } });
   }
 
   async create(kind: CatalogKind, input: NewRecord, actor: Actor): Promise<CatalogEntity> {
@@ -68,9 +58,9 @@ export class CatalogService {
       updatedAt: now,
     };
     try {
-      await this.db.transaction(async (m) => {
-        await this.repo(kind, m).insert(row);
-        await this.record(m, actor, 'created', kind, row.id);
+      await this.db.transaction(async (tx) => {
+        await this.catalog.insert(tx, kind, row);
+        await this.record(tx, actor, 'created', kind, row.id);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate(`${kind}Id`, input.id);
@@ -80,13 +70,13 @@ export class CatalogService {
   }
 
   async get(kind: CatalogKind, id: string): Promise<CatalogEntity> {
-    const row = await this.repo(kind).findOneBy({ id });
+    const row = await this.catalog.findById(kind, id);
     if (!row) throw notFound(kind, id);
     return row;
   }
 
   list(kind: CatalogKind, query: Listing): Promise<Page<CatalogEntity>> {
-    return paginate(this.repo(kind).createQueryBuilder('c'), query);
+    return this.catalog.page(kind, query);
   }
 
   async update(
@@ -99,10 +89,10 @@ export class CatalogService {
     if (patch.name !== undefined) row.name = patch.name;
     if (patch.description !== undefined) row.description = patch.description;
     row.updatedAt = Date.now();
-    await this.db.transaction(async (m) => {
+    await this.db.transaction(async (tx) => {
       const { name, description, updatedAt } = row;
-      await this.repo(kind, m).update({ id }, { name, description, updatedAt });
-      await this.record(m, actor, 'updated', kind, id);
+      await this.catalog.describe(tx, kind, id, { name, description, updatedAt });
+      await this.record(tx, actor, 'updated', kind, id);
     });
     return row;
   }
@@ -110,26 +100,23 @@ export class CatalogService {
   /** Deletes a role or permission; its grants go with it (foreign keys cascade). */
   async remove(kind: CatalogKind, id: string, actor: Actor): Promise<void> {
     if (BUILT_IN[kind].includes(id)) throw new ApiError('forbidden', `The built-in ${kind} ${id} cannot be deleted`);
-    await this.db.transaction(async (m) => {
-      const result = await this.repo(kind, m).delete({ id });
-      if (!result.affected) throw notFound(kind, id);
-      await this.record(m, actor, 'deleted', kind, id);
+    await this.db.transaction(async (tx) => {
+      if (!(await this.catalog.remove(tx, kind, id))) throw notFound(kind, id);
+      await this.record(tx, actor, 'deleted', kind, id);
     });
   }
 
   /** These roles or permissions, in the order asked (unknown ids skipped). */
   async getMany(kind: CatalogKind, ids: string[]): Promise<CatalogEntity[]> {
     if (ids.length === 0) return [];
-    const rows = await this.repo(kind).findBy({ id: In(ids) });
+    const rows = await this.catalog.findByIds(kind, ids);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Throws 404 naming the first of these that does not exist. */
   async requireExisting(kind: CatalogKind, ids: string[]): Promise<void> {
-    const found = new Set(
-      (await this.repo(kind).find({ select: { id: true }, where: { id: In(ids) } })).map((r) => r.id),
-    );
+    const found = await this.catalog.existingIds(kind, ids);
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) throw notFound(kind, missing);
   }
@@ -138,31 +125,24 @@ export class CatalogService {
   async addPermissionToRole(roleId: string, permissionId: string, actor: Actor): Promise<void> {
     await this.get('role', roleId);
     await this.get('permission', permissionId);
-    await this.db.transaction(async (m) => {
-      const link = { roleId, permissionId };
-      await m.createQueryBuilder().insert().into(RolePermissionEntity).values(link).orIgnore().execute();
-      await this.audit.record(m, { type: 'role.permission_added', actor, details: { roleId, permissionId } });
+    await this.db.transaction(async (tx) => {
+      await this.catalog.addPermissionToRole(tx, roleId, permissionId);
+      await this.audit.record(tx, { type: 'role.permission_added', actor, details: { roleId, permissionId } });
     });
   }
 
   async removePermissionFromRole(roleId: string, permissionId: string, actor: Actor): Promise<void> {
     await this.get('role', roleId);
     await this.get('permission', permissionId);
-    await this.db.transaction(async (m) => {
-      await m.getRepository(RolePermissionEntity).delete({ roleId, permissionId });
-      await this.audit.record(m, { type: 'role.permission_removed', actor, details: { roleId, permissionId } });
+    await this.db.transaction(async (tx) => {
+      await this.catalog.removePermissionFromRole(tx, roleId, permissionId);
+      await this.audit.record(tx, { type: 'role.permission_removed', actor, details: { roleId, permissionId } });
     });
   }
 
   /** Roles as the API shows them, with their permissions in one query for the whole batch. */
   async toRoleDtos(roles: RoleEntity[]): Promise<Role[]> {
-    const links =
-      roles.length === 0
-        ? []
-        : await this.db.manager.getRepository(RolePermissionEntity).find({
-            where: { roleId: In(roles.map((r) => r.id)) },
-            order: { permissionId: 'ASC' },
-          });
+    const links = roles.length === 0 ? [] : await this.catalog.permissionsOfRoles(roles.map((r) => r.id));
     return roles.map((r) => ({
       roleId: r.id,
       name: r.name,
@@ -177,10 +157,12 @@ export class CatalogService {
   async permissionsOfRoles(roleIds: string[], permissionIds?: string[]): Promise<Map<string, Set<string>>> {
     const map = new Map<string, Set<string>>();
     if (roleIds.length === 0 || permissionIds?.length === 0) return map;
-    const links = await this.db.manager.getRepository(RolePermissionEntity).find({
-      where: { roleId: In(roleIds), ...(permissionIds ? { permissionId: In(permissionIds) } : {}) },
-    });
-    for (const l of links) addTo(map, l.roleId, l.permissionId);
+    for (const l of await this.catalog.permissionsOfRoles(roleIds, permissionIds)) addTo(map, l.roleId, l.permissionId);
     return map;
+  }
+
+  /** The roles that hold a permission. */
+  rolesHolding(permissionId: string): Promise<string[]> {
+    return this.catalog.rolesHolding(permissionId);
   }
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { CatalogRepository } from './catalog.repository.js';
 import { CatalogService } from './catalog.service.js';
 import {
   CatalogVersionEntity,
@@ -15,7 +17,11 @@ import {
   TenantPermissionGrantEntity,
   TenantRoleGrantEntity,
 } from './directory.entity.js';
+import { GrantRepository } from './grant.repository.js';
+import { GrantService } from './grant.service.js';
 import { PermissionController, RoleController } from './role.controller.js';
+import { TenantController } from './tenant.controller.js';
+import { TenantRepository } from './tenant.repository.js';
 import { TenantService } from './tenant.service.js';
 
 /** The design's tenant module: tenants, the roles and permissions catalog, memberships and grants. */
@@ -34,10 +40,11 @@ import { TenantService } from './tenant.service.js';
       GrantVersionEntity,
       CatalogVersionEntity,
     ]),
+    UsersModule,
     AuditModule,
   ],
-  controllers: [RoleController, PermissionController],
-  providers: [TenantService, CatalogService],
-  exports: [TenantService, CatalogService],
+  controllers: [TenantController, RoleController, PermissionController],
+  providers: [TenantService, CatalogService, GrantService, TenantRepository, CatalogRepository, GrantRepository],
+  exports: [TenantService, CatalogService, GrantService],
 })
 export class DirectoryModule {}

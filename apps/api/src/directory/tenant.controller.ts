@@ -12,7 +12,7 @@ import {
 import { Auth } from '../infra/http/auth.decorator.js';
 import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
 import { CurrentActor, type Actor } from '../auth/principal.js';
-import { GrantService } from '../check/grant.service.js';
+import { GrantService } from './grant.service.js';
 import { TenantService, toTenantDto } from './tenant.service.js';
 
 @Controller('v1/tenants')

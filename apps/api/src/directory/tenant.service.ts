@@ -1,22 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
 import type { Member, Membership, Page, Tenant } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
+import { TransactionRunner } from '../infra/database/transaction-runner.js';
 import { duplicate, notFound } from '../infra/http/api-error.js';
-import { paginate, type Listing } from '../infra/database/pagination.js';
+import type { Listing } from '../infra/database/pagination.js';
 import type { Actor } from '../auth/principal.js';
 import { iso } from '../infra/database/columns.js';
 import { isUniqueViolation } from '../infra/database/data-source.js';
-import {
-  MembershipEntity,
-  TenantEntity,
-  TenantPermissionGrantEntity,
-  TenantRoleGrantEntity,
-} from './directory.entity.js';
-import { UserEntity } from '../users/user.entity.js';
-import { toUserDto } from '../users/user.service.js';
+import type { MembershipEntity, TenantEntity } from './directory.entity.js';
+import { GrantRepository } from './grant.repository.js';
+import { TenantRepository } from './tenant.repository.js';
+import { UserService, toUserDto } from '../users/user.service.js';
 
 export function toTenantDto(t: TenantEntity): Tenant {
   return { tenantId: t.id, name: t.name, createdAt: iso(t.createdAt), updatedAt: iso(t.updatedAt) };
@@ -27,24 +22,19 @@ export function toTenantDto(t: TenantEntity): Tenant {
 export class TenantService {
   constructor(
     private readonly db: TransactionRunner,
+    private readonly tenants: TenantRepository,
+    private readonly grants: GrantRepository,
+    private readonly users: UserService,
     private readonly audit: AuditService,
   ) {}
-
-  private get tenants() {
-    return this.db.manager.getRepository(TenantEntity);
-  }
-
-  private get memberships() {
-    return this.db.manager.getRepository(MembershipEntity);
-  }
 
   async create(input: { tenantId?: string; name: string }, actor: Actor): Promise<TenantEntity> {
     const now = Date.now();
     const tenant = { id: input.tenantId ?? randomUUID(), name: input.name, createdAt: now, updatedAt: now };
     try {
-      await this.db.transaction(async (m) => {
-        await m.getRepository(TenantEntity).insert(tenant);
-        await this.audit.record(m, { type: 'tenant.created', actor, tenantId: tenant.id });
+      await this.db.transaction(async (tx) => {
+        await this.tenants.insert(tx, tenant);
+        await this.audit.record(tx, { type: 'tenant.created', actor, tenantId: tenant.id });
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate('tenantId', tenant.id);
@@ -54,48 +44,46 @@ export class TenantService {
   }
 
   async get(tenantId: string): Promise<TenantEntity> {
-    const tenant = await this.tenants.findOneBy({ id: tenantId });
+    const tenant = await this.tenants.findById(tenantId);
     if (!tenant) throw notFound('tenant', tenantId);
     return tenant;
   }
 
   list(query: Listing): Promise<Page<TenantEntity>> {
-    return paginate(this.tenants.createQueryBuilder('t'), query);
+    return this.tenants.page(query);
   }
 
   async rename(tenantId: string, name: string, actor: Actor): Promise<TenantEntity> {
     const tenant = await this.get(tenantId);
     tenant.name = name;
     tenant.updatedAt = Date.now();
-    await this.db.transaction(async (m) => {
-      await m.getRepository(TenantEntity).update({ id: tenantId }, { name, updatedAt: tenant.updatedAt });
-      await this.audit.record(m, { type: 'tenant.updated', actor, tenantId, details: { name } });
+    await this.db.transaction(async (tx) => {
+      await this.tenants.rename(tx, tenantId, name, tenant.updatedAt);
+      await this.audit.record(tx, { type: 'tenant.updated', actor, tenantId, details: { name } });
     });
     return tenant;
   }
 
   /** Deletes a tenant with its memberships and grants (foreign keys cascade); the event counts the members. */
   async remove(tenantId: string, actor: Actor): Promise<void> {
-    await this.db.transaction(async (m) => {
-      const members = await m.getRepository(MembershipEntity).countBy({ tenantId });
-      const result = await m.getRepository(TenantEntity).delete({ id: tenantId });
-      if (!result.affected) throw notFound('tenant', tenantId);
-      await this.audit.record(m, { type: 'tenant.deleted', actor, tenantId, details: { members } });
+    await this.db.transaction(async (tx) => {
+      const members = await this.grants.countMembers(tx, tenantId);
+      if (!(await this.tenants.remove(tx, tenantId))) throw notFound('tenant', tenantId);
+      await this.audit.record(tx, { type: 'tenant.deleted', actor, tenantId, details: { members } });
     });
   }
 
   private async requireBoth(tenantId: string, userId: string): Promise<void> {
     await this.get(tenantId);
-    if (!(await this.db.manager.getRepository(UserEntity).existsBy({ id: userId }))) throw notFound('user', userId);
+    await this.users.getById(userId);
   }
 
   /** Idempotent; audited also when the user already was a member. */
   async addMember(tenantId: string, userId: string, actor: Actor): Promise<void> {
     await this.requireBoth(tenantId, userId);
-    await this.db.transaction(async (m) => {
-      const membership = { tenantId, userId, createdAt: Date.now() };
-      await m.createQueryBuilder().insert().into(MembershipEntity).values(membership).orIgnore().execute();
-      await this.audit.record(m, { type: 'member.added', actor, userId, tenantId });
+    await this.db.transaction(async (tx) => {
+      await this.grants.addMembership(tx, tenantId, userId);
+      await this.audit.record(tx, { type: 'member.added', actor, userId, tenantId });
     });
   }
 
@@ -105,14 +93,10 @@ export class TenantService {
    */
   async removeMember(tenantId: string, userId: string, actor: Actor): Promise<void> {
     await this.requireBoth(tenantId, userId);
-    await this.db.transaction(async (m) => {
-      const where = { tenantId, userId };
-      const roles = (await m.getRepository(TenantRoleGrantEntity).findBy(where)).map((g) => g.roleId).sort();
-      const permissions = (await m.getRepository(TenantPermissionGrantEntity).findBy(where))
-        .map((g) => g.permissionId)
-        .sort();
-      await m.getRepository(MembershipEntity).delete({ tenantId, userId });
-      await this.audit.record(m, {
+    await this.db.transaction(async (tx) => {
+      const { roles, permissions } = await this.grants.grantedInMembership(tx, tenantId, userId);
+      await this.grants.removeMembership(tx, tenantId, userId);
+      await this.audit.record(tx, {
         type: 'member.removed',
         actor,
         userId,
@@ -123,39 +107,26 @@ export class TenantService {
   }
 
   /** Every tenant a user belongs to. */
-  async tenantIdsOf(userId: string): Promise<string[]> {
-    return (await this.memberships.find({ select: { tenantId: true }, where: { userId } })).map((m) => m.tenantId);
+  tenantIdsOf(userId: string): Promise<string[]> {
+    return this.grants.tenantIdsOf(userId);
   }
 
   isMember(tenantId: string, userId: string): Promise<boolean> {
-    return this.memberships.existsBy({ tenantId, userId });
+    return this.grants.isMember(tenantId, userId);
   }
 
   /** A page of a tenant's members with their grants there: three batched queries per page, no N+1. */
   async members(tenantId: string, query: Listing): Promise<Page<Member>> {
     await this.get(tenantId);
-    const page = await paginate(
-      this.memberships.createQueryBuilder('m').where('m.tenantId = :tenantId', { tenantId }),
-      query,
-      {
-        key: 'userId',
-      },
-    );
-    const users = await this.db.manager.getRepository(UserEntity).findBy({ id: In(page.items.map((m) => m.userId)) });
+    const { page, users } = await this.grants.membersOf(tenantId, query);
     return this.withGrants(page, 'userId', users, (user) => ({ user: toUserDto(user) }));
   }
 
   /** A page of a user's tenants with their grants in each, batched like `members`. */
   async tenantsOf(userId: string, query: Listing): Promise<Page<Membership>> {
-    if (!(await this.db.manager.getRepository(UserEntity).existsBy({ id: userId }))) throw notFound('user', userId);
-    const page = await paginate(
-      this.memberships.createQueryBuilder('m').where('m.userId = :userId', { userId }),
-      query,
-      {
-        key: 'tenantId',
-      },
-    );
-    const tenants = await this.tenants.findBy({ id: In(page.items.map((m) => m.tenantId)) });
+    await this.users.getById(userId);
+    const page = await this.grants.membershipsOf(userId, query);
+    const tenants = await this.tenants.findByIds(page.items.map((m) => m.tenantId));
     return this.withGrants(page, 'tenantId', tenants, (tenant) => ({ tenant: toTenantDto(tenant) }));
   }
 
@@ -171,10 +142,7 @@ export class TenantService {
   ): Promise<Page<Item & { roles: string[]; permissions: string[] }>> {
     if (page.items.length === 0) return { items: [], next: page.next };
     const pairs = page.items.map((m) => ({ tenantId: m.tenantId, userId: m.userId }));
-    const [roles, permissions] = await Promise.all([
-      this.db.manager.getRepository(TenantRoleGrantEntity).find({ where: pairs, order: { roleId: 'ASC' } }),
-      this.db.manager.getRepository(TenantPermissionGrantEntity).find({ where: pairs, order: { permissionId: 'ASC' } }),
-    ]);
+    const { roles, permissions } = await this.grants.grantsIn(pairs);
     const byId = new Map(others.map((o) => [o.id, o]));
     const of = (m: MembershipEntity) => (g: { tenantId: string; userId: string }) =>
       g.tenantId === m.tenantId && g.userId === m.userId;

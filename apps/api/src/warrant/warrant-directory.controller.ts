@@ -19,7 +19,7 @@ import { CurrentActor, type Actor } from '../auth/principal.js';
 import { CatalogService, type CatalogKind } from '../directory/catalog.service.js';
 import type { NamedRecord, TenantEntity } from '../directory/directory.entity.js';
 import { EntitlementService, type EntitlementOwner } from '../entitlements/entitlement.service.js';
-import { GrantService } from '../check/grant.service.js';
+import { GrantService } from '../directory/grant.service.js';
 import { TenantService } from '../directory/tenant.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UserService } from '../users/user.service.js';

@@ -3,7 +3,8 @@ import { ApiError, forbidden } from '../infra/http/api-error.js';
 import type { Actor, Principal } from '../auth/principal.js';
 import { CatalogService } from '../directory/catalog.service.js';
 import { EntitlementService } from '../entitlements/entitlement.service.js';
-import { GrantService } from '../check/grant.service.js';
+import { CheckService } from '../check/check.service.js';
+import { GrantService } from '../directory/grant.service.js';
 import { TenantService } from '../directory/tenant.service.js';
 import type { CheckItem } from '@tessera/dto';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
@@ -24,6 +25,7 @@ const invalid = (message: string, field: string) =>
 export class WarrantService {
   constructor(
     private readonly grants: GrantService,
+    private readonly checks: CheckService,
     private readonly tenants: TenantService,
     private readonly catalog: CatalogService,
     private readonly entitlements: EntitlementService,
@@ -102,7 +104,7 @@ export class WarrantService {
 
   /**
    * One boolean per warrant. The warrants about a user's roles, permissions and features go to
-   * GrantService.check together (one call per user, two or three statements whatever their
+   * CheckService.check together (one call per user, two or three statements whatever their
    * number); the few other shapes are answered one by one.
    */
   private async holdAll(warrants: WarrantInput[]): Promise<boolean[]> {
@@ -119,7 +121,7 @@ export class WarrantService {
       }
     }
     for (const [userId, items] of byUser) {
-      const held = await this.grants.check(
+      const held = await this.checks.check(
         userId,
         items.map((i) => i.check),
       );

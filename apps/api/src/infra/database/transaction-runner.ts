@@ -95,15 +95,6 @@ export class TransactionRunner {
     return this.lock.run(() => work(this.dataSource.manager));
   }
 
-  /**
-   * The shared manager, for code not yet moved into a repository. Statements through it do not wait
-   * for an open SQLite transaction: use `run` or `transaction`.
-   * @deprecated only while services move their SQL into repositories.
-   */
-  get manager(): EntityManager {
-    return this.dataSource.manager;
-  }
-
   /** `run` of one hand-written statement. */
   query<Row>(sql: string, params: unknown[]): Promise<Row[]> {
     return this.run((manager) => manager.query<Row[]>(sql, params));

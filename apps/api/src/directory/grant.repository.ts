@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import type { Page } from '@tessera/dto';
+import { paginate, type Listing } from '../infra/database/pagination.js';
+import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
+import { UserEntity } from '../users/user.entity.js';
+import {
+  GlobalPermissionGrantEntity,
+  GlobalRoleGrantEntity,
+  MembershipEntity,
+  TenantPermissionGrantEntity,
+  TenantRoleGrantEntity,
+} from './directory.entity.js';
+import type { GrantKind } from './grant.service.js';
+
+const TENANT_GRANT = { role: TenantRoleGrantEntity, permission: TenantPermissionGrantEntity } as const;
+const GLOBAL_GRANT = { role: GlobalRoleGrantEntity, permission: GlobalPermissionGrantEntity } as const;
+const column = (kind: GrantKind) => (kind === 'role' ? 'roleId' : 'permissionId');
+
+/** A tenant grant of either kind, by the id of what was granted. */
+export interface TenantGrant {
+  userId: string;
+  tenantId: string;
+  id: string;
+}
+
+/** The grants made in some memberships, ordered by what was granted. */
+export interface MembershipGrants {
+  roles: TenantRoleGrantEntity[];
+  permissions: TenantPermissionGrantEntity[];
+}
+
+/**
+ * Memberships and the grants of roles and permissions, per tenant and global, with the user's
+ * super-admin flag (the global super_admin grant). Every write moves `grant_versions` through
+ * triggers (migration CheckVersions), never from here.
+ */
+@Injectable()
+export class GrantRepository {
+  constructor(private readonly db: TransactionRunner) {}
+
+  /** Idempotent. */
+  async addMembership(tx: Transaction, tenantId: string, userId: string): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(MembershipEntity)
+      .values({ tenantId, userId, createdAt: Date.now() })
+      .orIgnore()
+      .execute();
+  }
+
+  /** Removes a membership; the grants made in it go by cascade. */
+  async removeMembership(tx: Transaction, tenantId: string, userId: string): Promise<void> {
+    await tx.getRepository(MembershipEntity).delete({ tenantId, userId });
+  }
+
+  countMembers(tx: Transaction, tenantId: string): Promise<number> {
+    return tx.getRepository(MembershipEntity).countBy({ tenantId });
+  }
+
+  isMember(tenantId: string, userId: string): Promise<boolean> {
+    return this.db.run((tx) => tx.getRepository(MembershipEntity).existsBy({ tenantId, userId }));
+  }
+
+  async tenantIdsOf(userId: string): Promise<string[]> {
+    const rows = await this.db.run((tx) =>
+      tx.getRepository(MembershipEntity).find({ select: { tenantId: true }, where: { userId } }),
+    );
+    return rows.map((m) => m.tenantId);
+  }
+
+  /** A page of a tenant's memberships, with the users they are of. */
+  membersOf(tenantId: string, query: Listing): Promise<{ page: Page<MembershipEntity>; users: UserEntity[] }> {
+    return this.db.run(async (tx) => {
+      const qb = tx
+        .getRepository(MembershipEntity)
+        .createQueryBuilder('m')
+        .where('m.tenantId = :tenantId', { tenantId });
+      const page = await paginate(qb, query, { key: 'userId' });
+      const users = await tx.getRepository(UserEntity).findBy({ id: In(page.items.map((m) => m.userId)) });
+      return { page, users };
+    });
+  }
+
+  /** A page of a user's memberships. */
+  membershipsOf(userId: string, query: Listing): Promise<Page<MembershipEntity>> {
+    return this.db.run((tx) =>
+      paginate(
+        tx.getRepository(MembershipEntity).createQueryBuilder('m').where('m.userId = :userId', { userId }),
+        query,
+        {
+          key: 'tenantId',
+        },
+      ),
+    );
+  }
+
+  /** The roles and permissions granted in these memberships. */
+  grantsIn(memberships: { tenantId: string; userId: string }[]): Promise<MembershipGrants> {
+    return this.db.run(async (tx) => {
+      const [roles, permissions] = await Promise.all([
+        tx.getRepository(TenantRoleGrantEntity).find({ where: memberships, order: { roleId: 'ASC' } }),
+        tx.getRepository(TenantPermissionGrantEntity).find({ where: memberships, order: { permissionId: 'ASC' } }),
+      ]);
+      return { roles, permissions };
+    });
+  }
+
+  /** What a member was granted in a tenant, sorted: for the event of their removal, in its transaction. */
+  async grantedInMembership(
+    tx: Transaction,
+    tenantId: string,
+    userId: string,
+  ): Promise<{ roles: string[]; permissions: string[] }> {
+    const where = { tenantId, userId };
+    const roles = (await tx.getRepository(TenantRoleGrantEntity).findBy(where)).map((g) => g.roleId).sort();
+    const permissions = (await tx.getRepository(TenantPermissionGrantEntity).findBy(where))
+      .map((g) => g.permissionId)
+      .sort();
+    return { roles, permissions };
+  }
+
+  /** Idempotent; the user must be a member already. */
+  async grantInTenant(tx: Transaction, kind: GrantKind, tenantId: string, userId: string, id: string): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(TENANT_GRANT[kind])
+      .values({ tenantId, userId, [column(kind)]: id })
+      .orIgnore()
+      .execute();
+  }
+
+  async revokeInTenant(tx: Transaction, kind: GrantKind, tenantId: string, userId: string, id: string): Promise<void> {
+    await tx.getRepository(TENANT_GRANT[kind]).delete({ tenantId, userId, [column(kind)]: id });
+  }
+
+  /** Idempotent. Not for super_admin, which is the user's flag (`setSuperAdmin`). */
+  async grantGlobal(tx: Transaction, kind: GrantKind, userId: string, id: string): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(GLOBAL_GRANT[kind])
+      .values({ userId, [column(kind)]: id })
+      .orIgnore()
+      .execute();
+  }
+
+  async revokeGlobal(tx: Transaction, kind: GrantKind, userId: string, id: string): Promise<void> {
+    await tx.getRepository(GLOBAL_GRANT[kind]).delete({ userId, [column(kind)]: id });
+  }
+
+  /** The global super_admin grant, kept as the user's flag (read on every admin request without a join). */
+  async setSuperAdmin(tx: Transaction, userId: string, held: boolean): Promise<void> {
+    await tx.getRepository(UserEntity).update({ id: userId }, { superAdmin: held, updatedAt: Date.now() });
+  }
+
+  /** The roles and permissions granted to a user everywhere (super_admin, a flag, not among them). */
+  globalGrantsOf(userId: string): Promise<{ roles: string[]; permissions: string[] }> {
+    return this.db.run(async (tx) => {
+      const [roles, permissions] = await Promise.all([
+        tx.getRepository(GlobalRoleGrantEntity).find({ where: { userId } }),
+        tx.getRepository(GlobalPermissionGrantEntity).find({ where: { userId } }),
+      ]);
+      return { roles: roles.map((g) => g.roleId), permissions: permissions.map((g) => g.permissionId) };
+    });
+  }
+
+  /** A tenant's members, oldest first, and the roles granted in it. */
+  ofTenant(tenantId: string): Promise<{ members: string[]; roles: { userId: string; roleId: string }[] }> {
+    return this.db.run(async (tx) => {
+      const [members, roles] = await Promise.all([
+        tx.getRepository(MembershipEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } }),
+        tx.getRepository(TenantRoleGrantEntity).find({ where: { tenantId } }),
+      ]);
+      return { members: members.map((m) => m.userId), roles };
+    });
+  }
+
+  /** The users a role or permission is granted to: everywhere, and per tenant. */
+  grantedTo(
+    kind: GrantKind,
+    id: string,
+  ): Promise<{ global: string[]; inTenants: { userId: string; tenantId: string }[] }> {
+    const key = column(kind);
+    return this.db.run(async (tx) => {
+      const [global, inTenants] = await Promise.all([
+        tx.getRepository<{ userId: string }>(GLOBAL_GRANT[kind]).find({ where: { [key]: id } }),
+        tx.getRepository<{ userId: string; tenantId: string }>(TENANT_GRANT[kind]).find({ where: { [key]: id } }),
+      ]);
+      return { global: global.map((g) => g.userId), inTenants };
+    });
+  }
+
+  /** Everything a user was given: memberships, and roles and permissions globally and per tenant. */
+  givenTo(userId: string) {
+    return this.db.run(async (tx) => {
+      const [memberships, globalRoles, tenantRoles, globalPermissions, tenantPermissions] = await Promise.all([
+        tx.getRepository(MembershipEntity).find({ where: { userId } }),
+        tx.getRepository(GlobalRoleGrantEntity).find({ where: { userId } }),
+        tx.getRepository(TenantRoleGrantEntity).find({ where: { userId } }),
+        tx.getRepository(GlobalPermissionGrantEntity).find({ where: { userId } }),
+        tx.getRepository(TenantPermissionGrantEntity).find({ where: { userId } }),
+      ]);
+      return { memberships, globalRoles, tenantRoles, globalPermissions, tenantPermissions };
+    });
+  }
+}
