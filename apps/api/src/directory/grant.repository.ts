@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
 import type { Page } from '@tessera/dto';
 import { paginate, type Listing } from '../infra/database/pagination.js';
 import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
-import { UserEntity } from '../users/user.entity.js';
 import {
   GlobalPermissionGrantEntity,
   GlobalRoleGrantEntity,
@@ -70,16 +68,14 @@ export class GrantRepository {
     return rows.map((m) => m.tenantId);
   }
 
-  /** A page of a tenant's memberships, with the users they are of. */
-  membersOf(tenantId: string, query: Listing): Promise<{ page: Page<MembershipEntity>; users: UserEntity[] }> {
-    return this.db.run(async (tx) => {
+  /** A page of a tenant's memberships. */
+  membersOf(tenantId: string, query: Listing): Promise<Page<MembershipEntity>> {
+    return this.db.run((tx) => {
       const qb = tx
         .getRepository(MembershipEntity)
         .createQueryBuilder('m')
         .where('m.tenantId = :tenantId', { tenantId });
-      const page = await paginate(qb, query, { key: 'userId' });
-      const users = await tx.getRepository(UserEntity).findBy({ id: In(page.items.map((m) => m.userId)) });
-      return { page, users };
+      return paginate(qb, query, { key: 'userId' });
     });
   }
 
@@ -136,7 +132,7 @@ export class GrantRepository {
     await tx.getRepository(TENANT_GRANT[kind]).delete({ tenantId, userId, [column(kind)]: id });
   }
 
-  /** Idempotent. Not for super_admin, which is the user's flag (`setSuperAdmin`). */
+  /** Idempotent. Not for super_admin, which is the user's flag (`UserService.setSuperAdmin`). */
   async grantGlobal(tx: Transaction, kind: GrantKind, userId: string, id: string): Promise<void> {
     await tx
       .createQueryBuilder()
@@ -149,11 +145,6 @@ export class GrantRepository {
 
   async revokeGlobal(tx: Transaction, kind: GrantKind, userId: string, id: string): Promise<void> {
     await tx.getRepository(GLOBAL_GRANT[kind]).delete({ userId, [column(kind)]: id });
-  }
-
-  /** The global super_admin grant, kept as the user's flag (read on every admin request without a join). */
-  async setSuperAdmin(tx: Transaction, userId: string, held: boolean): Promise<void> {
-    await tx.getRepository(UserEntity).update({ id: userId }, { superAdmin: held, updatedAt: Date.now() });
   }
 
   /** The roles and permissions granted to a user everywhere (super_admin, a flag, not among them). */

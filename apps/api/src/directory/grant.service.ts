@@ -95,7 +95,7 @@ export class GrantService {
     await this.users.getById(userId);
     await this.catalog.requireExisting(kind, [id]);
     await this.db.transaction(async (tx) => {
-      if (kind === 'role' && id === SUPER_ADMIN) await this.grants.setSuperAdmin(tx, userId, held);
+      if (kind === 'role' && id === SUPER_ADMIN) await this.users.setSuperAdmin(userId, held, tx);
       else if (held) await this.grants.grantGlobal(tx, kind, userId, id);
       else await this.grants.revokeGlobal(tx, kind, userId, id);
       await this.record(tx, actor, held, kind, userId, id);

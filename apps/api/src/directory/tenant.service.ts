@@ -118,7 +118,8 @@ export class TenantService {
   /** A page of a tenant's members with their grants there: three batched queries per page, no N+1. */
   async members(tenantId: string, query: Listing): Promise<Page<Member>> {
     await this.get(tenantId);
-    const { page, users } = await this.grants.membersOf(tenantId, query);
+    const page = await this.grants.membersOf(tenantId, query);
+    const users = await this.users.findByIds(page.items.map((m) => m.userId));
     return this.withGrants(page, 'userId', users, (user) => ({ user: toUserDto(user) }));
   }
 

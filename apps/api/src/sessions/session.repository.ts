@@ -187,11 +187,6 @@ export class SessionRepository {
     return result.affected ?? 0;
   }
 
-  /** Every session of the user created up to `at` is dead, even one whose row a sign-in is inserting now. */
-  async setSessionsValidAfter(userId: string, at: number, tx: Transaction): Promise<void> {
-    await tx.getRepository(UserEntity).update({ id: userId }, { sessionsValidAfter: at });
-  }
-
   /** A user's sessions neither revoked nor expired at `now`, newest first. */
   listLive(userId: string, now: number, query: Listing): Promise<Page<SessionEntity>> {
     return this.db.run((tx) => {

@@ -7,6 +7,7 @@ import type { Listing } from '../infra/database/pagination.js';
 import { iso } from '../infra/database/columns.js';
 import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
 import type { UserEntity } from '../users/user.entity.js';
+import { UserService } from '../users/user.service.js';
 import type { SessionEntity } from './session.entity.js';
 import { SessionRepository } from './session.repository.js';
 
@@ -64,6 +65,7 @@ export class SessionService {
     private readonly db: TransactionRunner,
     private readonly rows: SessionRepository,
     private readonly tokens: SessionTokenService,
+    private readonly users: UserService,
   ) {}
 
   async create(input: NewSession, manager?: Transaction): Promise<{ token: string; session: SessionEntity }> {
@@ -180,7 +182,7 @@ export class SessionService {
     if (manager === undefined) return this.db.transaction((tx) => this.revokeAll(userId, { except, manager: tx }));
     const now = Date.now();
     const revoked = await this.rows.revokeAllOf(userId, now, except, manager);
-    if (except === undefined) await this.rows.setSessionsValidAfter(userId, now, manager);
+    if (except === undefined) await this.users.setSessionsValidAfter(userId, now, manager);
     return revoked;
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import type { Repository } from 'typeorm';
 import type { Page } from '@tessera/dto';
 import { paginate, type Listing } from '../infra/database/pagination.js';
@@ -6,7 +7,6 @@ import { ms, msOrNull, sqlRead } from '../infra/database/sql.js';
 import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
 import { UserEntity } from './user.entity.js';
 
-/** The users table, for UsersModule's imports: TypeORM knows only the entities a module registers. */
 /** A user's columns as the hot reads name them (joined as `u`); `UserRow` is the row they make. */
 export const USER_COLUMNS =
   'u.id AS "userId", u.email AS "userEmail", u.password_hash AS "userPasswordHash", ' +
@@ -106,8 +106,18 @@ export class UserRepository {
     await tx.getRepository(UserEntity).update({ id }, { disabledAt, updatedAt });
   }
 
-  async makeSuperAdmin(id: string, updatedAt: number): Promise<void> {
-    await this.users(undefined, (users) => users.update({ id }, { superAdmin: true, updatedAt }));
+  /** The super_admin flag: the global super_admin role, kept on the user for the admin check of every request. */
+  async setSuperAdmin(id: string, held: boolean, updatedAt: number, tx?: Transaction): Promise<void> {
+    await this.users(tx, (users) => users.update({ id }, { superAdmin: held, updatedAt }));
+  }
+
+  async setSessionsValidAfter(id: string, at: number, tx: Transaction): Promise<void> {
+    await tx.getRepository(UserEntity).update({ id }, { sessionsValidAfter: at });
+  }
+
+  findByIds(ids: string[]): Promise<UserEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.users(undefined, (users) => users.findBy({ id: In(ids) }));
   }
 
   /** Deletes the user (memberships and grants go with it by cascade); false when there was none. */

@@ -91,6 +91,21 @@ export class UserService {
     return this.users.findById(id);
   }
 
+  /** Grants or takes the global super_admin role (the user's flag); the caller records the grant. */
+  async setSuperAdmin(id: string, held: boolean, tx: Transaction): Promise<void> {
+    await this.users.setSuperAdmin(id, held, Date.now(), tx);
+  }
+
+  /** Every session of the user created up to `at` is dead, even one whose row a sign-in is inserting now. */
+  async setSessionsValidAfter(id: string, at: number, tx: Transaction): Promise<void> {
+    await this.users.setSessionsValidAfter(id, at, tx);
+  }
+
+  /** The users of these ids that exist, in no particular order. */
+  findByIds(ids: string[]): Promise<UserEntity[]> {
+    return this.users.findByIds(ids);
+  }
+
   async getById(id: string): Promise<UserEntity> {
     const user = await this.findById(id);
     if (!user) throw notFound('user', id);
@@ -171,7 +186,7 @@ export class UserService {
     }
     // An existing account keeps its password: a password changed through the API survives restarts.
     if (!existing.superAdmin) {
-      await this.users.makeSuperAdmin(existing.id, Date.now());
+      await this.users.setSuperAdmin(existing.id, true, Date.now());
       existing.superAdmin = true;
     }
     return existing;
