@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AccountModule } from './account/account.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -9,10 +10,13 @@ import { ClientSessionModule } from './client-sessions/client-session.module.js'
 import { DirectoryModule } from './directory/directory.module.js';
 import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MailModule } from './mail/mail.module.js';
+import { MfaModule } from './mfa/mfa.module.js';
 import { CONFIG, type Config } from './infra/config/config.js';
 import { DatabaseModule } from './infra/database/database.module.js';
 import { ErrorFilter } from './infra/http/error.filter.js';
 import { DocsModule } from './infra/openapi/docs.module.js';
+import { SecretsModule } from './infra/secrets/secrets.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SessionModule } from './sessions/session.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -35,6 +39,7 @@ export class AppModule {
       imports: [
         ConfigModule.of(config),
         DatabaseModule.forRoot(config.database),
+        SecretsModule,
         RateLimitModule,
         AuthModule,
         UsersModule,
@@ -45,6 +50,9 @@ export class AppModule {
         CheckModule,
         AdminModule,
         AuditModule,
+        MailModule,
+        MfaModule,
+        AccountModule,
         ClientSessionModule,
         WarrantModule,
         HealthModule,

@@ -67,7 +67,11 @@ describeEachDatabase('routes and schema', (db) => {
         'GET /health/ready',
         'GET /self-service',
         'GET /sessions',
+        'POST /v1/auth/password-reset',
+        'POST /v1/auth/password-reset/confirm',
         'POST /v1/auth/sign-in',
+        'POST /v1/auth/sign-up',
+        'POST /v1/auth/verify-email',
         'POST /v1/self-service/exchange',
       ]);
     } finally {

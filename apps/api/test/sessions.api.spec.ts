@@ -338,11 +338,11 @@ describeEachDatabase('sessions', (db) => {
       await expect(t.server.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
     });
 
-    it('refuses a too-short new password with 400 naming the field', async () => {
-      const { client } = await signedInUser(t.server);
+    it('refuses a too-short new password with 400 weak_password, and keeps the old one', async () => {
+      const { client, email } = await signedInUser(t.server);
       const error = await failure(client.auth.changePassword({ currentPassword: PASSWORD, newPassword: 'short' }));
-      expect(error.status).toBe(400);
-      expect(error.details).toEqual({ fields: { newPassword: expect.any(String) } });
+      expect([error.status, error.code, error.details]).toEqual([400, 'weak_password', { reason: 'too_short' }]);
+      await expect(t.server.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
     });
   });
 
@@ -355,6 +355,8 @@ describeEachDatabase('sessions', (db) => {
         email,
         disabled: false,
         superAdmin: false,
+        emailVerifiedAt: null,
+        mfa: false,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
@@ -365,12 +367,16 @@ describeEachDatabase('sessions', (db) => {
       expect(await t.server.db.getRepository(UserEntity).countBy({ id: user.userId })).toBe(1);
     });
 
-    it('refuses bad ids, emails and passwords with 400 naming each field', async () => {
+    it('refuses bad ids and emails with 400 naming each field, and a weak password with 400 weak_password', async () => {
       const error = await failure(
-        t.server.admin.users.create({ userId: 'has space', email: 'nope', password: 'short' }),
+        t.server.admin.users.create({ userId: 'has space', email: 'nope', password: 'long enough, and rare' }),
       );
       expect(error.status).toBe(400);
-      expect(Object.keys(error.details!.fields as object).sort()).toEqual(['email', 'password', 'userId']);
+      expect(Object.keys(error.details!.fields as object).sort()).toEqual(['email', 'userId']);
+      const email = uniqueEmail();
+      const weak = await failure(t.server.admin.users.create({ email, password: 'short' }));
+      expect([weak.status, weak.code, weak.details]).toEqual([400, 'weak_password', { reason: 'too_short' }]);
+      expect(await t.server.db.getRepository(UserEntity).countBy({ email })).toBe(0);
     });
 
     it('is for admins only', async () => {

@@ -70,6 +70,18 @@ export const AUDIT_EVENT_TYPES = [
   'role.permission_removed',
   'entitlement.added',
   'entitlement.removed',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.reset',
+  'mfa.failed',
+  'mfa.recovery_codes_regenerated',
+  'recovery_code.used',
+  'password_reset.requested',
+  'password_reset.completed',
+  'email.verified',
+  'email.change_requested',
+  'user.signed_up',
+  'mail.failed',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;

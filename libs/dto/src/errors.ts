@@ -15,6 +15,12 @@ export const ERROR_CODES = [
   'too_many_requests',
   'internal_error',
   'service_unavailable',
+  'invalid_otp',
+  'invalid_token',
+  'weak_password',
+  'email_not_verified',
+  'mfa_enrollment_required',
+  'sign_up_closed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

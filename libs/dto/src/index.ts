@@ -9,3 +9,4 @@ export * from './client-session.js';
 export * from './admin.js';
 export * from './self-service.js';
 export * from './entitlements.js';
+export * from './account.js';

@@ -33,11 +33,37 @@ export const SignInRequest = z.strictObject({
   // Generous cap so the hash cost stays bounded; length rules apply when a password is set.
   password: z.string().min(1).max(1024),
   expiration: Expiration.optional(),
+  /** The current TOTP code, for a user with a second factor: sign-in in one step. */
+  otp: z.string().min(1).max(32).optional(),
 });
 export type SignInRequest = z.infer<typeof SignInRequest>;
 
 export const SignInResponse = z.object({ token: z.string(), session: Session, user: User });
 export type SignInResponse = z.infer<typeof SignInResponse>;
+
+/** Sign-in's first step for a user with a second factor: no session yet, a challenge to complete. */
+export const MfaChallengeResponse = z.object({
+  mfaRequired: z.literal(true),
+  challenge: z.string(),
+  expiresAt: Timestamp,
+});
+export type MfaChallengeResponse = z.infer<typeof MfaChallengeResponse>;
+
+/** 201 with a session, or 200 with a challenge when the user has a second factor and sent no `otp`. */
+export const SignInResult = z.union([SignInResponse, MfaChallengeResponse]);
+export type SignInResult = z.infer<typeof SignInResult>;
+
+/** The second step: the challenge and a TOTP code or a recovery code, exactly one. */
+export const SignInMfaRequest = z
+  .strictObject({
+    challenge: z.string().min(1).max(128),
+    code: z.string().min(1).max(32).optional(),
+    recoveryCode: z.string().min(1).max(64).optional(),
+  })
+  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+    message: 'exactly one of code or recoveryCode',
+  });
+export type SignInMfaRequest = z.infer<typeof SignInMfaRequest>;
 
 export const SignOutRequest = z.strictObject({ all: z.boolean().optional() });
 export type SignOutRequest = z.infer<typeof SignOutRequest>;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountModule } from '../account/account.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { CheckModule } from '../check/check.module.js';
@@ -13,7 +14,7 @@ import { UserController } from './user.controller.js';
 
 /** The design's admin module: user administration, impersonation, and the first admin at start. */
 @Module({
-  imports: [UsersModule, DirectoryModule, CheckModule, SessionModule, ApiKeysModule, AuditModule],
+  imports: [UsersModule, DirectoryModule, CheckModule, SessionModule, ApiKeysModule, AuditModule, AccountModule],
   controllers: [AdminController, UserController],
   providers: [BootstrapService, ImpersonationService, UserAdminService],
   exports: [ImpersonationService, UserAdminService],

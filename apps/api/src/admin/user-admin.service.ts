@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '../infra/database/transaction-runner.js';
+import { AccountService } from '../account/account.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { SessionService } from '../sessions/session.service.js';
@@ -16,14 +17,22 @@ export class UserAdminService {
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
+    private readonly accounts: AccountService,
   ) {}
 
   /** Creates a user; with a password, hashed before the transaction (argon2 takes tens of milliseconds). */
-  async create(input: NewUser & { password?: string }, actor: Actor): Promise<UserEntity> {
-    const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
+  async create(
+    input: NewUser & { password?: string; sendVerificationEmail?: boolean },
+    actor: Actor,
+  ): Promise<UserEntity> {
+    const passwordHash =
+      input.password === undefined ? null : await this.passwords.hashNew(input.password, input.email);
     return this.db.transaction(async (tx) => {
       const user = await this.users.insert({ ...input, passwordHash }, tx);
       await this.audit.record(tx, { type: 'user.created', actor, userId: user.id, sessionId: null });
+      if (input.sendVerificationEmail === true && user.emailVerifiedAt === null) {
+        await this.accounts.sendVerification(tx, user);
+      }
       return user;
     });
   }
@@ -57,7 +66,9 @@ export class UserAdminService {
    * reset would: whoever knew the old one must not stay signed in.
    */
   async update(userId: string, patch: { email?: string; password?: string }, actor: Actor): Promise<UserEntity> {
-    const passwordHash = patch.password === undefined ? undefined : await this.passwords.hash(patch.password);
+    // The policy compares with the address the user will have: the new one, or the one they keep.
+    const email = patch.email ?? (patch.password === undefined ? undefined : (await this.users.getById(userId)).email);
+    const passwordHash = patch.password === undefined ? undefined : await this.passwords.hashNew(patch.password, email);
     return this.db.transaction(async (tx) => {
       const { user, emailChanged, passwordChanged } = await this.users.update(
         userId,

@@ -104,6 +104,15 @@ export class RateLimitService {
     };
   }
 
+  /**
+   * Mail a stranger can make Tessera send (a password reset, a sign-up): a budget per address, known
+   * or not, keyed like the account counters, so one address cannot be flooded from many IPs.
+   */
+  async perAddress(route: string, email: string, limit: number, windowMs: number): Promise<void> {
+    const c = await this.store.increment(`rl:${route}:address:${this.account(email)}`, windowMs);
+    if (c.count > limit) throw tooMany(c.ttlMs, 'requests for this address');
+  }
+
   /** Unauthenticated routes other than sign-in (the dashboard code exchange): a budget per IP. */
   async perIp(route: string, address: string): Promise<void> {
     const c = await this.store.increment(`rl:${route}:ip:${clientOf(address)}`, MINUTE);

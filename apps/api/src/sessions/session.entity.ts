@@ -51,6 +51,13 @@ export class SessionEntity {
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 
+  /**
+   * A session of a user whom TESSERA_REQUIRE_MFA covers, signed in before they enrolled a second
+   * factor: it may only enrol (and read itself, and sign out) until they do.
+   */
+  @Column({ name: 'enrol_only', type: 'boolean', default: false })
+  enrolOnly!: boolean;
+
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent!: string | null;
 }

@@ -14,6 +14,6 @@ import { SignOutService } from './sign-out.service.js';
   imports: [TypeOrmModule.forFeature([SessionEntity]), SessionTokenModule, UsersModule, AuditModule],
   controllers: [SessionController],
   providers: [SessionRepository, SessionService, SignInService, SignOutService],
-  exports: [SessionService, SignOutService],
+  exports: [SessionService, SignOutService, SignInService],
 })
 export class SessionModule {}

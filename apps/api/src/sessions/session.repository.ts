@@ -26,6 +26,7 @@ const SESSION_COLUMNS = [
   'revoked_at',
   'ip',
   'user_agent',
+  'enrol_only',
 ];
 
 /** Every sign-in writes one. */
@@ -37,7 +38,7 @@ const AUTH_SQL =
   's.impersonator_id AS "impersonatorId", s.secret_hash AS "secretHash", s.expiration AS "expiration", ' +
   's.created_at AS "createdAt", s.last_used_at AS "lastUsedAt", s.expires_at AS "expiresAt", ' +
   's.absolute_expires_at AS "absoluteExpiresAt", s.revoked_at AS "revokedAt", s.ip AS "ip", ' +
-  's.user_agent AS "userAgent", ' +
+  's.user_agent AS "userAgent", s.enrol_only AS "enrolOnly", ' +
   `${USER_COLUMNS} FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?`;
 
 /** A row of AUTH_SQL: BIGINT times are strings on PostgreSQL. */
@@ -56,6 +57,7 @@ interface AuthRow extends UserRow {
   revokedAt: number | string | null;
   ip: string | null;
   userAgent: string | null;
+  enrolOnly: boolean | number;
 }
 
 function sessionOfRow(row: AuthRow): SessionEntity {
@@ -74,6 +76,7 @@ function sessionOfRow(row: AuthRow): SessionEntity {
     revokedAt: msOrNull(row.revokedAt),
     ip: row.ip,
     userAgent: row.userAgent,
+    enrolOnly: row.enrolOnly === true || row.enrolOnly === 1,
   };
 }
 
@@ -94,6 +97,7 @@ function valuesOf(session: SessionEntity): unknown[] {
     session.revokedAt,
     session.ip,
     session.userAgent,
+    session.enrolOnly,
   ];
 }
 

@@ -33,6 +33,8 @@ export interface NewSession {
    * or a password reset made after that moment ends the session, however long the check took.
    */
   authorizedAt?: number;
+  /** The user must enrol a second factor first (TESSERA_REQUIRE_MFA): this session may only do that. */
+  enrolOnly?: boolean;
 }
 
 export interface Authenticated {
@@ -96,6 +98,7 @@ export class SessionService {
       revokedAt: null,
       ip: input.ip ?? null,
       userAgent: input.userAgent ?? null,
+      enrolOnly: input.enrolOnly ?? false,
     };
     const token = this.tokens.sign({
       sub: session.userId,

@@ -109,23 +109,8 @@ export class SignInService {
     actor: Actor,
     input: { currentPassword: string; newPassword: string; revokeOtherSessions?: boolean },
   ): Promise<number> {
-    const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', user.email ?? `user:${user.id}`);
-    const check = () => this.passwords.verify(user.passwordHash, input.currentPassword, attempt.clients);
-    const passwordOk = await judged(attempt, check);
-    if (!passwordOk) {
-      await this.db.run((tx) =>
-        this.audit.record(tx, {
-          type: 'sign_in.failed',
-          actor,
-          userId: user.id,
-          details: { reason: 'invalid_credentials', via: 'change_password' },
-        }),
-      );
-      // 403, not 401: the session itself is fine, only the password is wrong.
-      throw new ApiError('invalid_credentials', 'Current password is wrong', undefined, 403);
-    }
-    await attempt.succeeded();
-    const passwordHash = await this.passwords.hash(input.newPassword, attempt.clients);
+    const attempt = await this.confirmPassword(user, input.currentPassword, actor, 'change_password');
+    const passwordHash = await this.passwords.hashNew(input.newPassword, user.email, attempt.clients);
     return this.db.transaction(async (m) => {
       await this.users.setPasswordHash(user.id, passwordHash, m);
       // Whoever knew the old password may have started sessions as this person, or acted as others.
@@ -142,6 +127,30 @@ export class SignInService {
       });
       return revoked;
     });
+  }
+
+  /**
+   * A signed-in person proves it is still them by typing their password (before changing their
+   * password, email or second factor). It is a sign-in attempt: limited and locked like one, and a
+   * wrong password is a `sign_in.failed` (via `via`) answered 403 `invalid_credentials` (not 401:
+   * the session itself is fine). Returns the attempt, already counted as a success.
+   */
+  async confirmPassword(user: UserEntity, password: string, actor: Actor, via: string): Promise<SignInAttempt> {
+    const attempt = await this.limits.reserveSignIn(actor.ip ?? 'unknown', user.email ?? `user:${user.id}`);
+    const passwordOk = await judged(attempt, () => this.passwords.verify(user.passwordHash, password, attempt.clients));
+    if (!passwordOk) {
+      await this.db.run((tx) =>
+        this.audit.record(tx, {
+          type: 'sign_in.failed',
+          actor,
+          userId: user.id,
+          details: { reason: 'invalid_credentials', via },
+        }),
+      );
+      throw new ApiError('invalid_credentials', 'Current password is wrong', undefined, 403);
+    }
+    await attempt.succeeded();
+    return attempt;
   }
 
   /** A typed email that matches no user, as the audit log keeps it: comparable, not readable. */

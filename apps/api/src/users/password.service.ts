@@ -5,6 +5,7 @@ import { ApiError } from '../infra/http/api-error.js';
 import { randomSecret } from '../common/crypto.js';
 import { Limiter, QueueFull } from '../common/limiter.js';
 import { CONFIG, type Config } from '../infra/config/config.js';
+import { PasswordPolicy } from './password-policy.js';
 
 /** OWASP's argon2id recommendation: m=19 MiB, t=2, p=1. */
 // Algorithm is a const enum (not importable as a value under isolatedModules): 2 is Argon2id.
@@ -26,7 +27,10 @@ export class PasswordService implements OnModuleInit {
   private dummyHash = '';
   private readonly hashing: Limiter;
 
-  constructor(@Inject(CONFIG) config: Config) {
+  constructor(
+    @Inject(CONFIG) config: Config,
+    private readonly policy: PasswordPolicy,
+  ) {
     this.hashing = new Limiter(HASH_CONCURRENCY, config.rateLimits.passwordQueuePerClient);
   }
 
@@ -40,6 +44,17 @@ export class PasswordService implements OnModuleInit {
    */
   hash(password: string, clients: readonly string[] = []): Promise<string> {
     return this.inTurn(() => hash(password, ARGON2_OPTIONS), clients);
+  }
+
+  /** 400 `weak_password` when the policy refuses a password being set for an account. */
+  check(password: string, email: string | null | undefined): void {
+    this.policy.check(password, email);
+  }
+
+  /** Hashes a password being set for an account: 400 `weak_password` first when the policy refuses it. */
+  hashNew(password: string, email: string | null | undefined, clients: readonly string[] = []): Promise<string> {
+    this.policy.check(password, email);
+    return this.hash(password, clients);
   }
 
   /**

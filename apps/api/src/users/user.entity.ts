@@ -25,6 +25,14 @@ export class UserEntity {
   @Column({ name: 'sessions_valid_after', type: 'bigint', nullable: true, transformer: epochMs })
   sessionsValidAfter!: number | null;
 
+  /** When the user proved they receive mail at `email`; null until then (and again after a change). */
+  @Column({ name: 'email_verified_at', type: 'bigint', nullable: true, transformer: epochMs })
+  emailVerifiedAt!: number | null;
+
+  /** A confirmed second factor (TOTP): sign-in asks for a code. Kept here so every user answer shows it. */
+  @Column({ name: 'mfa_enabled', type: 'boolean', default: false })
+  mfaEnabled!: boolean;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
 

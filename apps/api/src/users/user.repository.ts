@@ -12,6 +12,7 @@ export const USER_COLUMNS =
   'u.id AS "userId", u.email AS "userEmail", u.password_hash AS "userPasswordHash", ' +
   'u.super_admin AS "userSuperAdmin", ' +
   'u.disabled_at AS "userDisabledAt", u.sessions_valid_after AS "userSessionsValidAfter", ' +
+  'u.email_verified_at AS "userEmailVerifiedAt", u.mfa_enabled AS "userMfaEnabled", ' +
   'u.created_at AS "userCreatedAt", u.updated_at AS "userUpdatedAt"';
 
 /**
@@ -25,6 +26,8 @@ export interface UserRow {
   userSuperAdmin: boolean | number;
   userDisabledAt: string | number | null;
   userSessionsValidAfter: string | number | null;
+  userEmailVerifiedAt: string | number | null;
+  userMfaEnabled: boolean | number;
   userCreatedAt: string | number;
   userUpdatedAt: string | number;
 }
@@ -39,6 +42,8 @@ export function userOfRow(row: UserRow): UserEntity | null {
     superAdmin: row.userSuperAdmin === true || row.userSuperAdmin === 1,
     disabledAt: msOrNull(row.userDisabledAt),
     sessionsValidAfter: msOrNull(row.userSessionsValidAfter),
+    emailVerifiedAt: msOrNull(row.userEmailVerifiedAt),
+    mfaEnabled: row.userMfaEnabled === true || row.userMfaEnabled === 1,
     createdAt: ms(row.userCreatedAt),
     updatedAt: ms(row.userUpdatedAt),
   };
@@ -92,10 +97,18 @@ export class UserRepository {
   /** Writes email and password hash together; a taken email throws the database's unique violation. */
   async updateProfile(
     id: string,
-    profile: { email: string | null; passwordHash: string | null; updatedAt: number },
+    profile: { email: string | null; emailVerifiedAt: number | null; passwordHash: string | null; updatedAt: number },
     tx: Transaction,
   ): Promise<void> {
     await tx.getRepository(UserEntity).update({ id }, profile);
+  }
+
+  async setEmailVerifiedAt(id: string, at: number, tx: Transaction): Promise<void> {
+    await tx.getRepository(UserEntity).update({ id }, { emailVerifiedAt: at });
+  }
+
+  async setMfaEnabled(id: string, mfaEnabled: boolean, updatedAt: number, tx: Transaction): Promise<void> {
+    await tx.getRepository(UserEntity).update({ id }, { mfaEnabled, updatedAt });
   }
 
   async setPasswordHash(id: string, passwordHash: string, updatedAt: number, tx?: Transaction): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Page, User } from '@tessera/dto';
 import { ApiError, duplicate, notFound } from '../infra/http/api-error.js';
-import { iso } from '../infra/database/columns.js';
+import { iso, isoOrNull } from '../infra/database/columns.js';
 import { isUniqueViolation } from '../infra/database/data-source.js';
 import type { Listing } from '../infra/database/pagination.js';
 import type { Transaction } from '../infra/database/transaction-runner.js';
@@ -18,6 +18,8 @@ export interface NewUser {
   userId?: string;
   email?: string;
   superAdmin?: boolean;
+  /** The address is known to be the user's (an import, the bootstrap admin): no verification needed. */
+  emailVerified?: boolean;
 }
 
 /** Impersonations started by an API key name it `api-key:<key id>`: no user id may look like that. */
@@ -31,6 +33,8 @@ export function toUserDto(user: UserEntity): User {
     email: user.email,
     disabled: user.disabledAt !== null,
     superAdmin: user.superAdmin,
+    emailVerifiedAt: isoOrNull(user.emailVerifiedAt),
+    mfa: user.mfaEnabled,
     createdAt: iso(user.createdAt),
     updatedAt: iso(user.updatedAt),
   };
@@ -44,9 +48,13 @@ export class UserService {
     private readonly passwords: PasswordService,
   ) {}
 
-  /** Hashes the password (before any check, so a duplicate costs the same as a success) and inserts. */
+  /**
+   * Checks the password against the policy, hashes it (before any other check, so a duplicate costs
+   * the same as a success) and inserts.
+   */
   async create(input: NewUser & { password?: string }, tx?: Transaction): Promise<UserEntity> {
-    const passwordHash = input.password === undefined ? null : await this.passwords.hash(input.password);
+    const passwordHash =
+      input.password === undefined ? null : await this.passwords.hashNew(input.password, input.email);
     return this.insert({ ...input, passwordHash }, tx);
   }
 
@@ -71,6 +79,8 @@ export class UserService {
           superAdmin: input.superAdmin ?? false,
           disabledAt: null,
           sessionsValidAfter: null,
+          emailVerifiedAt: email !== null && input.emailVerified === true ? now : null,
+          mfaEnabled: false,
           createdAt: now,
           updatedAt: now,
         },
@@ -94,6 +104,32 @@ export class UserService {
   /** Grants or takes the global super_admin role (the user's flag); the caller records the grant. */
   async setSuperAdmin(id: string, held: boolean, tx: Transaction): Promise<void> {
     await this.users.setSuperAdmin(id, held, Date.now(), tx);
+  }
+
+  /** Records that the user receives mail at `email` (the address a verification link was sent to). */
+  async markEmailVerified(id: string, email: string, tx: Transaction): Promise<UserEntity> {
+    const user = await this.users.findById(id, tx);
+    if (!user) throw notFound('user', id);
+    if (user.email !== email)
+      throw new ApiError('invalid_token', 'This link is for another address', { reason: 'superseded' });
+    if (user.emailVerifiedAt === null) {
+      user.emailVerifiedAt = Date.now();
+      await this.users.setEmailVerifiedAt(id, user.emailVerifiedAt, tx);
+    }
+    return user;
+  }
+
+  /** Moves the user to a new address they have proven is theirs (verified by the link that brought them). */
+  async moveToVerifiedEmail(id: string, newEmail: string, tx: Transaction): Promise<UserEntity> {
+    const { user } = await this.update(id, { email: newEmail }, tx);
+    user.emailVerifiedAt = Date.now();
+    await this.users.setEmailVerifiedAt(id, user.emailVerifiedAt, tx);
+    return user;
+  }
+
+  /** Whether sign-in asks this user for a second factor (kept on the user for every answer that shows it). */
+  async setMfaEnabled(id: string, enabled: boolean, tx: Transaction): Promise<void> {
+    await this.users.setMfaEnabled(id, enabled, Date.now(), tx);
   }
 
   /** Every session of the user created up to `at` is dead, even one whose row a sign-in is inserting now. */
@@ -133,6 +169,8 @@ export class UserService {
       if (email !== user.email && (await this.users.isEmailTaken(email, tx))) throw duplicate('email', email);
       emailChanged = email !== user.email;
       user.email = email;
+      // A new address is not verified yet, whoever set it.
+      if (emailChanged) user.emailVerifiedAt = null;
     }
     const passwordChanged = patch.passwordHash !== undefined;
     if (passwordChanged) user.passwordHash = patch.passwordHash!;
@@ -140,7 +178,12 @@ export class UserService {
     try {
       await this.users.updateProfile(
         userId,
-        { email: user.email, passwordHash: user.passwordHash, updatedAt: user.updatedAt },
+        {
+          email: user.email,
+          emailVerifiedAt: user.emailVerifiedAt,
+          passwordHash: user.passwordHash,
+          updatedAt: user.updatedAt,
+        },
         tx,
       );
     } catch (error) {
@@ -176,7 +219,9 @@ export class UserService {
     const existing = await this.findByEmail(email);
     if (!existing) {
       try {
-        return await this.create({ email, password, superAdmin: true });
+        // The operator's own choice, not held to the policy; the address is theirs.
+        const passwordHash = await this.passwords.hash(password);
+        return await this.insert({ email, passwordHash, superAdmin: true, emailVerified: true });
       } catch (error) {
         // Another process bootstrapping at the same moment created it first.
         const raced = await this.findByEmail(email);

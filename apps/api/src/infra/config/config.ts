@@ -55,6 +55,27 @@ const EnvSchema = z.object({
     .min(1024)
     .default(64 * 1024),
   TESSERA_TRUST_PROXY: optionalString,
+  TESSERA_SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^/]/, 'must start with smtp:// or smtps://')
+      .optional(),
+  ),
+  TESSERA_MAIL_FROM: optionalString,
+  // 32 bytes: 64 hex digits, or base64 / base64url.
+  TESSERA_ENCRYPTION_KEY: optionalString.refine(
+    (v) => v === undefined || encryptionKeyBytes(v) !== null,
+    'must be 32 bytes: 64 hex digits or base64',
+  ),
+  TESSERA_ENCRYPTION_PREVIOUS_KEYS: optionalString.refine(
+    (v) => v === undefined || v.split(',').every((k) => k.trim() === '' || encryptionKeyBytes(k.trim()) !== null),
+    'each key must be 32 bytes: 64 hex digits or base64',
+  ),
+  TESSERA_SIGN_UP: z.enum(['closed', 'open']).default('closed'),
+  TESSERA_REQUIRE_VERIFIED_EMAIL: bool.default(false),
+  TESSERA_REQUIRE_MFA: z.enum(['none', 'super_admin', 'admin', 'all']).default('none'),
+  TESSERA_PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(256).default(8),
+  TESSERA_MFA_ISSUER: z.string().min(1).max(64).default('Tessera'),
   TESSERA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -101,6 +122,19 @@ export interface Config {
   };
   bodyLimit: number;
   trustProxy: TrustProxy;
+  /** Outgoing mail: over SMTP when a URL is set, else written to `<data dir>/outbox/` as .eml files. */
+  mail: { smtpUrl: string | undefined; from: string };
+  /** The key secrets at rest are sealed with (AES-256-GCM), and older ones that still open them. */
+  encryption: { key: Buffer | undefined; previousKeys: Buffer[] };
+  accounts: {
+    signUp: 'open' | 'closed';
+    requireVerifiedEmail: boolean;
+    /** Who must enrol a second factor before their session may do anything else. */
+    requireMfa: 'none' | 'super_admin' | 'admin' | 'all';
+    passwordMinLength: number;
+    /** The issuer an authenticator app shows beside the account. */
+    mfaIssuer: string;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -124,6 +158,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (e.TESSERA_ADMIN_EMAIL && !e.TESSERA_ADMIN_PASSWORD) {
     throw new ConfigError('Invalid configuration:\n  TESSERA_ADMIN_PASSWORD: required when TESSERA_ADMIN_EMAIL is set');
+  }
+  if (e.TESSERA_SMTP_URL && !e.TESSERA_MAIL_FROM) {
+    throw new ConfigError('Invalid configuration:\n  TESSERA_MAIL_FROM: required when TESSERA_SMTP_URL is set');
   }
   if (e.TESSERA_SESSION_DEFAULT_EXPIRATION > e.TESSERA_SESSION_MAX_EXPIRATION) {
     throw new ConfigError(
@@ -174,8 +211,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimit: e.TESSERA_BODY_LIMIT,
     trustProxy: parseTrustProxy(e.TESSERA_TRUST_PROXY),
+    mail: { smtpUrl: e.TESSERA_SMTP_URL, from: e.TESSERA_MAIL_FROM ?? 'Tessera <tessera@localhost>' },
+    encryption: {
+      key: e.TESSERA_ENCRYPTION_KEY === undefined ? undefined : encryptionKeyBytes(e.TESSERA_ENCRYPTION_KEY)!,
+      previousKeys: (e.TESSERA_ENCRYPTION_PREVIOUS_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== '')
+        .map((k) => encryptionKeyBytes(k)!),
+    },
+    accounts: {
+      signUp: e.TESSERA_SIGN_UP,
+      requireVerifiedEmail: e.TESSERA_REQUIRE_VERIFIED_EMAIL,
+      requireMfa: e.TESSERA_REQUIRE_MFA,
+      passwordMinLength: e.TESSERA_PASSWORD_MIN_LENGTH,
+      mfaIssuer: e.TESSERA_MFA_ISSUER,
+    },
     logLevel: e.TESSERA_LOG_LEVEL,
   };
+}
+
+/** An encryption key as configured: 64 hex digits, or base64 / base64url of 32 bytes; null when neither. */
+export function encryptionKeyBytes(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return null;
+  const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return bytes.length === 32 ? bytes : null;
 }
 
 /** A comma-separated list of exact origins (`https://app.example.com`); paths or wildcards are refused. */

@@ -12,6 +12,7 @@ import { Entitlements1763900006000 } from './migrations/1763900006000-entitlemen
 import { ManagerRole1763900007000 } from './migrations/1763900007000-manager-role.js';
 import { CheckVersions1763900008000 } from './migrations/1763900008000-check-versions.js';
 import { SessionsByImpersonator1763900009000 } from './migrations/1763900009000-sessions-by-impersonator.js';
+import { AccountSecurity1763900010000 } from './migrations/1763900010000-account-security.js';
 
 /** How long a statement waits for a SQLite file another process has locked. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   ManagerRole1763900007000,
   CheckVersions1763900008000,
   SessionsByImpersonator1763900009000,
+  AccountSecurity1763900010000,
 ];
 
 /** Options for either database; the same migrations run on each at start, never `synchronize`. */

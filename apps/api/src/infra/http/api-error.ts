@@ -16,6 +16,12 @@ const STATUS: Record<ErrorCode, number> = {
   too_many_requests: 429,
   internal_error: 500,
   service_unavailable: 503,
+  invalid_otp: 401,
+  invalid_token: 400,
+  weak_password: 400,
+  email_not_verified: 403,
+  mfa_enrollment_required: 403,
+  sign_up_closed: 403,
 };
 
 /** The one error type modules throw; the exception filter turns it into API.md's body. */

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { uuidv7 } from '../common/crypto.js';
+import type { Transaction } from '../infra/database/transaction-runner.js';
+import { SecretBox } from '../infra/secrets/secret-box.js';
+import { MailService, type Mail, type MailTemplate } from './mail.service.js';
+import { OutboxRepository } from './outbox.repository.js';
+
+/** The context a mail's payload is sealed in: it opens only on its own row. */
+export const payloadContext = (id: string): string => `mail:${id}`;
+
+/** Writes each mail to the outbox, in the transaction of the action that causes it. */
+@Injectable()
+export class OutboxMailService extends MailService {
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly box: SecretBox,
+  ) {
+    super();
+  }
+
+  async enqueue<T extends MailTemplate>(tx: Transaction, mail: Mail<T>): Promise<void> {
+    const id = uuidv7();
+    const now = Date.now();
+    await this.outbox.insert(tx, {
+      id,
+      recipient: mail.to,
+      template: mail.template,
+      payload: this.box.seal(JSON.stringify(mail.data), payloadContext(id)),
+      attempts: 0,
+      createdAt: now,
+      nextAttemptAt: now,
+      lockedUntil: null,
+      sentAt: null,
+      failedAt: null,
+      lastError: null,
+    });
+  }
+}

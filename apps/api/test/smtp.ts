@@ -1,0 +1,109 @@
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+/** A mail as the test's SMTP server received it. */
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  parsed: ParsedMail;
+}
+
+/**
+ * A real SMTP server in the test process, on 127.0.0.1 and a free port: Tessera sends to it over a
+ * real SMTP conversation (plain, no TLS offered). `refuse` makes it answer every mail with 451 (a
+ * temporary failure) until set back to false.
+ */
+export class SmtpSink {
+  readonly mails: ReceivedMail[] = [];
+  refuse = false;
+  private readonly waiters: { match: (m: ReceivedMail) => boolean; resolve: (m: ReceivedMail) => void }[] = [];
+  private server!: SMTPServer;
+  port = 0;
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async start(port = 0): Promise<this> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        if (this.refuse) {
+          stream.resume();
+          stream.on('end', () => callback(Object.assign(new Error('try again later'), { responseCode: 451 })));
+          return;
+        }
+        simpleParser(stream)
+          .then((parsed) => {
+            this.receive(parsed);
+            callback();
+          })
+          .catch((error: Error) => callback(error));
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.server.address() as { port: number }).port;
+    return this;
+  }
+
+  private receive(parsed: ParsedMail): void {
+    const addresses = (v: ParsedMail['to']) =>
+      [v ?? []].flat().flatMap((a) => a.value.map((x) => (x.address ?? '').toLowerCase()));
+    const mail: ReceivedMail = {
+      from: parsed.from?.text ?? '',
+      to: addresses(parsed.to),
+      subject: parsed.subject ?? '',
+      text: parsed.text ?? '',
+      html: typeof parsed.html === 'string' ? parsed.html : '',
+      parsed,
+    };
+    this.mails.push(mail);
+    for (const waiter of [...this.waiters]) {
+      if (waiter.match(mail)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(mail);
+      }
+    }
+  }
+
+  /** The first mail (already received or still to come) to `to` that `match` accepts; fails after `ms`. */
+  next(to: string, match: (m: ReceivedMail) => boolean = () => true, ms = 10_000): Promise<ReceivedMail> {
+    const wanted = (m: ReceivedMail) => m.to.includes(to.toLowerCase()) && match(m);
+    const seen = this.mails.find(wanted);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no mail to ${to} within ${ms} ms`)), ms);
+      this.waiters.push({
+        match: wanted,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  }
+
+  /** Mails received for `to` so far. */
+  to(address: string): ReceivedMail[] {
+    return this.mails.filter((m) => m.to.includes(address.toLowerCase()));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** The token in a mail's link `…#token=<token>`. */
+export function tokenIn(mail: ReceivedMail): string {
+  const match = /#token=([A-Za-z0-9_-]+)/.exec(mail.text);
+  if (!match) throw new Error(`no #token= link in: ${mail.text}`);
+  return match[1]!;
+}
