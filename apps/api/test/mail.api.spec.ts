@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
+import { IsNull } from 'typeorm';
 import { OutboxMailEntity } from '../src/mail/outbox.entity.js';
 import {
   PASSWORD,
@@ -213,6 +214,52 @@ describeEachDatabase('mail', (db) => {
       expect(row.payload).toBeNull();
       expect(row.attempts).toBeGreaterThanOrEqual(3);
       expect(sink.to(email)).toHaveLength(1);
+    });
+
+    /** Changes the row of `email`'s mail while no worker holds it, as a process that died would leave it. */
+    async function setUnclaimed(email: string, change: Partial<OutboxMailEntity>): Promise<void> {
+      await until('the mail to be free to change', async () => {
+        const result = await t.server.db
+          .getRepository(OutboxMailEntity)
+          .update({ recipient: email, lockedUntil: IsNull(), sentAt: IsNull() }, change);
+        return result.affected === 1;
+      });
+    }
+
+    it('leaves a mail alone while another claim on it lives, and takes it over once that expires', async () => {
+      sink.refuse = true;
+      const { email } = await userAskingForReset(t.server);
+      await until('a refused attempt', async () => ((await outboxOf(t.server, email))?.attempts ?? 0) >= 1);
+      // Claimed by a process that then died: locked for another minute.
+      await setUnclaimed(email, { lockedUntil: Date.now() + 60_000, nextAttemptAt: Date.now() });
+      const { attempts } = (await outboxOf(t.server, email))!;
+      sink.refuse = false;
+      await sleep(2500);
+      expect(sink.to(email)).toEqual([]);
+
+      await t.server.db.getRepository(OutboxMailEntity).update({ recipient: email }, { lockedUntil: Date.now() - 1 });
+      const mail = await sink.next(email);
+      expect(mail.text).toMatch(RESET_LINK);
+      const row = await sentRow(t.server, email);
+      expect(row.attempts).toBe(attempts);
+      expect(row.payload).toBeNull();
+    });
+
+    it('gives a mail up after 12 attempts, clearing its payload', async () => {
+      sink.refuse = true;
+      const { email } = await userAskingForReset(t.server);
+      await until('a refused attempt', async () => ((await outboxOf(t.server, email))?.attempts ?? 0) >= 1);
+      await setUnclaimed(email, { attempts: 11, nextAttemptAt: Date.now() });
+      const row = await until('the mail to be given up', async () => {
+        const found = await outboxOf(t.server, email);
+        return found?.failedAt != null ? found : null;
+      });
+      expect(row).toMatchObject({ attempts: 12, payload: null, sentAt: null, lockedUntil: null });
+      expect(row.lastError).toMatch(/451/);
+      sink.refuse = false;
+      await sleep(1500);
+      expect(sink.to(email)).toEqual([]);
+      expect(await outboxOf(t.server, email)).toMatchObject({ attempts: 12, sentAt: null });
     });
   });
 
