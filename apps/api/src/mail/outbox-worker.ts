@@ -13,10 +13,13 @@ export const payloadContext = (id: string): string => `mail:${id}`;
 const POLL_MS = 1000;
 /** The longest one send may take (the SMTP timeouts bound each step; this bounds them all). */
 const SEND_TIMEOUT_MS = 60_000;
-/** A claim holds a mail this long; past it, another process takes it over (its holder died, say). */
-export const LOCK_MS = 2 * SEND_TIMEOUT_MS;
+/**
+ * A claim holds a mail this long; past it, another process takes it over (its holder died, say). A
+ * live holder's send is cut off at half of it, so it is never still sending when the claim expires.
+ */
+const LOCK_MS = 2 * SEND_TIMEOUT_MS;
 /** Attempts before a mail is given up; with the default 5 s base, the last is about 2.4 h after the first. */
-export const MAX_ATTEMPTS = 12;
+const MAX_ATTEMPTS = 12;
 const MAX_RETRY_DELAY_MS = 3600_000;
 /** On shutdown, a send in progress gets this long to finish before it is cut off and given back. */
 const SHUTDOWN_GRACE_MS = 2000;
