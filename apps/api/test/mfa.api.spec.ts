@@ -155,6 +155,11 @@ describeEachDatabase('second factor (TOTP)', (db) => {
     expect((await status(p.token)).body).toEqual({ totp: true, recoveryCodesLeft: 10 });
     expect((await t.server.admin.users.get(p.userId)).mfa).toBe(true);
     expect(await events(p.userId, 'mfa.enabled')).toHaveLength(1);
+    // The person is told, by a mail written in the same transaction.
+    const mails: { template: string }[] = await t.server.db.query(
+      `SELECT template FROM mail_outbox WHERE recipient = '${p.email}'`,
+    );
+    expect(mails.map((m) => m.template)).toEqual(['mfa_changed']);
     // A second enrolment while one is on: disable first.
     const twice = await api(t.server, 'POST', 'v1/auth/mfa/totp', { token: p.token, body: { password: PASSWORD } });
     expect([twice.status, twice.body.code]).toEqual([409, 'duplicate_record']);
@@ -402,6 +407,23 @@ describeEachDatabase('second factor (TOTP)', (db) => {
       expect(code_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(p.recoveryCodes.map((c) => c.replace(/-/g, ''))).not.toContain(code_hash);
     }
+  });
+
+  it('documents both answers of sign-in: 201 with a session, 200 with a challenge', async () => {
+    const doc = (await (await fetch(`${t.server.url}/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+    };
+    const responses = doc.paths['/v1/auth/sign-in']?.post?.responses ?? {};
+    expect(JSON.stringify(responses['201']?.content)).toContain('"token"');
+    expect(JSON.stringify(responses['200']?.content)).toContain('"mfaRequired"');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/auth/mfa',
+        '/v1/auth/mfa/totp',
+        '/v1/auth/sign-in/mfa',
+        '/v1/admin/users/{userId}/mfa',
+      ]),
+    );
   });
 
   it('only the person’s own user session manages the second factor', async () => {
