@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { PASSWORD, describeEachDatabase, failure, signedInUser, sleep, uniqueEmail, useServer } from './harness.js';
+import { randomBytes } from 'node:crypto';
+import {
+  PASSWORD,
+  TestStore,
+  describeEachDatabase,
+  failure,
+  signedInUser,
+  sleep,
+  uniqueEmail,
+  useServer,
+} from './harness.js';
+import { startApiProcess, type ApiProcess } from './process.js';
 import { tokenIn, useSmtpSink, type ReceivedMail } from './smtp.js';
 
 /** POST a JSON body to the running server; the answer's status and body. */
@@ -177,19 +188,6 @@ describeEachDatabase('account security by mail', (db) => {
       await sleep(200);
       expect(sink.to(nobody)).toEqual([]);
     });
-
-    it('takes the same time for a known and an unknown address (median of pairs within 20 %)', async () => {
-      const emails = await Promise.all(Array.from({ length: PAIRS }, async () => (await signedInUser(t.server)).email));
-      const known: number[] = [];
-      const unknown: number[] = [];
-      for (const email of emails) {
-        known.push(await quietly(() => post(url(), '/v1/auth/password-reset', { email })));
-        unknown.push(await quietly(() => post(url(), '/v1/auth/password-reset', { email: uniqueEmail('nobody') })));
-      }
-      const ratio = median(known) / median(unknown);
-      expect(ratio).toBeGreaterThan(0.8);
-      expect(ratio).toBeLessThan(1.25);
-    });
   });
 
   describe('email verification', () => {
@@ -316,20 +314,6 @@ describeEachDatabase('account security by mail', (db) => {
         'invalid_credentials',
       );
     });
-
-    it('takes the same time for a new and an existing address (median of pairs within 20 %)', async () => {
-      const emails = await Promise.all(Array.from({ length: PAIRS }, async () => (await signedInUser(t.server)).email));
-      const existing: number[] = [];
-      const fresh: number[] = [];
-      const password = 'a rare passphrase here';
-      for (const email of emails) {
-        existing.push(await quietly(() => post(url(), '/v1/auth/sign-up', { email, password })));
-        fresh.push(await quietly(() => post(url(), '/v1/auth/sign-up', { email: uniqueEmail('t'), password })));
-      }
-      const ratio = median(existing) / median(fresh);
-      expect(ratio).toBeGreaterThan(0.8);
-      expect(ratio).toBeLessThan(1.25);
-    });
   });
 
   describe('the password policy wherever a password is set', () => {
@@ -353,5 +337,73 @@ describeEachDatabase('sign-up when closed (the default)', (db) => {
     const closed = await post(t.server.url, '/v1/auth/sign-up', { email, password: PASSWORD });
     expect([closed.status, closed.body?.code]).toEqual([403, 'sign_up_closed']);
     expect((await failure(t.server.anon.auth.signIn({ email, password: PASSWORD }))).code).toBe('invalid_credentials');
+  });
+});
+
+/**
+ * Timing is measured against the server as its own process, as users run it: in the test's process
+ * the work a request leaves for after its answer would run on the very event loop that is reading
+ * the answer, and slow the measuring client rather than the server's answer.
+ */
+describeEachDatabase('no account enumeration by time (the server as its own process)', (db) => {
+  const { env } = useSmtpSink({
+    TESSERA_SIGN_UP: 'open',
+    TESSERA_PUBLIC_IP_LIMIT: '1000000',
+  });
+  let store: TestStore;
+  let api: ApiProcess;
+
+  beforeAll(async () => {
+    store = new TestStore(db);
+    const rootKey = randomBytes(24).toString('base64url');
+    api = await startApiProcess(
+      {
+        ...env,
+        DATABASE_URL: await store.databaseUrl(),
+        TESSERA_DATA_DIR: store.dir,
+        TESSERA_JWT_SECRET: randomBytes(32).toString('base64url'),
+      },
+      rootKey,
+    );
+  });
+
+  afterAll(async () => {
+    await api?.stop();
+    await store?.drop();
+  });
+
+  /** The emails of `n` new accounts, made one after another (a client may hash only so many at once). */
+  const accounts = async (n: number) => {
+    const emails: string[] = [];
+    for (let i = 0; i < n; i++)
+      emails.push((await api.admin.users.create({ email: uniqueEmail(), password: PASSWORD })).email!);
+    return emails;
+  };
+
+  it('a reset request takes the same time for a known and an unknown address (median of pairs within 20 %)', async () => {
+    const emails = await accounts(PAIRS);
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (const email of emails) {
+      known.push(await quietly(() => post(api.url, '/v1/auth/password-reset', { email })));
+      unknown.push(await quietly(() => post(api.url, '/v1/auth/password-reset', { email: uniqueEmail('nobody') })));
+    }
+    const ratio = median(known) / median(unknown);
+    expect(ratio).toBeGreaterThan(0.8);
+    expect(ratio).toBeLessThan(1.25);
+  });
+
+  it('a sign-up takes the same time for a new and an existing address (median of pairs within 20 %)', async () => {
+    const emails = await accounts(PAIRS);
+    const existing: number[] = [];
+    const fresh: number[] = [];
+    const password = 'a rare passphrase here';
+    for (const email of emails) {
+      existing.push(await quietly(() => post(api.url, '/v1/auth/sign-up', { email, password })));
+      fresh.push(await quietly(() => post(api.url, '/v1/auth/sign-up', { email: uniqueEmail('t'), password })));
+    }
+    const ratio = median(existing) / median(fresh);
+    expect(ratio).toBeGreaterThan(0.8);
+    expect(ratio).toBeLessThan(1.25);
   });
 });

@@ -1,4 +1,5 @@
-import { Controller, Post } from '@nestjs/common';
+import { Controller, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   AcceptedResponse,
   ChangeEmailRequest,
@@ -13,9 +14,14 @@ import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from 
 import { Auth, Public } from '../infra/http/auth.decorator.js';
 import { Contract, Errors, ValidBody } from '../infra/http/contract.decorator.js';
 import { toUserDto } from '../users/user.service.js';
-import { AccountService } from './account.service.js';
+import { AccountService, type FollowUp } from './account.service.js';
 
 const ACCEPTED: AcceptedResponse = { accepted: true };
+
+/** Starts `work` once the answer has left (or the client went away): it never delays the answer. */
+function afterAnswer(reply: FastifyReply, work: FollowUp): void {
+  reply.raw.once('close', work);
+}
 
 /** Password reset, email verification and change, sign-up. */
 @Controller('v1/auth')
@@ -31,8 +37,12 @@ export class AccountController {
     status: 202,
   })
   @Errors('too_many_requests')
-  async requestPasswordReset(@ValidBody() body: PasswordResetRequest, @CurrentActor() actor: Actor) {
-    await this.accounts.requestPasswordReset(body.email, actor);
+  async requestPasswordReset(
+    @ValidBody() body: PasswordResetRequest,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    afterAnswer(reply, await this.accounts.requestPasswordReset(body.email, actor));
     return ACCEPTED;
   }
 
@@ -101,8 +111,12 @@ export class AccountController {
     status: 202,
   })
   @Errors('sign_up_closed', 'weak_password', 'too_many_requests')
-  async signUp(@ValidBody() body: SignUpRequest, @CurrentActor() actor: Actor) {
-    await this.accounts.signUp(body.email, body.password, actor);
+  async signUp(
+    @ValidBody() body: SignUpRequest,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    afterAnswer(reply, await this.accounts.signUp(body.email, body.password, actor));
     return ACCEPTED;
   }
 }

@@ -17,6 +17,12 @@ import { UserService, normalizeEmail } from '../users/user.service.js';
 import type { UserTokenEntity, UserTokenPurpose } from './user-token.entity.js';
 import { UserTokenRepository } from './user-token.repository.js';
 
+/**
+ * Work a route leaves for after its answer has been sent: started then, its statements cannot delay
+ * the answer, so the answer's time says nothing about what the work found.
+ */
+export type FollowUp = () => void;
+
 const HOUR_MS = 3600_000;
 const LIFETIME_MS: Record<UserTokenPurpose, number> = {
   password_reset: HOUR_MS,
@@ -69,11 +75,14 @@ export class AccountService implements BeforeApplicationShutdown {
     await Promise.allSettled([...this.afterAnswer]);
   }
 
-  /** Always 202; a known, enabled address gets a link to set a new password. */
-  async requestPasswordReset(email: string, actor: Actor): Promise<void> {
+  /**
+   * Always 202; a known, enabled address gets a link to set a new password. Returns the work to
+   * start once the answer is sent.
+   */
+  async requestPasswordReset(email: string, actor: Actor): Promise<FollowUp> {
     await this.limits.perIp('password-reset', actor.ip ?? 'unknown');
     await this.limits.perAddress('password-reset', email, MAILS_PER_ADDRESS_PER_HOUR, HOUR_MS);
-    this.later('password reset request', async () => {
+    return this.later('password reset request', async () => {
       const user = await this.users.findByEmail(email);
       if (!user?.email || user.disabledAt !== null) return;
       const to = user.email;
@@ -199,14 +208,14 @@ export class AccountService implements BeforeApplicationShutdown {
    * Open sign-up: always 202. A new address gets an unverified account and a verification link; an
    * address that has an account gets a notice (with the way to reset its password) instead.
    */
-  async signUp(email: string, password: string, actor: Actor): Promise<void> {
+  async signUp(email: string, password: string, actor: Actor): Promise<FollowUp> {
     if (this.config.accounts.signUp !== 'open') throw new ApiError('sign_up_closed', 'Sign-up is closed');
     await this.limits.perIp('sign-up', actor.ip ?? 'unknown');
     await this.limits.perAddress('sign-up', email, MAILS_PER_ADDRESS_PER_HOUR, HOUR_MS);
     const normalized = normalizeEmail(email);
     // The policy depends on the request only: checked before the answer, the same for every address.
     this.passwords.check(password, normalized);
-    this.later('sign-up', async () => {
+    return this.later('sign-up', async () => {
       const passwordHash = await this.passwords.hash(password);
       try {
         await this.db.transaction(async (tx) => {
@@ -262,11 +271,16 @@ export class AccountService implements BeforeApplicationShutdown {
     return this.config.publicUrl ?? listeningUrl(this.config.host, null, this.config.port);
   }
 
-  /** Work begun after the answer: its failure is logged (never with a token), never answered. */
-  private later(what: string, work: () => Promise<void>): void {
-    const done = work()
-      .catch((error: unknown) => this.logger.error(`${what} failed: ${(error as Error).message}`))
-      .finally(() => this.afterAnswer.delete(done));
-    this.afterAnswer.add(done);
+  /**
+   * Work to do after the answer, started by whoever sends the answer (see `FollowUp`). Its failure
+   * is logged (never with a token), never answered.
+   */
+  private later(what: string, work: () => Promise<void>): FollowUp {
+    return () => {
+      const done = work()
+        .catch((error: unknown) => this.logger.error(`${what} failed: ${(error as Error).message}`))
+        .finally(() => this.afterAnswer.delete(done));
+      this.afterAnswer.add(done);
+    };
   }
 }
