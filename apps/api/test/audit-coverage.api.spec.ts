@@ -1,5 +1,15 @@
 import type { TesseraClient } from '@tessera/client';
-import { PASSWORD, describeEachDatabase, failure, signedInUser, uniqueEmail, useServer, uid } from './harness.js';
+import {
+  PASSWORD,
+  describeEachDatabase,
+  failure,
+  signedInUser,
+  sleep,
+  uniqueEmail,
+  useServer,
+  uid,
+} from './harness.js';
+import { tokenIn, useSmtpSink } from './smtp.js';
 
 /** Warrant's `tenant:T#member@user:U`: U is a member of T. */
 const membershipWarrant = (tenantId: string, userId: string) => ({
@@ -25,7 +35,8 @@ type Arrange = () => Call | Promise<Call>;
 type OpenApi = { paths: Record<string, Record<string, unknown>> };
 
 describeEachDatabase('every change of access is audited', (db) => {
-  const t = useServer(db);
+  const { sink, env } = useSmtpSink({ TESSERA_SIGN_UP: 'open' });
+  const t = useServer(db, env);
   const admin = (): TesseraClient => t.server.admin;
   /** A /warrant route, called with the root key. */
   const warrant = (method: string, path: string, body?: unknown) =>
@@ -34,6 +45,13 @@ describeEachDatabase('every change of access is audited', (db) => {
   const auditRows = async (): Promise<number> => {
     const rows: { n: number | string }[] = await t.server.db.query('SELECT COUNT(*) AS n FROM audit_events');
     return Number(rows[0]!.n); // PostgreSQL answers COUNT as a string
+  };
+
+  /** Makes the call, then waits until its audit event has been written. */
+  const written = async (call: Call) => {
+    const before = await auditRows();
+    await call();
+    for (let waited = 0; (await auditRows()) === before && waited < 5000; waited += 20) await sleep(20);
   };
 
   const user = async () => (await admin().users.create({ email: uniqueEmail(), password: PASSWORD })).userId;
@@ -414,6 +432,43 @@ describeEachDatabase('every change of access is audited', (db) => {
     'POST /warrant/v1/sessions': async () => {
       const userId = await user();
       return () => warrant('POST', 'v1/sessions', { type: 'sess', userId });
+    },
+
+    // Account security. A reset request and a sign-up answer before their work is done (their
+    // answer must not depend on the address): the call waits for the event.
+    'POST /v1/auth/password-reset': async () => {
+      const { email } = await signedInUser(t.server);
+      return () => written(() => t.server.anon.request('POST', 'v1/auth/password-reset', { body: { email } }));
+    },
+    'POST /v1/auth/sign-up': () => () =>
+      written(() =>
+        t.server.anon.request('POST', 'v1/auth/sign-up', { body: { email: uniqueEmail(), password: PASSWORD } }),
+      ),
+    'POST /v1/auth/password-reset/confirm': async () => {
+      const { email } = await signedInUser(t.server);
+      await t.server.anon.request('POST', 'v1/auth/password-reset', { body: { email } });
+      const token = tokenIn(await sink.next(email));
+      return () =>
+        t.server.anon.request('POST', 'v1/auth/password-reset/confirm', {
+          body: { token, newPassword: 'an audited new passphrase' },
+        });
+    },
+    'POST /v1/auth/verify-email/request': async () => {
+      const { token } = await signedInUser(t.server);
+      return () => t.server.anon.withToken(token).request('POST', 'v1/auth/verify-email/request');
+    },
+    'POST /v1/auth/verify-email': async () => {
+      const email = uniqueEmail();
+      await admin().users.create({ email, sendVerificationEmail: true });
+      const token = tokenIn(await sink.next(email));
+      return () => t.server.anon.request('POST', 'v1/auth/verify-email', { body: { token } });
+    },
+    'POST /v1/auth/change-email': async () => {
+      const { token } = await signedInUser(t.server);
+      return () =>
+        t.server.anon
+          .withToken(token)
+          .request('POST', 'v1/auth/change-email', { body: { password: PASSWORD, newEmail: uniqueEmail() } });
     },
   };
 

@@ -107,3 +107,21 @@ export function tokenIn(mail: ReceivedMail): string {
   if (!match) throw new Error(`no #token= link in: ${mail.text}`);
   return match[1]!;
 }
+
+/**
+ * A real SMTP server for one test file, and the variables that point a server at it: pass `env` to
+ * `useServer` (it is read when the server starts, after this has started the SMTP server).
+ */
+export function useSmtpSink(env: Record<string, string> = {}) {
+  const sink = new SmtpSink();
+  Object.assign(env, {
+    TESSERA_MAIL_FROM: 'Tessera <tessera@example.test>',
+    TESSERA_PUBLIC_URL: 'http://tessera.example.test',
+  });
+  beforeAll(async () => {
+    await sink.start();
+    env.TESSERA_SMTP_URL = sink.url;
+  });
+  afterAll(() => sink.close());
+  return { sink, env };
+}

@@ -80,6 +80,7 @@ export const AUDIT_EVENT_TYPES = [
   'password_reset.completed',
   'email.verified',
   'email.change_requested',
+  'email.verification_requested',
   'user.signed_up',
   'mail.failed',
 ] as const;

@@ -69,8 +69,8 @@ export class AccountController {
   @Auth('user')
   @Contract({ summary: 'Mail me a link that verifies my address', response: AcceptedResponse, status: 202 })
   @Errors('too_many_requests')
-  async requestVerification(@CurrentSession() { user }: SessionPrincipal) {
-    await this.accounts.requestVerification(user);
+  async requestVerification(@CurrentSession() { user }: SessionPrincipal, @CurrentActor() actor: Actor) {
+    await this.accounts.requestVerification(user, actor);
     return ACCEPTED;
   }
 

@@ -124,11 +124,14 @@ export class AccountService implements BeforeApplicationShutdown {
   }
 
   /** Mails the signed-in user a link that verifies their current address. */
-  async requestVerification(user: UserEntity): Promise<void> {
+  async requestVerification(user: UserEntity, actor: Actor): Promise<void> {
     if (user.email === null) throw new ApiError('invalid_request', 'This account has no email address');
     await this.limits.perAddress('verify-email', user.email, MAILS_PER_ADDRESS_PER_HOUR, HOUR_MS);
     if (user.emailVerifiedAt !== null) return;
-    await this.db.transaction((tx) => this.sendVerification(tx, user));
+    await this.db.transaction(async (tx) => {
+      await this.sendVerification(tx, user);
+      await this.audit.record(tx, { type: 'email.verification_requested', actor, userId: user.id });
+    });
   }
 
   /** In the caller's transaction: a verification link to the user's address (sign-up, an admin's create). */
