@@ -285,4 +285,32 @@ describe('account security in Chromium, with mail over real SMTP', () => {
       .catch((e: unknown) => e);
     expect((ended as TesseraError).code).toBe('token_revoked');
   }, 90_000);
+
+  it('sends a person whom TESSERA_REQUIRE_MFA covers to enrol before anything else', async () => {
+    const strict = await startApi({ TESSERA_REQUIRE_MFA: 'all' });
+    try {
+      const email = `strict.${Date.now()}@example.test`;
+      await strict.admin.users.create({ email, password: PASSWORD });
+      await page.goto(`${strict.url}/`);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Account security' }).waitFor();
+      await page.getByText('Your organization requires two-step verification.').waitFor();
+      await screenshot(page, 'account-enrol-first');
+
+      await page.getByLabel('Confirm your password to set it up').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Set up two-step verification' }).click();
+      const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, '');
+      await page.getByLabel('Code from the app').fill(await new Authenticator(secret).code());
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByRole('button', { name: 'I saved my codes' }).click();
+      expect(await page.getByText('Your organization requires two-step verification.').count()).toBe(0);
+      // Enrolled, the same session may do the rest.
+      await page.getByRole('link', { name: 'My sessions' }).click();
+      await page.locator('tr.current').waitFor();
+    } finally {
+      await strict.stop();
+    }
+  }, 60_000);
 });
