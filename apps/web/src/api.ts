@@ -54,8 +54,6 @@ export function describe(error: unknown, instead: Partial<Record<ErrorCode, stri
       return 'Your organization requires two-step verification: set it up under Account security to continue.';
     case 'sign_up_closed':
       return 'Sign-up is closed on this server. Ask an administrator to create an account for you.';
-    case 'duplicate_record':
-      return 'Another account already uses that email address.';
     case 'invalid_request': {
       const fields = (error.details?.fields ?? {}) as Record<string, string>;
       const parts = Object.entries(fields).map(([field, problem]) => `${field}: ${problem}`);

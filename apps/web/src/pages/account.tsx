@@ -7,6 +7,7 @@ import { Link } from '../router.js';
 
 /** A wrong password on this page is a wrong password, not a failed sign-in. */
 const WRONG_PASSWORD = { invalid_credentials: 'That password is not right.' } as const;
+const TAKEN_ADDRESS = 'Another account already uses that email address.';
 
 /** What the history entry carries when another page sent the person here to enrol first. */
 export const ENROL_FIRST = { enrolFirst: true } as const;
@@ -91,7 +92,9 @@ export function AccountPage() {
 function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
     <section className="card" aria-labelledby={`${id}-heading`} data-section={id}>
-      <h2 id={`${id}-heading`}>{title}</h2>
+      <h2 id={`${id}-heading`} tabIndex={-1}>
+        {title}
+      </h2>
       {children}
     </section>
   );
@@ -184,6 +187,13 @@ function TwoStep({
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // When a step's form goes away, the keyboard goes back to the section's heading, not to the page's start.
+  const [refocus, setRefocus] = useState(false);
+  useEffect(() => {
+    if (!refocus) return;
+    document.getElementById('two-step-heading')?.focus();
+    setRefocus(false);
+  }, [refocus]);
 
   /** Runs a form's action unless a field is missing (`missing` says which, in words). */
   async function act(event: FormEvent, missing: string | null, action: () => Promise<void>) {
@@ -198,7 +208,15 @@ function TwoStep({
     try {
       await action();
     } catch (e) {
-      setError(describe(e, WRONG_PASSWORD));
+      setError(
+        describe(e, {
+          ...WRONG_PASSWORD,
+          // Another tab changed it meanwhile: the page reloads what is true now.
+          duplicate_record: 'Two-step verification is already on for your account.',
+          not_found: 'Two-step verification is not on for your account.',
+        }),
+      );
+      if (TesseraError.is(e, 'duplicate_record') || TesseraError.is(e, 'not_found')) await onChanged();
     } finally {
       setBusy(false);
     }
@@ -230,6 +248,7 @@ function TwoStep({
       setPassword('');
       setCode('');
       await onChanged();
+      setRefocus(true);
       setMessage(
         `Two-step verification is off.${revoked > 0 ? ` ${revoked} other ${revoked === 1 ? 'session was' : 'sessions were'} signed out.` : ''}`,
       );
@@ -253,6 +272,7 @@ function TwoStep({
           email={me.email ?? me.userId}
           onDone={() => {
             setView({ step: 'idle' });
+            setRefocus(true);
             setMessage(view.renewed ? 'Your new recovery codes are ready.' : 'Two-step verification is on.');
           }}
         />
@@ -297,7 +317,15 @@ function TwoStep({
             <button type="submit" disabled={busy}>
               {busy ? 'Checking…' : 'Turn on'}
             </button>
-            <button type="button" className="secondary" onClick={() => setView({ step: 'idle' })}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setView({ step: 'idle' });
+                setError(null);
+                setRefocus(true);
+              }}
+            >
               Cancel
             </button>
           </div>
@@ -494,7 +522,7 @@ function EmailAddress({ client, me }: { client: TesseraClient; me: User }) {
     try {
       setMessage(await action());
     } catch (e) {
-      setError(describe(e, WRONG_PASSWORD));
+      setError(describe(e, { ...WRONG_PASSWORD, duplicate_record: TAKEN_ADDRESS }));
     } finally {
       setBusy(false);
     }

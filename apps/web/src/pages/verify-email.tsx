@@ -29,7 +29,13 @@ export function VerifyEmailPage() {
     anonymous.auth
       .verifyEmail({ token })
       .then(({ user }) => setOutcome({ state: 'verified', email: user.email }))
-      .catch((e: unknown) => setOutcome({ state: 'failed', why: describe(e) }));
+      .catch((e: unknown) =>
+        setOutcome({
+          state: 'failed',
+          // Completing a change of address that another account took meanwhile.
+          why: describe(e, { duplicate_record: 'Another account already uses that email address.' }),
+        }),
+      );
   }, []);
 
   if (outcome.state === 'loading') {
