@@ -46,6 +46,7 @@ describe('managing a second factor in Chromium', () => {
     const phone = new Authenticator(secret);
     await page.getByLabel('Code from the app').fill(await phone.code());
     await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('heading', { name: /save your recovery codes/ }).waitFor();
     const first = (await page.getByTestId('recovery-codes').locator('li').allTextContents()).map((c) => c.trim());
     await page.getByRole('button', { name: 'I saved my codes' }).click();
     await page.getByText('Two-step verification is on.').waitFor();
