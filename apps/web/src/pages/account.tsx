@@ -162,6 +162,9 @@ function StepHeading({ children }: { children: ReactNode }) {
   );
 }
 
+/** A code as typed: authenticator apps show it as "123 456". */
+const digits = (value: string) => value.replace(/\s/g, '');
+
 /** The secret as an authenticator app's "enter a key" screen wants it: groups of four. */
 const grouped = (secret: string) => secret.replace(/(.{4})/g, '$1 ').trim();
 
@@ -222,9 +225,8 @@ function TwoStep({
     }
   }
 
-  const digits = (value: string) => value.replace(/\s/g, '');
-  const both =
-    password === '' || digits(code) === '' ? 'Enter your password and the code your authenticator app shows.' : null;
+  const both = (password: string, code: string) =>
+    password === '' || code === '' ? 'Enter your password and the code your authenticator app shows.' : null;
 
   const begin = (event: FormEvent) =>
     act(event, password === '' ? 'Enter your password.' : null, async () => {
@@ -242,11 +244,9 @@ function TwoStep({
       await onChanged();
     });
 
-  const disable = (event: FormEvent) =>
-    act(event, both, async () => {
-      const { revoked } = await client.auth.mfa.disableTotp({ password, code: digits(code) });
-      setPassword('');
-      setCode('');
+  const disable = (event: FormEvent, password: string, code: string) =>
+    act(event, both(password, code), async () => {
+      const { revoked } = await client.auth.mfa.disableTotp({ password, code });
       await onChanged();
       setRefocus(true);
       setMessage(
@@ -254,11 +254,9 @@ function TwoStep({
       );
     });
 
-  const renew = (event: FormEvent) =>
-    act(event, both, async () => {
-      const { recoveryCodes } = await client.auth.mfa.regenerateRecoveryCodes({ password, code: digits(code) });
-      setPassword('');
-      setCode('');
+  const renew = (event: FormEvent, password: string, code: string) =>
+    act(event, both(password, code), async () => {
+      const { recoveryCodes } = await client.auth.mfa.regenerateRecoveryCodes({ password, code });
       setView({ step: 'codes', codes: recoveryCodes, renewed: true });
       await onChanged();
     });
@@ -373,57 +371,73 @@ function TwoStep({
         {few && ' Get new ones before they run out.'}
       </p>
       <Feedback status={message} error={error} />
-      <details>
-        <summary>Get new recovery codes</summary>
-        <form onSubmit={(e) => void renew(e)} noValidate>
-          <p className="muted">Your current recovery codes stop working.</p>
-          <Field
-            id="renew-password"
-            label="Your password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={setPassword}
-          />
-          <Field
-            id="renew-code"
-            label="Code from the app"
-            autoComplete="one-time-code"
-            numeric
-            value={code}
-            onChange={setCode}
-          />
-          <button type="submit" disabled={busy}>
-            Get new recovery codes
-          </button>
-        </form>
-      </details>
-      <details>
-        <summary>Turn off two-step verification</summary>
-        <form onSubmit={(e) => void disable(e)} noValidate>
-          <p className="muted">Your other sessions are signed out.</p>
-          <Field
-            id="disable-password"
-            label="Your password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={setPassword}
-          />
-          <Field
-            id="disable-code"
-            label="Code from the app"
-            autoComplete="one-time-code"
-            numeric
-            value={code}
-            onChange={setCode}
-          />
-          <button type="submit" className="danger" disabled={busy}>
-            Turn off
-          </button>
-        </form>
-      </details>
+      <PasswordAndCode
+        id="renew"
+        summary="Get new recovery codes"
+        note="Your current recovery codes stop working."
+        button="Get new recovery codes"
+        busy={busy}
+        onSubmit={renew}
+      />
+      <PasswordAndCode
+        id="disable"
+        summary="Turn off two-step verification"
+        note="Your other sessions are signed out."
+        button="Turn off"
+        danger
+        busy={busy}
+        onSubmit={disable}
+      />
     </Section>
+  );
+}
+
+/** A change to the second factor behind a disclosure: it asks for the password and a current code. */
+function PasswordAndCode({
+  id,
+  summary,
+  note,
+  button,
+  danger = false,
+  busy,
+  onSubmit,
+}: {
+  id: string;
+  summary: string;
+  note: string;
+  button: string;
+  danger?: boolean;
+  busy: boolean;
+  onSubmit: (event: FormEvent, password: string, code: string) => Promise<void>;
+}) {
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  return (
+    <details>
+      <summary>{summary}</summary>
+      <form onSubmit={(e) => void onSubmit(e, password, digits(code))} noValidate>
+        <p className="muted">{note}</p>
+        <Field
+          id={`${id}-password`}
+          label="Your password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
+        <Field
+          id={`${id}-code`}
+          label="Code from the app"
+          autoComplete="one-time-code"
+          numeric
+          value={code}
+          onChange={setCode}
+        />
+        <button type="submit" className={danger ? 'danger' : undefined} disabled={busy}>
+          {button}
+        </button>
+      </form>
+    </details>
   );
 }
 
