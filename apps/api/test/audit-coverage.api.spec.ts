@@ -1,3 +1,4 @@
+import { Secret, TOTP } from 'otpauth';
 import type { TesseraClient } from '@tessera/client';
 import {
   PASSWORD,
@@ -25,7 +26,14 @@ const codeOf = (url: string) => new URLSearchParams(new URL(url).hash.slice(1)).
 const READS: Record<string, string> = {
   'POST /v1/check': 'a permission check: answers a question, changes nothing',
   'POST /warrant/v2/authorize': "Warrant's check: answers a question, changes nothing",
+  'POST /v1/auth/mfa/totp': 'begins an enrolment: a pending secret changes no access until confirmed (mfa.enabled)',
 };
+
+/** The TOTP code of `secret` for the 30-second step `offset` steps from now. */
+const totpCode = (secret: string, offset = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({
+    timestamp: Date.now() + offset * 30_000,
+  });
 
 /** The call under test; it must succeed. */
 type Call = () => Promise<unknown>;
@@ -82,6 +90,23 @@ describeEachDatabase('every change of access is audited', (db) => {
     return { tenantId, roleId, memberId, url, dash };
   };
 
+  /** A signed-in user who began TOTP enrolment: their client and the pending secret. */
+  const enrolling = async () => {
+    const signedIn = await signedInUser(t.server);
+    const { secret } = await signedIn.client.request<{ secret: string }>('POST', 'v1/auth/mfa/totp', {
+      body: { password: PASSWORD },
+    });
+    return { ...signedIn, secret };
+  };
+  /** A signed-in user with TOTP confirmed (with the current step's code) and their recovery codes. */
+  const enrolled = async () => {
+    const e = await enrolling();
+    const { recoveryCodes } = await e.client.request<{ recoveryCodes: string[] }>('POST', 'v1/auth/mfa/totp/confirm', {
+      body: { code: totpCode(e.secret) },
+    });
+    return { ...e, recoveryCodes };
+  };
+
   const AUDITED: Record<string, Arrange> = {
     // Sessions and client sessions
     'POST /v1/auth/sign-in': async () => {
@@ -97,6 +122,30 @@ describeEachDatabase('every change of access is audited', (db) => {
       const { client } = await signedInUser(t.server);
       const newPassword = 'another horse battery staple';
       return () => client.auth.changePassword({ currentPassword: PASSWORD, newPassword });
+    },
+    'POST /v1/auth/sign-in/mfa': async () => {
+      const { email, recoveryCodes } = await enrolled();
+      const { challenge } = await t.server.anon.request<{ challenge: string }>('POST', 'v1/auth/sign-in', {
+        body: { email, password: PASSWORD },
+      });
+      return () =>
+        t.server.anon.request('POST', 'v1/auth/sign-in/mfa', { body: { challenge, recoveryCode: recoveryCodes[0] } });
+    },
+    'POST /v1/auth/mfa/totp/confirm': async () => {
+      const { client, secret } = await enrolling();
+      return () => client.request('POST', 'v1/auth/mfa/totp/confirm', { body: { code: totpCode(secret) } });
+    },
+    'DELETE /v1/auth/mfa/totp': async () => {
+      const { client, recoveryCodes } = await enrolled();
+      return () =>
+        client.request('DELETE', 'v1/auth/mfa/totp', { body: { password: PASSWORD, code: recoveryCodes[0] } });
+    },
+    'POST /v1/auth/mfa/recovery-codes': async () => {
+      const { client, secret } = await enrolled();
+      return () =>
+        client.request('POST', 'v1/auth/mfa/recovery-codes', {
+          body: { password: PASSWORD, code: totpCode(secret, 1) },
+        });
     },
     'DELETE /v1/sessions/{id}': async () => {
       const { client, email } = await signedInUser(t.server);
@@ -138,6 +187,10 @@ describeEachDatabase('every change of access is audited', (db) => {
     'POST /v1/admin/session-tokens': async () => {
       const userId = await user();
       return () => admin().admin.createSessionToken({ userId });
+    },
+    'DELETE /v1/admin/users/{userId}/mfa': async () => {
+      const { user: enrolledUser } = await enrolled();
+      return () => admin().request('DELETE', `v1/admin/users/${enrolledUser.userId}/mfa`);
     },
     'DELETE /v1/admin/users/{userId}/sessions': async () => {
       const { user: signedIn } = await signedInUser(t.server);

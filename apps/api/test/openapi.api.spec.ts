@@ -106,8 +106,8 @@ describe('the OpenAPI document', () => {
 
     // Declared by the route's @Errors.
     const tokens = ['unauthorized', 'token_expired', 'token_revoked'];
-    expect(codes('/v1/auth/sign-in', 'post', 401)).toEqual([...tokens, 'invalid_credentials']);
-    expect(codes('/v1/auth/sign-in', 'post', 403)).toEqual(['forbidden', 'user_disabled']);
+    expect(codes('/v1/auth/sign-in', 'post', 401)).toEqual([...tokens, 'invalid_credentials', 'invalid_otp']);
+    expect(codes('/v1/auth/sign-in', 'post', 403)).toEqual(['forbidden', 'user_disabled', 'email_not_verified']);
     expect(codes('/v1/auth/sign-in', 'post', 429)).toEqual(['too_many_requests']);
     const changePassword403 = ['forbidden', 'not_a_person', 'invalid_credentials'];
     expect(codes('/v1/auth/change-password', 'post', 403)).toEqual(changePassword403);

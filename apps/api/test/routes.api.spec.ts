@@ -75,6 +75,7 @@ describeEachDatabase('routes and schema', (db) => {
         'POST /v1/auth/password-reset',
         'POST /v1/auth/password-reset/confirm',
         'POST /v1/auth/sign-in',
+        'POST /v1/auth/sign-in/mfa',
         'POST /v1/auth/sign-up',
         'POST /v1/auth/verify-email',
         'POST /v1/self-service/exchange',

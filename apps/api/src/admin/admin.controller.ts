@@ -12,6 +12,7 @@ import {
 import { Auth } from '../infra/http/auth.decorator.js';
 import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
 import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../auth/principal.js';
+import { MfaService } from '../mfa/mfa.service.js';
 import { SessionService, toSessionDto } from '../sessions/session.service.js';
 import { SignOutService } from '../sessions/sign-out.service.js';
 import { UserService, toUserDto } from '../users/user.service.js';
@@ -26,6 +27,7 @@ export class AdminController {
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly signOuts: SignOutService,
+    private readonly mfa: MfaService,
   ) {}
 
   /** Admins, and tenant admins for their own tenant's members (decided in ImpersonationService). */
@@ -62,6 +64,18 @@ export class AdminController {
   async endUserSessions(@IdParam('userId') userId: string, @CurrentActor() actor: Actor): Promise<RevokedResponse> {
     await this.users.getById(userId);
     return { revoked: await this.signOuts.revokeAllOf(userId, actor) };
+  }
+
+  @Delete('users/:userId/mfa')
+  @Auth('admin')
+  @Contract({
+    summary: "Reset a user's second factor (TOTP and recovery codes); every session of the user ends",
+    response: RevokedResponse,
+    status: 200,
+  })
+  async resetMfa(@IdParam('userId') userId: string, @CurrentActor() actor: Actor): Promise<RevokedResponse> {
+    const revoked = await this.mfa.reset(userId, actor, (tx) => this.sessions.revokeAll(userId, { manager: tx }));
+    return { revoked };
   }
 
   @Post('users/:userId/disable')

@@ -4,6 +4,7 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { CheckModule } from '../check/check.module.js';
 import { DirectoryModule } from '../directory/directory.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionModule } from '../sessions/session.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminController } from './admin.controller.js';
@@ -14,7 +15,16 @@ import { UserController } from './user.controller.js';
 
 /** The design's admin module: user administration, impersonation, and the first admin at start. */
 @Module({
-  imports: [UsersModule, DirectoryModule, CheckModule, SessionModule, ApiKeysModule, AuditModule, AccountModule],
+  imports: [
+    UsersModule,
+    DirectoryModule,
+    CheckModule,
+    SessionModule,
+    ApiKeysModule,
+    AuditModule,
+    AccountModule,
+    MfaModule,
+  ],
   controllers: [AdminController, UserController],
   providers: [BootstrapService, ImpersonationService, UserAdminService],
   exports: [ImpersonationService, UserAdminService],

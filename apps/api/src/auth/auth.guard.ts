@@ -7,7 +7,7 @@ import { SESSION_TYPES, type SessionType } from '@tessera/dto';
 import { ApiError } from '../infra/http/api-error.js';
 import { CONFIG, type Config } from '../infra/config/config.js';
 import { API_KEY_STRATEGY, ApiKeyStrategy } from './api-key.strategy.js';
-import { AUTH_KEY, type Caller } from '../infra/http/auth.decorator.js';
+import { AUTH_KEY, DURING_ENROLMENT_KEY, type Caller } from '../infra/http/auth.decorator.js';
 import { parseAuthorization } from './authorization-header.js';
 import type { Principal } from './principal.js';
 import { SESSION_TOKEN_STRATEGY, SessionTokenStrategy } from './session-token.strategy.js';
@@ -63,7 +63,19 @@ export class AuthGuard implements CanActivate {
     const principal = await this.authenticate(request, http.getResponse<FastifyReply>());
     request.principal = principal;
     admit(callers, principal);
+    if (principal.kind === 'session' && principal.session.enrolOnly) this.admitDuringEnrolment(context);
     return true;
+  }
+
+  /** A session that must enrol a second factor first (TESSERA_REQUIRE_MFA) calls only @DuringEnrolment routes. */
+  private admitDuringEnrolment(context: ExecutionContext): void {
+    const allowed = this.reflector.getAllAndOverride<boolean | undefined>(DURING_ENROLMENT_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (allowed !== true) {
+      throw new ApiError('mfa_enrollment_required', 'Enrol a second factor first: this session may only do that');
+    }
   }
 
   private authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {

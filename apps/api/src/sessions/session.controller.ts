@@ -1,23 +1,28 @@
-import { Controller, Delete, Get, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   ChangePasswordRequest,
   CurrentSessionResponse,
   ListQuery,
+  MfaChallengeResponse,
   RevokedResponse,
   SessionPage,
+  SignInMfaRequest,
   SignInRequest,
   SignInResponse,
   SignOutRequest,
   type Page,
   type Session,
+  type SignInResult,
 } from '@tessera/dto';
 import { ApiError, notFound } from '../infra/http/api-error.js';
-import { ANY_SESSION, Auth, PERSON_SESSION } from '../infra/http/auth.decorator.js';
+import { ANY_SESSION, Auth, DuringEnrolment, PERSON_SESSION } from '../infra/http/auth.decorator.js';
+import { iso } from '../infra/database/columns.js';
 import { Contract, Errors, UuidParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
 import { CurrentActor, CurrentSession, type Actor, type SessionPrincipal } from '../auth/principal.js';
 import { toUserDto } from '../users/user.service.js';
 import { SessionService, toSessionDto } from './session.service.js';
-import { SignInService } from './sign-in.service.js';
+import { SignInService, type SignedIn } from './sign-in.service.js';
 import { SignOutService } from './sign-out.service.js';
 
 @Controller()
@@ -30,15 +35,49 @@ export class SessionController {
 
   @Post('v1/auth/sign-in')
   @Auth('sign-in')
-  @Contract({ summary: 'Sign in with email and password', body: SignInRequest, response: SignInResponse, status: 201 })
-  @Errors('invalid_credentials', 'user_disabled', 'too_many_requests')
-  async signIn(@ValidBody() body: SignInRequest, @CurrentActor() actor: Actor): Promise<SignInResponse> {
-    const { token, session, user } = await this.signIns.signIn(body, actor);
-    return { token, session: toSessionDto(session, session.id), user: toUserDto(user) };
+  @Contract({
+    summary: 'Sign in with email and password (and `otp`, the current code, for a user with a second factor)',
+    body: SignInRequest,
+    response: SignInResponse,
+    status: 201,
+    alternatives: [
+      {
+        status: 200,
+        response: MfaChallengeResponse,
+        description:
+          'The user has a second factor and no `otp` was sent: no session yet; complete the sign-in at /v1/auth/sign-in/mfa',
+      },
+    ],
+  })
+  @Errors('invalid_credentials', 'invalid_otp', 'user_disabled', 'email_not_verified', 'too_many_requests')
+  async signIn(
+    @ValidBody() body: SignInRequest,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SignInResult> {
+    const outcome = await this.signIns.signIn(body, actor);
+    if (!outcome.mfaRequired) return signedIn(outcome);
+    // The first step of two: nothing was created yet.
+    void reply.status(200);
+    return { mfaRequired: true, challenge: outcome.challenge, expiresAt: iso(outcome.expiresAt) };
+  }
+
+  @Post('v1/auth/sign-in/mfa')
+  @Auth('sign-in')
+  @Contract({
+    summary: 'Complete a sign-in with the second factor: the challenge and a TOTP code or a recovery code',
+    body: SignInMfaRequest,
+    response: SignInResponse,
+    status: 201,
+  })
+  @Errors('invalid_otp', 'user_disabled', 'too_many_requests')
+  async signInMfa(@ValidBody() body: SignInMfaRequest, @CurrentActor() actor: Actor): Promise<SignInResponse> {
+    return signedIn(await this.signIns.completeWithSecondFactor(body, actor));
   }
 
   @Post('v1/auth/sign-out')
   @Auth(...ANY_SESSION)
+  @DuringEnrolment()
   @Contract({
     summary: 'End this session, or every session of this user',
     body: SignOutRequest,
@@ -59,6 +98,7 @@ export class SessionController {
 
   @Get('v1/sessions/current')
   @Auth(...ANY_SESSION)
+  @DuringEnrolment()
   @Contract({ summary: 'The calling session and its user', response: CurrentSessionResponse })
   current(@CurrentSession() { session, user }: SessionPrincipal): CurrentSessionResponse {
     return { session: toSessionDto(session, session.id), user: toUserDto(user) };
@@ -104,4 +144,8 @@ export class SessionController {
   ): Promise<RevokedResponse> {
     return { revoked: await this.signIns.changePassword(user, actor, body) };
   }
+}
+
+function signedIn({ token, session, user }: SignedIn): SignInResponse {
+  return { token, session: toSessionDto(session, session.id), user: toUserDto(user) };
 }

@@ -183,6 +183,11 @@ export class SessionRepository {
     return result.affected ?? 0;
   }
 
+  /** The user's sessions may do everything again: they enrolled the second factor they were asked for. */
+  async clearEnrolOnlyOf(userId: string, tx: Transaction): Promise<void> {
+    await tx.getRepository(SessionEntity).update({ userId, enrolOnly: true }, { enrolOnly: false });
+  }
+
   /** Every live impersonation a person started ends; resolves to how many. */
   async revokeImpersonationsBy(impersonatorId: string, at: number, tx?: Transaction): Promise<number> {
     const result = await this.within(tx, (t) =>

@@ -189,6 +189,11 @@ export class SessionService {
     return revoked;
   }
 
+  /** Lifts the enrol-only restriction (TESSERA_REQUIRE_MFA) from the user's sessions, in the enrolment's transaction. */
+  endEnrolment(userId: string, tx: Transaction): Promise<void> {
+    return this.rows.clearEnrolOnlyOf(userId, tx);
+  }
+
   /** A user's live sessions (not revoked, not expired), newest first. */
   listActive(userId: string, query: Listing): Promise<Page<SessionEntity>> {
     return this.rows.listLive(userId, Date.now(), query);

@@ -15,5 +15,14 @@ export const AUTH_KEY = 'tessera:auth';
 export const Auth = (...callers: [Caller, ...Caller[]]) => SetMetadata(AUTH_KEY, callers);
 export const Public = () => Auth('anyone');
 
+export const DURING_ENROLMENT_KEY = 'tessera:during-enrolment';
+
+/**
+ * A route an enrol-only session may call: a session of a user whom TESSERA_REQUIRE_MFA covers,
+ * signed in before they enrolled a second factor, may only enrol, read itself and sign out. The
+ * global guard answers 403 `mfa_enrollment_required` on every other route.
+ */
+export const DuringEnrolment = () => SetMetadata(DURING_ENROLMENT_KEY, true);
+
 export const ANY_SESSION = SESSION_TYPES;
 export const PERSON_SESSION = ['user', 'impersonation'] as const;

@@ -16,6 +16,8 @@ export interface ContractSpec {
   response?: z.ZodType;
   /** Success status when it is not Nest's default (201 for POST, 200 otherwise). */
   status?: number;
+  /** Other successful answers, with their own status (the handler sets it) and shape. */
+  alternatives?: { status: number; response: z.ZodType; description: string }[];
 }
 
 export const CONTRACT_KEY = 'tessera:contract';

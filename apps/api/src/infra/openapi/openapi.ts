@@ -154,6 +154,15 @@ export function buildOpenApi(version: string, routes: readonly ContractRoute[]):
         [status]: spec.response
           ? { description: 'Success', content: { 'application/json': { schema: schema(spec.response, 'output') } } }
           : { description: 'Success, no body' },
+        ...Object.fromEntries(
+          (spec.alternatives ?? []).map((alt) => [
+            String(alt.status),
+            {
+              description: alt.description,
+              content: { 'application/json': { schema: schema(alt.response, 'output') } },
+            },
+          ]),
+        ),
         ...errors,
       },
     };
