@@ -15,11 +15,21 @@ async function post(url: string, path: string, body: unknown, token?: string) {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Milliseconds one request takes, as its caller sees it. */
-async function timed(run: () => Promise<unknown>): Promise<number> {
+/** Pairs of requests a timing comparison makes: each address once (5 an hour may ask per address). */
+const PAIRS = 21;
+
+/**
+ * Milliseconds one accepted request takes, as its caller sees it, made alone: the work an earlier
+ * request left for after its answer (a hash, a mail) has had time to finish, so it does not weigh on
+ * this one.
+ */
+async function quietly(run: () => Promise<{ status: number }>): Promise<number> {
+  await sleep(150);
   const start = performance.now();
-  await run();
-  return performance.now() - start;
+  const { status } = await run();
+  const took = performance.now() - start;
+  expect(status).toBe(202);
+  return took;
 }
 
 describeEachDatabase('account security by mail', (db) => {
@@ -169,12 +179,12 @@ describeEachDatabase('account security by mail', (db) => {
     });
 
     it('takes the same time for a known and an unknown address (median of pairs within 20 %)', async () => {
-      const emails = await Promise.all([1, 2, 3].map(async () => (await signedInUser(t.server)).email));
+      const emails = await Promise.all(Array.from({ length: PAIRS }, async () => (await signedInUser(t.server)).email));
       const known: number[] = [];
       const unknown: number[] = [];
-      for (let i = 0; i < 15; i++) {
-        known.push(await timed(() => post(url(), '/v1/auth/password-reset', { email: emails[i % 3] })));
-        unknown.push(await timed(() => post(url(), '/v1/auth/password-reset', { email: uniqueEmail('nobody') })));
+      for (const email of emails) {
+        known.push(await quietly(() => post(url(), '/v1/auth/password-reset', { email })));
+        unknown.push(await quietly(() => post(url(), '/v1/auth/password-reset', { email: uniqueEmail('nobody') })));
       }
       const ratio = median(known) / median(unknown);
       expect(ratio).toBeGreaterThan(0.8);
@@ -308,18 +318,13 @@ describeEachDatabase('account security by mail', (db) => {
     });
 
     it('takes the same time for a new and an existing address (median of pairs within 20 %)', async () => {
-      const { email } = await signedInUser(t.server);
+      const emails = await Promise.all(Array.from({ length: PAIRS }, async () => (await signedInUser(t.server)).email));
       const existing: number[] = [];
       const fresh: number[] = [];
-      for (let i = 0; i < 15; i++) {
-        existing.push(
-          await timed(() => post(url(), '/v1/auth/sign-up', { email, password: 'a rare passphrase here' })),
-        );
-        fresh.push(
-          await timed(() =>
-            post(url(), '/v1/auth/sign-up', { email: uniqueEmail('t'), password: 'a rare passphrase here' }),
-          ),
-        );
+      const password = 'a rare passphrase here';
+      for (const email of emails) {
+        existing.push(await quietly(() => post(url(), '/v1/auth/sign-up', { email, password })));
+        fresh.push(await quietly(() => post(url(), '/v1/auth/sign-up', { email: uniqueEmail('t'), password })));
       }
       const ratio = median(existing) / median(fresh);
       expect(ratio).toBeGreaterThan(0.8);
