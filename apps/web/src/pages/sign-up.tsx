@@ -41,8 +41,7 @@ export function SignUpPage() {
       <Page title="Check your inbox">
         <div className="card narrow">
           <p role="status">
-            We sent an email to <strong>{sent}</strong>. Open the link in it to verify your address and finish creating
-            your account.
+            We sent an email to <strong>{sent}</strong>. Open the link in it to confirm your address, then sign in.
           </p>
         </div>
         <p>
