@@ -8,13 +8,23 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string;
+  /** Whether the mail came over TLS (implicit, or after STARTTLS). */
+  secure: boolean;
+  /** The user the client logged in as (the sink accepts any credentials), if it did. */
+  user: string | undefined;
   parsed: ParsedMail;
 }
 
 /**
+ * What the server offers: nothing but plain SMTP (the default), STARTTLS, or TLS from the start
+ * (smtps). Both TLS modes use smtp-server's built-in self-signed certificate.
+ */
+export type SinkTls = 'none' | 'starttls' | 'implicit';
+
+/**
  * A real SMTP server in the test process, on 127.0.0.1 and a free port: Tessera sends to it over a
- * real SMTP conversation (plain, no TLS offered). `refuse` makes it answer every mail with 451 (a
- * temporary failure) until set back to false.
+ * real SMTP conversation (plain, no TLS offered, unless `tls` says otherwise). `refuse` makes it
+ * answer every mail with 451 (a temporary failure) until set back to false.
  */
 export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
@@ -23,16 +33,30 @@ export class SmtpSink {
   private server!: SMTPServer;
   port = 0;
 
+  constructor(readonly tls: SinkTls = 'none') {}
+
+  /**
+   * The URL to send here. With TLS it accepts the sink's self-signed certificate (`urlVerifying`
+   * does not, as a client that verifies certificates would).
+   */
   get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
+    return this.tls === 'none' ? this.urlVerifying : `${this.urlVerifying}/?tls.rejectUnauthorized=false`;
+  }
+
+  get urlVerifying(): string {
+    return `${this.tls === 'implicit' ? 'smtps' : 'smtp'}://127.0.0.1:${this.port}`;
   }
 
   async start(port = 0): Promise<this> {
     this.server = new SMTPServer({
       authOptional: true,
-      disabledCommands: ['STARTTLS'],
+      // Any credentials will do; a client that has some logs in, even without TLS.
+      allowInsecureAuth: true,
+      onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+      secure: this.tls === 'implicit',
+      disabledCommands: this.tls === 'starttls' ? [] : ['STARTTLS'],
       logger: false,
-      onData: (stream, _session, callback) => {
+      onData: (stream, session, callback) => {
         if (this.refuse) {
           stream.resume();
           stream.on('end', () => callback(Object.assign(new Error('try again later'), { responseCode: 451 })));
@@ -40,7 +64,7 @@ export class SmtpSink {
         }
         simpleParser(stream)
           .then((parsed) => {
-            this.receive(parsed);
+            this.receive(parsed, session.secure, session.user as string | undefined);
             callback();
           })
           .catch((error: Error) => callback(error));
@@ -54,7 +78,7 @@ export class SmtpSink {
     return this;
   }
 
-  private receive(parsed: ParsedMail): void {
+  private receive(parsed: ParsedMail, secure: boolean, user: string | undefined): void {
     const addresses = (v: ParsedMail['to']) =>
       [v ?? []].flat().flatMap((a) => a.value.map((x) => (x.address ?? '').toLowerCase()));
     const mail: ReceivedMail = {
@@ -63,6 +87,8 @@ export class SmtpSink {
       subject: parsed.subject ?? '',
       text: parsed.text ?? '',
       html: typeof parsed.html === 'string' ? parsed.html : '',
+      secure,
+      user,
       parsed,
     };
     this.mails.push(mail);

@@ -3,17 +3,21 @@ import { uuidv7 } from '../common/crypto.js';
 import type { Transaction } from '../infra/database/transaction-runner.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
 import { MailService, type Mail, type MailTemplate } from './mail.service.js';
+import { OutboxWorker, payloadContext } from './outbox-worker.js';
 import { OutboxRepository } from './outbox.repository.js';
 
-/** The context a mail's payload is sealed in: it opens only on its own row. */
-export const payloadContext = (id: string): string => `mail:${id}`;
+export { payloadContext };
 
-/** Writes each mail to the outbox, in the transaction of the action that causes it. */
+/**
+ * Writes each mail to the outbox, in the transaction of the action that causes it: the mail exists
+ * exactly when its cause committed, and nothing is sent on the request's path. The worker sends it.
+ */
 @Injectable()
 export class OutboxMailService extends MailService {
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly box: SecretBox,
+    private readonly worker: OutboxWorker,
   ) {
     super();
   }
@@ -34,5 +38,7 @@ export class OutboxMailService extends MailService {
       failedAt: null,
       lastError: null,
     });
+    // The worker could not see the mail before the transaction commits; the poll would find it anyway.
+    void this.outbox.afterTransaction(tx).then(() => this.worker.wake());
   }
 }

@@ -62,6 +62,8 @@ const EnvSchema = z.object({
       .optional(),
   ),
   TESSERA_MAIL_FROM: optionalString,
+  // The first retry of a failed send waits this long; each further one twice as long, up to an hour.
+  TESSERA_MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5000),
   // 32 bytes: 64 hex digits, or base64 / base64url.
   TESSERA_ENCRYPTION_KEY: optionalString.refine(
     (v) => v === undefined || encryptionKeyBytes(v) !== null,
@@ -122,8 +124,11 @@ export interface Config {
   };
   bodyLimit: number;
   trustProxy: TrustProxy;
-  /** Outgoing mail: over SMTP when a URL is set, else written to `<data dir>/outbox/` as .eml files. */
-  mail: { smtpUrl: string | undefined; from: string };
+  /**
+   * Outgoing mail: over SMTP when a URL is set, else written to `<data dir>/outbox/` as .eml files.
+   * `retryBaseMs`: the wait before the first retry of a failed send (then doubling, at most 1 h).
+   */
+  mail: { smtpUrl: string | undefined; from: string; retryBaseMs: number };
   /** The key secrets at rest are sealed with (AES-256-GCM), and older ones that still open them. */
   encryption: { key: Buffer | undefined; previousKeys: Buffer[] };
   accounts: {
@@ -211,7 +216,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimit: e.TESSERA_BODY_LIMIT,
     trustProxy: parseTrustProxy(e.TESSERA_TRUST_PROXY),
-    mail: { smtpUrl: e.TESSERA_SMTP_URL, from: e.TESSERA_MAIL_FROM ?? 'Tessera <tessera@localhost>' },
+    mail: {
+      smtpUrl: e.TESSERA_SMTP_URL,
+      from: e.TESSERA_MAIL_FROM ?? 'Tessera <tessera@localhost>',
+      retryBaseMs: e.TESSERA_MAIL_RETRY_BASE_MS,
+    },
     encryption: {
       key: e.TESSERA_ENCRYPTION_KEY === undefined ? undefined : encryptionKeyBytes(e.TESSERA_ENCRYPTION_KEY)!,
       previousKeys: (e.TESSERA_ENCRYPTION_PREVIOUS_KEYS ?? '')
