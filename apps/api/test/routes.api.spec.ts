@@ -56,6 +56,7 @@ describeEachDatabase('routes and schema', (db) => {
       expect(seen.undeclared).toEqual(['GET /test-routes/undeclared']);
       expect(seen.open.sort()).toEqual([
         'GET /',
+        'GET /account',
         'GET /assets/:file',
         'GET /checks',
         'GET /docs',
@@ -63,10 +64,14 @@ describeEachDatabase('routes and schema', (db) => {
         'GET /docs/openapi.json',
         'GET /docs/swagger-ui-bundle.js',
         'GET /docs/swagger-ui.css',
+        'GET /forgot-password',
         'GET /health',
         'GET /health/ready',
+        'GET /reset-password',
         'GET /self-service',
         'GET /sessions',
+        'GET /sign-up',
+        'GET /verify-email',
         'POST /v1/auth/password-reset',
         'POST /v1/auth/password-reset/confirm',
         'POST /v1/auth/sign-in',

@@ -1,4 +1,10 @@
-import { TesseraClient, TesseraError } from '@tessera/client';
+import {
+  TesseraClient,
+  TesseraError,
+  type ErrorCode,
+  type InvalidTokenReason,
+  type WeakPasswordReason,
+} from '@tessera/client';
 
 /** The demo app is served by the API itself, so the API is its own origin. */
 export const baseUrl = window.location.origin;
@@ -15,9 +21,14 @@ export const userToken = {
 export const anonymous = new TesseraClient({ baseUrl });
 export const withToken = (token: string) => new TesseraClient({ baseUrl, token });
 
-/** A sentence a person can act on, for any error the client throws. */
-export function describe(error: unknown): string {
+/**
+ * A sentence a person can act on, for any error the client throws. `instead` words some codes for
+ * the form at hand (a wrong password on the account page is not a failed sign-in).
+ */
+export function describe(error: unknown, instead: Partial<Record<ErrorCode, string>> = {}): string {
   if (!(error instanceof TesseraError)) return 'Tessera could not be reached. Check your connection and try again.';
+  const own = instead[error.code];
+  if (own !== undefined) return own;
   switch (error.code) {
     case 'invalid_credentials':
       return 'That email and password do not match an account.';
@@ -31,6 +42,18 @@ export function describe(error: unknown): string {
       return 'Your session was ended. Please sign in again.';
     case 'forbidden':
       return error.message;
+    case 'invalid_otp':
+      return 'That code is not right, or it was already used. Enter the current code from your authenticator app.';
+    case 'weak_password':
+      return weakPassword(error);
+    case 'invalid_token':
+      return invalidToken(error);
+    case 'email_not_verified':
+      return 'Please verify your email address first: open the link we mailed you, then sign in again.';
+    case 'mfa_enrollment_required':
+      return 'Your organization requires two-step verification: set it up under Account security to continue.';
+    case 'sign_up_closed':
+      return 'Sign-up is closed on this server. Ask an administrator to create an account for you.';
     case 'invalid_request': {
       const fields = (error.details?.fields ?? {}) as Record<string, string>;
       const parts = Object.entries(fields).map(([field, problem]) => `${field}: ${problem}`);
@@ -39,6 +62,37 @@ export function describe(error: unknown): string {
     default:
       return error.message;
   }
+}
+
+const WEAK_PASSWORD: Record<WeakPasswordReason, string> = {
+  too_short: 'This password is too short.',
+  too_long: 'This password is too long: use at most 256 characters.',
+  common: 'This password is one of the most common passwords, the first ones an attacker tries. Choose another.',
+  same_as_email: 'The password must not be your email address.',
+};
+
+/** Why the server refused a new password (400 `weak_password`), in words. */
+function weakPassword(error: TesseraError): string {
+  const reason = error.details?.reason as WeakPasswordReason | undefined;
+  if (reason === 'too_short') {
+    // The minimum is the server's setting; its message names it.
+    const min = /\d+/.exec(error.message)?.[0];
+    return min ? `This password is too short: use at least ${min} characters.` : WEAK_PASSWORD.too_short;
+  }
+  return (reason && WEAK_PASSWORD[reason]) ?? 'Please choose a stronger password.';
+}
+
+const INVALID_TOKEN: Record<InvalidTokenReason, string> = {
+  unknown: 'This link is not valid. Check that you opened the whole link from the email.',
+  used: 'This link was already used. Links work once.',
+  expired: 'This link has expired.',
+  superseded: 'A newer link replaced this one: use the link in the most recent email.',
+};
+
+/** Why a reset or verification link was refused (400 `invalid_token`), in words. */
+function invalidToken(error: TesseraError): string {
+  const reason = error.details?.reason as InvalidTokenReason | undefined;
+  return (reason && INVALID_TOKEN[reason]) ?? INVALID_TOKEN.unknown;
 }
 
 export { TesseraError };

@@ -1,6 +1,6 @@
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
-/** A tiny history router: four pages do not need a routing library. */
+/** A tiny history router: a handful of pages do not need a routing library (yet). */
 export function usePath(): string {
   const [path, setPath] = useState(window.location.pathname);
   useEffect(() => {
@@ -15,8 +15,9 @@ export function usePath(): string {
   return path;
 }
 
-export function navigate(path: string): void {
-  window.history.pushState(null, '', path);
+/** Opens `path`; `state` rides along in the history entry (a page reads it from `window.history.state`). */
+export function navigate(path: string, state: unknown = null): void {
+  window.history.pushState(state, '', path);
   window.dispatchEvent(new Event('tessera:navigate'));
 }
 

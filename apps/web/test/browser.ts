@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { TesseraClient } from '@tessera/client';
+import { Secret, TOTP } from 'otpauth';
+import { TesseraClient, isMfaChallenge, type SignInResponse, type SignInResult } from '@tessera/client';
 import { ROOT, startBuiltApi } from '../../../tools/scripts/api-process.mjs';
 
 export const SCREENSHOTS = join(ROOT, 'apps/web/test-results/screenshots');
@@ -28,9 +30,9 @@ export interface RunningApi {
 
 /**
  * Starts the built service (apps/api/dist, serving apps/web/dist) as its own process on a free
- * port with a fresh SQLite file, exactly as `npm start` runs it.
+ * port (or `port`) with a fresh SQLite file, exactly as `npm start` runs it.
  */
-export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
+export async function startApi(env: Record<string, string> = {}, { port = 0 } = {}): Promise<RunningApi> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-web-'));
   const rootKey = `tsk_web_${randomBytes(24).toString('base64url')}`;
   const api = await startBuiltApi({
@@ -40,6 +42,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<Runnin
       TESSERA_ROOT_API_KEY: rootKey,
       ...env,
     },
+    port,
   }).catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -74,4 +77,49 @@ export function launchBrowser(): Promise<Browser> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A port nobody listens on right now: for a server whose own URL must be known before it starts
+ * (TESSERA_PUBLIC_URL, the links in its mails, names the API that serves the web app).
+ */
+export async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A sign-in that must have given a session (the user has no second factor). */
+export function session(result: SignInResult): SignInResponse {
+  if (isMfaChallenge(result)) throw new Error('expected a session, the sign-in asked for a second factor');
+  return result;
+}
+
+const STEP_MS = 30_000;
+
+/**
+ * The person's authenticator app, from the secret the enrolment page shows. The server takes a code
+ * once per 30-second step, so each code comes from a step no earlier code used (waiting for the next
+ * step when needed).
+ */
+export class Authenticator {
+  private readonly totp: TOTP;
+  private lastStep = -1;
+
+  constructor(secret: string) {
+    this.totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+  }
+
+  async code(): Promise<string> {
+    let step = Math.floor(Date.now() / STEP_MS);
+    if (step <= this.lastStep) {
+      step = this.lastStep + 1;
+      // A little into the step, so the server's clock agrees.
+      await new Promise((resolve) => setTimeout(resolve, step * STEP_MS + 250 - Date.now()));
+    }
+    this.lastStep = step;
+    return this.totp.generate({ timestamp: step * STEP_MS });
+  }
 }

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { TesseraClient, TesseraError } from '@tessera/client';
-import { launchBrowser, screenshot, startApi, startCustomerApp, type RunningApi } from './browser.js';
+import { launchBrowser, screenshot, session, startApi, startCustomerApp, type RunningApi } from './browser.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -37,7 +37,7 @@ describe('the demo web app in Chromium', () => {
       baseUrl: api.url,
       headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1' },
     });
-    const other = await phone.auth.signIn({ email, password: PASSWORD });
+    const other = session(await phone.auth.signIn({ email, password: PASSWORD }));
 
     await page.goto(`${api.url}/`);
     await page.getByLabel('Email').fill(email);
@@ -163,7 +163,15 @@ describe('the demo web app in Chromium', () => {
 
   it('labels every form control and works on a phone-sized screen', async () => {
     await page.setViewportSize({ width: 390, height: 800 });
-    for (const path of ['/', '/checks']) {
+    for (const path of [
+      '/',
+      '/checks',
+      '/account',
+      '/forgot-password',
+      '/reset-password',
+      '/verify-email',
+      '/sign-up',
+    ]) {
       await page.goto(`${api.url}${path}`);
       await page.locator('h1').waitFor();
       const unlabeled = await page.evaluate(
@@ -179,8 +187,21 @@ describe('the demo web app in Chromium', () => {
       expect(overflow).toBe(false);
       // The page's heading has focus, so keyboard users start at the content.
       expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+      if (path === '/') await screenshot(page, 'sign-in-phone');
     }
-    await screenshot(page, 'sign-in-phone');
+  }, 30_000);
+
+  it('says so when sign-up is closed', async () => {
+    await page.goto(`${api.url}/`);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    await page.getByLabel('Email').fill(`closed.${Date.now()}@example.test`);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Password again').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('Sign-up is closed');
+    await screenshot(page, 'sign-up-closed');
   }, 30_000);
 
   it('serves its pages with a strict Content-Security-Policy', async () => {

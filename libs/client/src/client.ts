@@ -1,4 +1,15 @@
 import type {
+  AcceptedResponse,
+  BeginTotpResponse,
+  ChangeEmailRequest,
+  MfaChallengeResponse,
+  MfaStatus,
+  PasswordResetConfirmRequest,
+  RecoveryCodesResponse,
+  SignInResult,
+  SignUpRequest,
+  TotpChangeRequest,
+  VerifyEmailResponse,
   ApiKey,
   ApiKeyRole,
   AuditEvent,
@@ -64,6 +75,17 @@ export interface ListOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
+/** Sign-in's second step: the challenge with a TOTP code, or with one of the recovery codes. */
+export type SignInMfaBody = { challenge: string; code: string } | { challenge: string; recoveryCode: string };
+
+/**
+ * Whether a sign-in answered with a challenge (the user has a second factor and sent no `otp`)
+ * rather than a session: complete it with `auth.signInMfa({challenge, code})`.
+ */
+export function isMfaChallenge(result: SignInResult): result is MfaChallengeResponse {
+  return 'mfaRequired' in result && result.mfaRequired === true;
+}
+
 const segment = (value: string) => encodeURIComponent(value);
 const ownerBase = (owner: { tenantId: string } | { userId: string }) =>
   'tenantId' in owner ? `v1/tenants/${segment(owner.tenantId)}` : `v1/users/${segment(owner.userId)}`;
@@ -75,8 +97,10 @@ const grantBase = (userId: string, tenantId?: string) =>
  * TesseraError carrying the HTTP status and API.md error code.
  *
  *   const admin = new TesseraClient({ baseUrl, apiKey });
- *   const { token } = await new TesseraClient({ baseUrl }).auth.signIn({ email, password });
- *   const me = await admin.withToken(token).sessions.current();
+ *   const anon = new TesseraClient({ baseUrl });
+ *   let signedIn = await anon.auth.signIn({ email, password });
+ *   if (isMfaChallenge(signedIn)) signedIn = await anon.auth.signInMfa({ challenge: signedIn.challenge, code });
+ *   const me = await admin.withToken(signedIn.token).sessions.current();
  */
 export class TesseraClient {
   private readonly fetchFn: typeof fetch;
@@ -116,11 +140,46 @@ export class TesseraClient {
   }
 
   readonly auth = {
-    signIn: (body: SignInRequest) => this.request<SignInResponse>('POST', 'v1/auth/sign-in', { body }),
+    /**
+     * A session (201), or for a user with a second factor who sent no `otp` a challenge (200, no
+     * session yet): tell them apart with `isMfaChallenge`, then call `signInMfa`.
+     */
+    signIn: (body: SignInRequest) => this.request<SignInResult>('POST', 'v1/auth/sign-in', { body }),
+    /** Completes a challenge with a TOTP code or a recovery code: a session. */
+    signInMfa: (body: SignInMfaBody) => this.request<SignInResponse>('POST', 'v1/auth/sign-in/mfa', { body }),
     /** Ends this session, or with `{all: true}` every session of this user. */
     signOut: (body: { all?: boolean } = {}) => this.request<RevokedResponse>('POST', 'v1/auth/sign-out', { body }),
     changePassword: (body: ChangePasswordRequest) =>
       this.request<RevokedResponse>('POST', 'v1/auth/change-password', { body }),
+    /** Always 202 `{accepted: true}`, whether or not the address has an account. */
+    requestPasswordReset: (body: { email: string }) =>
+      this.request<AcceptedResponse>('POST', 'v1/auth/password-reset', { body }),
+    /** The token of a reset link (`#token=`) and the new password; every session of the user ends. */
+    confirmPasswordReset: (body: PasswordResetConfirmRequest) =>
+      this.request<RevokedResponse>('POST', 'v1/auth/password-reset/confirm', { body }),
+    /** The token of a verification link (`#token=`): verifies the address, or completes a change of it. */
+    verifyEmail: (body: { token: string }) =>
+      this.request<VerifyEmailResponse>('POST', 'v1/auth/verify-email', { body }),
+    /** Mails me a link that verifies my address. */
+    requestEmailVerification: () => this.request<AcceptedResponse>('POST', 'v1/auth/verify-email/request'),
+    /** Moves my account to `newEmail` once the link mailed there is opened. */
+    changeEmail: (body: ChangeEmailRequest) => this.request<AcceptedResponse>('POST', 'v1/auth/change-email', { body }),
+    /** When the server's sign-up is open; closed, 403 `sign_up_closed`. */
+    signUp: (body: SignUpRequest) => this.request<AcceptedResponse>('POST', 'v1/auth/sign-up', { body }),
+    /** My second factor (TOTP) and recovery codes. */
+    mfa: {
+      status: () => this.request<MfaStatus>('GET', 'v1/auth/mfa'),
+      /** A pending secret (with `uri` and `qrSvg`), replacing any pending one; confirm it with a code. */
+      beginTotp: (body: { password: string }) => this.request<BeginTotpResponse>('POST', 'v1/auth/mfa/totp', { body }),
+      /** Turns the pending secret on; resolves to the 10 recovery codes, shown this once. */
+      confirmTotp: (body: { code: string }) =>
+        this.request<RecoveryCodesResponse>('POST', 'v1/auth/mfa/totp/confirm', { body }),
+      /** Turns the second factor off; my other sessions end. */
+      disableTotp: (body: TotpChangeRequest) => this.request<RevokedResponse>('DELETE', 'v1/auth/mfa/totp', { body }),
+      /** New recovery codes; the old ones stop working. */
+      regenerateRecoveryCodes: (body: TotpChangeRequest) =>
+        this.request<RecoveryCodesResponse>('POST', 'v1/auth/mfa/recovery-codes', { body }),
+    },
   };
 
   readonly sessions = {
@@ -301,6 +360,8 @@ export class TesseraClient {
         this.request<RevokedResponse>('DELETE', `v1/admin/users/${segment(userId)}/sessions`),
       disable: (userId: string) => this.request<User>('POST', `v1/admin/users/${segment(userId)}/disable`),
       enable: (userId: string) => this.request<User>('POST', `v1/admin/users/${segment(userId)}/enable`),
+      /** Removes the user's second factor and recovery codes (a lost phone); their sessions end. */
+      resetMfa: (userId: string) => this.request<RevokedResponse>('DELETE', `v1/admin/users/${segment(userId)}/mfa`),
     },
     /** Newest first; `userId` matches events whose actor or subject is that user. */
     auditEvents: (options: ListOptions & { userId?: string; type?: AuditEventType; from?: string; to?: string } = {}) =>

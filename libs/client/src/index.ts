@@ -1,3 +1,9 @@
-export { TesseraClient, type TesseraClientOptions, type ListOptions } from './client.js';
+export {
+  TesseraClient,
+  isMfaChallenge,
+  type TesseraClientOptions,
+  type ListOptions,
+  type SignInMfaBody,
+} from './client.js';
 export { TesseraError } from './errors.js';
 export type * from '@tessera/dto';

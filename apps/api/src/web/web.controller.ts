@@ -42,7 +42,17 @@ export class WebController {
     return file;
   }
 
-  @Get(['/', 'sessions', 'checks', 'self-service'])
+  @Get([
+    '/',
+    'sessions',
+    'checks',
+    'self-service',
+    'account',
+    'forgot-password',
+    'reset-password',
+    'verify-email',
+    'sign-up',
+  ])
   @Public()
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('content-security-policy', PAGE_CSP)

@@ -3,6 +3,7 @@ import type { Session, User } from '@tessera/client';
 import { TesseraError, describe, userToken, withToken } from '../api.js';
 import { Page } from '../page.js';
 import { Link, navigate } from '../router.js';
+import { ENROL_FIRST } from './account.js';
 
 /** "Firefox on Linux"-style summary of a user agent, without a parsing library. */
 function device(userAgent: string | null): string {
@@ -40,6 +41,11 @@ export function SessionsPage() {
   const [error, setError] = useState<string | null>(null);
 
   const fail = useCallback((e: unknown) => {
+    // A session that must enrol a second factor first may only do that.
+    if (TesseraError.is(e, 'mfa_enrollment_required')) {
+      navigate('/account', ENROL_FIRST);
+      return;
+    }
     if (e instanceof TesseraError && e.status === 401) {
       userToken.clear();
       setMe(null);
