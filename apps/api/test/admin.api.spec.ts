@@ -12,6 +12,7 @@ import {
   superAdmin,
   tenantWithAdmin,
   useServer,
+  sessionOf,
 } from './harness.js';
 
 describeEachDatabase('admin module', (db) => {
@@ -260,7 +261,7 @@ describeEachDatabase('admin module', (db) => {
       const email = uniqueEmail();
       const user = await t.server.admin.users.create({ email, password: PASSWORD });
       const tokens = await Promise.all(
-        [1, 2].map(async () => (await t.server.anon.auth.signIn({ email, password: PASSWORD })).token),
+        [1, 2].map(async () => (await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }))).token),
       );
       const listed = await t.server.admin.admin.users.sessions(user.userId);
       expect(listed.items).toHaveLength(2);
@@ -307,7 +308,7 @@ describeEachDatabase('admin module', (db) => {
       const email = uniqueEmail();
       const user = await t.server.admin.users.create({ email, password: PASSWORD });
       await failure(t.server.anon.auth.signIn({ email, password: 'wrong password' }));
-      const { token, session } = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const { token, session } = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       const me = t.server.anon.withToken(token);
       await me.auth.changePassword({ currentPassword: PASSWORD, newPassword: 'the next passphrase' });
       const tenant = await t.server.admin.tenants.create({ name: 'Audited' });
@@ -371,7 +372,7 @@ describeEachDatabase('admin module', (db) => {
     it('never holds a token, key secret or password', async () => {
       const email = uniqueEmail();
       await t.server.admin.users.create({ email, password: PASSWORD });
-      const { token } = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const { token } = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       await failure(t.server.anon.auth.signIn({ email, password: 'a guessed password' }));
       const { secret } = await t.server.admin.admin.apiKeys.create({ name: 'scan me', roles: ['admin'] });
       const impersonation = await t.server.admin.admin.createSessionToken({ email });

@@ -9,6 +9,7 @@ import {
   uniqueEmail,
   useServer,
   uid,
+  sessionOf,
 } from './harness.js';
 import { tokenIn, useSmtpSink } from './smtp.js';
 
@@ -149,7 +150,7 @@ describeEachDatabase('every change of access is audited', (db) => {
     },
     'DELETE /v1/sessions/{id}': async () => {
       const { client, email } = await signedInUser(t.server);
-      const other = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const other = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       return () => client.sessions.revoke(other.session.id);
     },
     'POST /v1/sessions': async () => {

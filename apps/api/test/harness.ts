@@ -6,7 +6,7 @@ import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { DataSource, type Logger } from 'typeorm';
-import { TesseraClient } from '@tessera/client';
+import { TesseraClient, isMfaChallenge, type SignInResponse, type SignInResult } from '@tessera/client';
 import { createApp } from '../src/app.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/infra/config/config.js';
@@ -168,11 +168,23 @@ let idCounter = 0;
 /** An id no other test uses, for tenants, roles, permissions and users. */
 export const uid = (label: string) => `${label}-${Date.now().toString(36)}-${++idCounter}`;
 
+/**
+ * A sign-in that must have answered with a session: the user has no second factor. `auth.signIn`
+ * resolves to a session or, for a user with one, to a challenge (`isMfaChallenge`).
+ */
+export async function sessionOf(result: SignInResult | Promise<SignInResult>): Promise<SignInResponse> {
+  const answer = await result;
+  if (isMfaChallenge(answer)) throw new Error('expected a session, the sign-in asked for a second factor');
+  return answer;
+}
+
 /** A user with a password, signed in: the most common starting point. */
 export async function signedInUser(server: TestServer, options: { expiration?: number; email?: string } = {}) {
   const email = options.email ?? uniqueEmail();
   const user = await server.admin.users.create({ email, password: PASSWORD });
-  const signIn = await server.anon.auth.signIn({ email, password: PASSWORD, expiration: options.expiration });
+  const signIn = await sessionOf(
+    server.anon.auth.signIn({ email, password: PASSWORD, expiration: options.expiration }),
+  );
   return { user, email, token: signIn.token, session: signIn.session, client: server.anon.withToken(signIn.token) };
 }
 

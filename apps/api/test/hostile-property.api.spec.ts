@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { ERROR_CODES } from '@tessera/dto';
-import { PASSWORD, TestStore, randomKey, uniqueEmail } from './harness.js';
+import { PASSWORD, TestStore, randomKey, uniqueEmail, sessionOf } from './harness.js';
 import { startApiProcess, type ApiProcess } from './process.js';
 
 interface Answer {
@@ -87,7 +87,7 @@ describe('hostile input, as properties', () => {
     );
     const email = uniqueEmail();
     await api.admin.users.create({ email, password: PASSWORD });
-    token = (await api.anon.auth.signIn({ email, password: PASSWORD })).token;
+    token = (await sessionOf(api.anon.auth.signIn({ email, password: PASSWORD }))).token;
   }, 60_000);
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ import {
   startServer,
   uniqueEmail,
   useServer,
+  sessionOf,
 } from './harness.js';
 import { NODE_FLAGS, ROOT, startApiProcess } from './process.js';
 
@@ -129,9 +130,9 @@ describe('logs', () => {
     try {
       const email = uniqueEmail();
       await api.admin.users.create({ email, password: PASSWORD });
-      const { token } = await api.anon.auth.signIn({ email, password: PASSWORD });
+      const { token } = await sessionOf(api.anon.auth.signIn({ email, password: PASSWORD }));
       await failure(api.anon.auth.signIn({ email, password: 'a wrong guess' }));
-      const boss = await api.anon.auth.signIn({ email: 'boss@example.test', password: 'the boss password' });
+      const boss = await sessionOf(api.anon.auth.signIn({ email: 'boss@example.test', password: 'the boss password' }));
       const impersonation = await api.anon.withToken(boss.token).admin.createSessionToken({ email });
       const { secret } = await api.admin.admin.apiKeys.create({ name: 'logged?', roles: ['admin'] });
       await api.anon.withToken(token).auth.signOut();

@@ -11,6 +11,7 @@ import {
   signedInUser,
   sleep,
   startServer,
+  sessionOf,
 } from './harness.js';
 
 describeEachDatabase('server lifecycle and bootstrap', (db) => {
@@ -48,10 +49,12 @@ describeEachDatabase('server lifecycle and bootstrap', (db) => {
     for (let i = 0; i < 2; i++) {
       const server = await startServer(store, env);
       try {
-        const { token, user } = await server.anon.auth.signIn({
-          email: 'boss@example.test',
-          password: 'the demo password',
-        });
+        const { token, user } = await sessionOf(
+          server.anon.auth.signIn({
+            email: 'boss@example.test',
+            password: 'the demo password',
+          }),
+        );
         expect(user.superAdmin).toBe(true);
         // A super admin's own session may do what an admin key may.
         await expect(server.anon.withToken(token).users.list()).resolves.toHaveProperty('items');

@@ -1,6 +1,6 @@
 import { SessionEntity } from '../src/sessions/session.entity.js';
 import { UserEntity } from '../src/users/user.entity.js';
-import { PASSWORD, describeEachDatabase, failure, signedInUser, uniqueEmail, useServer } from './harness.js';
+import { PASSWORD, describeEachDatabase, failure, signedInUser, uniqueEmail, useServer, sessionOf } from './harness.js';
 
 describeEachDatabase('races', (db) => {
   const t = useServer(db, { TESSERA_SIGN_IN_ACCOUNT_FAILURES: '1000' });
@@ -9,12 +9,12 @@ describeEachDatabase('races', (db) => {
     const email = uniqueEmail();
     await t.server.admin.users.create({ email, password: PASSWORD });
     const before = await Promise.all(
-      Array.from({ length: 6 }, () => t.server.anon.auth.signIn({ email, password: PASSWORD })),
+      Array.from({ length: 6 }, () => sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }))),
     );
     const signOutStarted = Date.now();
     // While it runs: more sign-ins and a storm of requests with the old tokens.
     const racing = Array.from({ length: 6 }, () =>
-      t.server.anon.auth.signIn({ email, password: PASSWORD }).catch(() => null),
+      sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD })).catch(() => null),
     );
     const requests = before.flatMap((s) =>
       [1, 2, 3].map(() =>

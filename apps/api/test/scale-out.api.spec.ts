@@ -6,6 +6,7 @@ import {
   sleep,
   uniqueEmail,
   describeWithPostgresAndRedis,
+  sessionOf,
 } from './harness.js';
 import { sharedProcessEnv, startApiProcess, type ApiProcess } from './process.js';
 import { FaultProxy } from './proxy.js';
@@ -51,7 +52,7 @@ describeWithPostgresAndRedis('several processes on PostgreSQL and Redis, and the
   it('signs in on A, works on B; revoked on B, A rejects the very next request', async () => {
     const email = uniqueEmail();
     await a.admin.users.create({ email, password: PASSWORD });
-    const { token } = await a.anon.auth.signIn({ email, password: PASSWORD });
+    const { token } = await sessionOf(a.anon.auth.signIn({ email, password: PASSWORD }));
     await expect(b.anon.withToken(token).sessions.current()).resolves.toHaveProperty('session');
     await expect(a.anon.withToken(token).sessions.current()).resolves.toHaveProperty('session');
     await b.anon.withToken(token).auth.signOut();
@@ -100,7 +101,7 @@ describeWithPostgresAndRedis('several processes on PostgreSQL and Redis, and the
       await expect(b.anon.auth.signIn({ email, password: PASSWORD })).resolves.toHaveProperty('token');
       const ready = await a.anon.health.ready();
       expect(ready).toEqual({ status: 'degraded', checks: { database: 'ok', redis: 'unavailable' } });
-      for (let i = 0; i < 3; i++) await a.anon.auth.signIn({ email, password: PASSWORD });
+      for (let i = 0; i < 3; i++) await sessionOf(a.anon.auth.signIn({ email, password: PASSWORD }));
       expect(a.logs().match(/Redis is unavailable/g)).toHaveLength(1);
     } finally {
       redisProxy.restore();
@@ -110,7 +111,7 @@ describeWithPostgresAndRedis('several processes on PostgreSQL and Redis, and the
     const other = uniqueEmail();
     await a.admin.users.create({ email: other, password: PASSWORD });
     await within(10_000, async () => {
-      await a.anon.auth.signIn({ email: other, password: PASSWORD });
+      await sessionOf(a.anon.auth.signIn({ email: other, password: PASSWORD }));
       return a.logs().includes('Redis is reachable again');
     });
     await failure(a.anon.auth.signIn({ email: other, password: 'wrong' }));
@@ -122,8 +123,8 @@ describeWithPostgresAndRedis('several processes on PostgreSQL and Redis, and the
   it('answers 503 fast while the database is gone, stays up, never accepts a revoked token, and recovers', async () => {
     const email = uniqueEmail();
     await a.admin.users.create({ email, password: PASSWORD });
-    const live = await a.anon.auth.signIn({ email, password: PASSWORD });
-    const revoked = await a.anon.auth.signIn({ email, password: PASSWORD });
+    const live = await sessionOf(a.anon.auth.signIn({ email, password: PASSWORD }));
+    const revoked = await sessionOf(a.anon.auth.signIn({ email, password: PASSWORD }));
     await a.anon.withToken(revoked.token).auth.signOut();
 
     pgProxy.cut();

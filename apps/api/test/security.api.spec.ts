@@ -12,6 +12,7 @@ import {
   uid,
   superAdmin,
   tenantWithAdmin,
+  sessionOf,
 } from './harness.js';
 
 /** Acts as `userId` through `by`; resolves to a client holding the impersonation token. */
@@ -45,7 +46,9 @@ describeEachDatabase('security rules', (db) => {
       await t.server.admin.users.create({ userId, email, password: PASSWORD });
       const tenant = await t.server.admin.tenants.create({ name: 'Dash' });
       await t.server.admin.grants.addRole({ tenantId: tenant.tenantId, userId, roleId: 'admin' });
-      const own = t.server.anon.withToken((await t.server.anon.auth.signIn({ email, password: PASSWORD })).token);
+      const own = t.server.anon.withToken(
+        (await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }))).token,
+      );
       const impersonated = (await actAs(t.server, t.server.admin, userId)).client;
       const sess = t.server.anon.withToken(await t.server.admin.sessions.createAuthorizationSession({ userId }));
       const dashUrl = await t.server.admin.sessions.createSelfServiceSession({ userId, tenantId: tenant.tenantId });
@@ -70,7 +73,9 @@ describeEachDatabase('security rules', (db) => {
       const userId = uid('warrant-reused');
       const email = uniqueEmail();
       await t.server.admin.users.create({ userId, email, password: PASSWORD });
-      const own = t.server.anon.withToken((await t.server.anon.auth.signIn({ email, password: PASSWORD })).token);
+      const own = t.server.anon.withToken(
+        (await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }))).token,
+      );
       const response = await fetch(`${t.server.url}/warrant/v1/users/${userId}`, {
         method: 'DELETE',
         headers: { authorization: `ApiKey ${t.server.rootKey}` },
@@ -84,7 +89,9 @@ describeEachDatabase('security rules', (db) => {
       const userId = uid('raw');
       const email = uniqueEmail();
       await t.server.admin.users.create({ userId, email, password: PASSWORD });
-      const own = t.server.anon.withToken((await t.server.anon.auth.signIn({ email, password: PASSWORD })).token);
+      const own = t.server.anon.withToken(
+        (await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }))).token,
+      );
       // Deleted behind the service's back: the session row is still live.
       await t.server.db.query(
         db === 'postgres' ? 'DELETE FROM users WHERE id = $1' : 'DELETE FROM users WHERE id = ?',
@@ -103,7 +110,7 @@ describeEachDatabase('security rules', (db) => {
       const busy = Array.from({ length: 6 }, () =>
         t.server.anon.auth.signIn({ email: uniqueEmail('nobody'), password: PASSWORD }).catch(() => undefined),
       );
-      const racing = t.server.anon.auth.signIn({ email: u.email, password: PASSWORD });
+      const racing = sessionOf(t.server.anon.auth.signIn({ email: u.email, password: PASSWORD }));
       await sleep(50);
       await u.client.auth.signOut({ all: true });
       const { token } = await racing;

@@ -10,6 +10,7 @@ import {
   sleep,
   uniqueEmail,
   useServer,
+  sessionOf,
 } from './harness.js';
 
 describeEachDatabase('sessions', (db) => {
@@ -19,7 +20,7 @@ describeEachDatabase('sessions', (db) => {
     it('answers 201 with a token, the session and the user', async () => {
       const email = uniqueEmail();
       const created = await t.server.admin.users.create({ email, password: PASSWORD });
-      const result = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const result = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       expect(result.token.split('.')).toHaveLength(3);
       expect(result.user).toEqual(created);
       expect(result.user).not.toHaveProperty('passwordHash');
@@ -144,8 +145,12 @@ describeEachDatabase('sessions', (db) => {
     it('ends the current session only', async () => {
       const email = uniqueEmail();
       await t.server.admin.users.create({ email, password: PASSWORD });
-      const a = t.server.anon.withToken((await t.server.anon.auth.signIn({ email, password: PASSWORD })).token);
-      const b = t.server.anon.withToken((await t.server.anon.auth.signIn({ email, password: PASSWORD })).token);
+      const a = t.server.anon.withToken(
+        (await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }))).token,
+      );
+      const b = t.server.anon.withToken(
+        (await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }))).token,
+      );
       await expect(a.auth.signOut()).resolves.toEqual({ revoked: 1 });
       const error = await failure(a.sessions.current());
       expect([error.status, error.code]).toEqual([401, 'token_revoked']);
@@ -156,7 +161,7 @@ describeEachDatabase('sessions', (db) => {
       const email = uniqueEmail();
       await t.server.admin.users.create({ email, password: PASSWORD });
       const tokens = await Promise.all(
-        [1, 2, 3].map(async () => (await t.server.anon.auth.signIn({ email, password: PASSWORD })).token),
+        [1, 2, 3].map(async () => (await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }))).token),
       );
       const bystander = await signedInUser(t.server);
       await expect(t.server.anon.withToken(tokens[0]!).auth.signOut({ all: true })).resolves.toEqual({ revoked: 3 });
@@ -186,7 +191,7 @@ describeEachDatabase('sessions', (db) => {
       const created = await t.server.admin.users.create({ email, password: PASSWORD });
       const agent = 'Tool/2.0 "quoted" \\back\\slash\\ [1,2] {"a":null}';
       const client = new TesseraClient({ baseUrl: t.server.url, headers: { 'user-agent': agent } });
-      const signedIn = await client.auth.signIn({ email, password: PASSWORD, expiration: 600 });
+      const signedIn = await sessionOf(client.auth.signIn({ email, password: PASSWORD, expiration: 600 }));
       const current = await client.withToken(signedIn.token).sessions.current();
       expect(current.user).toEqual(created);
       expect(current.session).toEqual(signedIn.session);
@@ -224,12 +229,14 @@ describeEachDatabase('sessions', (db) => {
     it('lists my live sessions with exactly one current, and none of anyone else', async () => {
       const email = uniqueEmail();
       await t.server.admin.users.create({ email, password: PASSWORD });
-      const first = await t.server.anon.auth.signIn({ email, password: PASSWORD });
-      const second = await new TesseraClient({
-        baseUrl: t.server.url,
-        headers: { 'user-agent': 'Phone/1.0' },
-      }).auth.signIn({ email, password: PASSWORD });
-      const ended = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const first = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
+      const second = await sessionOf(
+        new TesseraClient({ baseUrl: t.server.url, headers: { 'user-agent': 'Phone/1.0' } }).auth.signIn({
+          email,
+          password: PASSWORD,
+        }),
+      );
+      const ended = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       await t.server.anon.withToken(ended.token).auth.signOut();
       await signedInUser(t.server);
 
@@ -249,7 +256,7 @@ describeEachDatabase('sessions', (db) => {
       const ids: string[] = [];
       let token = '';
       for (let i = 0; i < 5; i++) {
-        const s = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+        const s = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
         ids.push(s.session.id);
         token = s.token;
       }
@@ -271,8 +278,8 @@ describeEachDatabase('sessions', (db) => {
     it('revokes another of my sessions; another user’s session id is 404', async () => {
       const email = uniqueEmail();
       await t.server.admin.users.create({ email, password: PASSWORD });
-      const mine = await t.server.anon.auth.signIn({ email, password: PASSWORD });
-      const other = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const mine = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
+      const other = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       const stranger = await signedInUser(t.server);
       const me = t.server.anon.withToken(mine.token);
 
@@ -297,8 +304,8 @@ describeEachDatabase('sessions', (db) => {
     it('changes the password and ends my other sessions', async () => {
       const email = uniqueEmail();
       await t.server.admin.users.create({ email, password: PASSWORD });
-      const here = await t.server.anon.auth.signIn({ email, password: PASSWORD });
-      const elsewhere = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const here = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
+      const elsewhere = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       const me = t.server.anon.withToken(here.token);
 
       await expect(
@@ -317,8 +324,8 @@ describeEachDatabase('sessions', (db) => {
     it('can keep the other sessions', async () => {
       const email = uniqueEmail();
       await t.server.admin.users.create({ email, password: PASSWORD });
-      const here = await t.server.anon.auth.signIn({ email, password: PASSWORD });
-      const elsewhere = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const here = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
+      const elsewhere = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       await expect(
         t.server.anon.withToken(here.token).auth.changePassword({
           currentPassword: PASSWORD,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { PASSWORD, TestStore, failure, randomKey, startServer, uniqueEmail } from './harness.js';
+import { PASSWORD, TestStore, failure, randomKey, startServer, uniqueEmail, sessionOf } from './harness.js';
 import { startApiProcess, type ApiProcess } from './process.js';
 
 /** What another program (sqlite3, a backup tool) gets when it reads the users table: the emails, or the error code. */
@@ -70,7 +70,7 @@ describe('the SQLite file', () => {
 
     expect(readFromOutside(join(store.dir, 'tessera.sqlite'))).toContain(email);
     // What one process wrote, the other signs in with.
-    const { token } = await b.anon.auth.signIn({ email, password: PASSWORD });
+    const { token } = await sessionOf(b.anon.auth.signIn({ email, password: PASSWORD }));
     expect(token).toEqual(expect.any(String));
 
     // B answers a check it was asked before, a key and a session it used before, from what A has
