@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import {
   PASSWORD,
+  sessionOf,
   TestStore,
   describeEachDatabase,
   failure,
@@ -69,7 +70,7 @@ describeEachDatabase('account security by mail', (db) => {
   describe('password reset', () => {
     it('mails a link that sets a new password once, ends every session, and says so by mail', async () => {
       const { email, token, user } = await signedInUser(t.server);
-      const second = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const second = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       expect(await post(url(), '/v1/auth/password-reset', { email })).toEqual({
         status: 202,
         body: { accepted: true },
@@ -283,7 +284,7 @@ describeEachDatabase('account security by mail', (db) => {
         body: { accepted: true },
       });
       const mail = await sink.next(email, (m) => m.text.includes('/verify-email#token='));
-      const { user } = await t.server.anon.auth.signIn({ email, password: PASSWORD });
+      const { user } = await sessionOf(t.server.anon.auth.signIn({ email, password: PASSWORD }));
       expect(user.emailVerifiedAt).toBeNull();
       expect((await post(url(), '/v1/auth/verify-email', { token: tokenIn(mail) })).status).toBe(200);
       expect(
