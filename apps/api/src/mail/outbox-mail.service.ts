@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '../common/crypto.js';
-import type { Transaction } from '../infra/database/transaction-runner.js';
+import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
 import { SecretBox } from '../infra/secrets/secret-box.js';
 import { MailService, type Mail, type MailTemplate } from './mail.service.js';
 import { OutboxWorker, payloadContext } from './outbox-worker.js';
@@ -18,6 +18,7 @@ export class OutboxMailService extends MailService {
     private readonly outbox: OutboxRepository,
     private readonly box: SecretBox,
     private readonly worker: OutboxWorker,
+    private readonly db: TransactionRunner,
   ) {
     super();
   }
@@ -38,7 +39,7 @@ export class OutboxMailService extends MailService {
       failedAt: null,
       lastError: null,
     });
-    // The worker could not see the mail before the transaction commits; the poll would find it anyway.
-    void this.outbox.afterTransaction(tx).then(() => this.worker.wake());
+    // The worker cannot see the mail before the transaction commits; its poll would find it anyway.
+    this.db.afterCommit(tx, () => this.worker.wake());
   }
 }

@@ -46,10 +46,6 @@ function numbered(sql: string, first: number): string {
   return sql.replace(/\?/g, () => `$${n++}`);
 }
 
-/** How often, and how long at most, `afterTransaction` looks whether a transaction has ended. */
-const SETTLE_STEP_MS = 5;
-const SETTLE_MAX_MS = 2000;
-
 /** The mail_outbox table. */
 @Injectable()
 export class OutboxRepository {
@@ -61,25 +57,6 @@ export class OutboxRepository {
 
   async insert(tx: Transaction, mail: OutboxMailEntity): Promise<void> {
     await tx.getRepository(OutboxMailEntity).insert(mail);
-  }
-
-  /**
-   * Resolves once `tx`'s transaction has ended (or at once outside one; after 2 s at most): a mail
-   * written in it is then visible to the worker. Only a nudge: nothing depends on its timing.
-   */
-  afterTransaction(tx: Transaction): Promise<void> {
-    const runner = tx.queryRunner;
-    const ended = () => runner === undefined || runner.isReleased || !runner.isTransactionActive;
-    if (ended()) return Promise.resolve();
-    return new Promise((resolve) => {
-      let waited = 0;
-      const look = () => {
-        waited += SETTLE_STEP_MS;
-        if (ended() || waited >= SETTLE_MAX_MS) resolve();
-        else setTimeout(look, SETTLE_STEP_MS).unref();
-      };
-      setTimeout(look, SETTLE_STEP_MS).unref();
-    });
   }
 
   /** Takes the mail due first (not sent, not given up, its time come, no live lock) until `lockedUntil`. */

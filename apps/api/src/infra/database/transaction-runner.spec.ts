@@ -24,6 +24,7 @@ describe('SQLite transactions at the same time (TransactionRunner)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  let rowsNow: string[] = [];
   const rows = async () => (await db.query<{ v: string }>('SELECT v FROM lock_probe ORDER BY v', [])).map((r) => r.v);
 
   it("keeps one transaction's commit when another, overlapping, rolls back", async () => {
@@ -82,5 +83,27 @@ describe('SQLite transactions at the same time (TransactionRunner)', () => {
       return rows();
     });
     expect(seen).toEqual(['between', 'first', 'second']);
+  });
+
+  it('runs what waits for a commit after the commit, never after a rollback, and at once outside a transaction', async () => {
+    const seen: string[] = [];
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO lock_probe VALUES ('kept')`);
+      db.afterCommit(tx, () => seen.push(`committed, ${rowsNow.length} rows read inside`));
+      rowsNow = await rows();
+      seen.push('inside');
+    });
+    await db
+      .transaction(async (tx) => {
+        await tx.query(`INSERT INTO lock_probe VALUES ('undone')`);
+        db.afterCommit(tx, () => seen.push('rolled back: must not run'));
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    await db.run(async (tx) => {
+      await tx.query(`INSERT INTO lock_probe VALUES ('alone')`);
+      db.afterCommit(tx, () => seen.push('outside'));
+    });
+    expect(seen).toEqual(['inside', 'committed, 1 rows read inside', 'outside']);
   });
 });

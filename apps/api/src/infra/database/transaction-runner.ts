@@ -77,6 +77,8 @@ export class ConnectionLock {
 export class TransactionRunner {
   readonly database: 'sqlite' | 'postgres';
   private readonly lock: ConnectionLock | null;
+  /** What to do once each open transaction has committed (`afterCommit`). */
+  private readonly onCommit = new WeakMap<Transaction, (() => void)[]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.database = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
@@ -84,9 +86,28 @@ export class TransactionRunner {
   }
 
   /** Runs `work` in one transaction: its writes commit together, or none do when it throws. */
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    if (this.lock === null) return this.dataSource.transaction(work);
-    return this.lock.hold(() => this.dataSource.transaction(work));
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const committed: (() => void)[] = [];
+    const tracked = (tx: Transaction) => {
+      this.onCommit.set(tx, committed);
+      return work(tx);
+    };
+    const result =
+      this.lock === null
+        ? await this.dataSource.transaction(tracked)
+        : await this.lock.hold(() => this.dataSource.transaction(tracked));
+    for (const then of committed) then();
+    return result;
+  }
+
+  /**
+   * Runs `then` once the transaction `tx` belongs to has committed (never when it rolls back); at
+   * once for statements made with `run`, which are committed when they return. `then` must not throw.
+   */
+  afterCommit(tx: Transaction, then: () => void): void {
+    const waiting = this.onCommit.get(tx);
+    if (waiting === undefined) then();
+    else waiting.push(then);
   }
 
   /** Runs statements outside a transaction (or inside the caller's own, when it is in one). */
