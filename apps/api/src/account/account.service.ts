@@ -23,6 +23,12 @@ import { UserTokenRepository } from './user-token.repository.js';
  */
 export type FollowUp = () => void;
 
+/**
+ * How long after its answer has left a follow-up starts: long enough that even on a busy machine its
+ * statements do not compete for the CPU with the client still reading that answer.
+ */
+const FOLLOW_UP_DELAY_MS = 100;
+
 const HOUR_MS = 3600_000;
 const LIFETIME_MS: Record<UserTokenPurpose, number> = {
   password_reset: HOUR_MS,
@@ -277,7 +283,8 @@ export class AccountService implements BeforeApplicationShutdown {
    */
   private later(what: string, work: () => Promise<void>): FollowUp {
     return () => {
-      const done = work()
+      const done = new Promise<void>((resolve) => setTimeout(resolve, FOLLOW_UP_DELAY_MS))
+        .then(work)
         .catch((error: unknown) => this.logger.error(`${what} failed: ${(error as Error).message}`))
         .finally(() => this.afterAnswer.delete(done));
       this.afterAnswer.add(done);

@@ -12,6 +12,9 @@ export { payloadContext };
  * Writes each mail to the outbox, in the transaction of the action that causes it: the mail exists
  * exactly when its cause committed, and nothing is sent on the request's path. The worker sends it.
  */
+/** How long after the commit of a mail the worker is woken for it. */
+const WAKE_AFTER_MS = 100;
+
 @Injectable()
 export class OutboxMailService extends MailService {
   constructor(
@@ -39,7 +42,8 @@ export class OutboxMailService extends MailService {
       failedAt: null,
       lastError: null,
     });
-    // The worker cannot see the mail before the transaction commits; its poll would find it anyway.
-    this.db.afterCommit(tx, () => this.worker.wake());
+    // The worker cannot see the mail before the transaction commits (its poll would find it anyway),
+    // and it waits a moment more: sending never competes with the answer of the request behind it.
+    this.db.afterCommit(tx, () => setTimeout(() => this.worker.wake(), WAKE_AFTER_MS).unref());
   }
 }
