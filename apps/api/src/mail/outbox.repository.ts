@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
-import { ms } from '../infra/database/sql.js';
+import { forDatabase, ms } from '../infra/database/sql.js';
 import { OutboxMailEntity } from './outbox.entity.js';
 
 /** A mail a worker holds until `lockedUntil`: the value it set, which also tells its claim from a later one. */
@@ -35,16 +35,10 @@ const RETURNED = 'id, recipient, template, payload, attempts, locked_until AS "l
 const CLAIM_SQLITE = `UPDATE mail_outbox SET locked_until = ?
   WHERE id = (SELECT id FROM mail_outbox WHERE ${DUE} ORDER BY next_attempt_at LIMIT 1) AND ${DUE}
   RETURNING ${RETURNED}`;
-const CLAIM_POSTGRES = `UPDATE mail_outbox SET locked_until = $1
-  WHERE id = (SELECT id FROM mail_outbox WHERE ${numbered(DUE, 2)} ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-    AND ${numbered(DUE, 4)}
+const CLAIM_POSTGRES = `UPDATE mail_outbox SET locked_until = ?
+  WHERE id = (SELECT id FROM mail_outbox WHERE ${DUE} ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+    AND ${DUE}
   RETURNING ${RETURNED}`;
-
-/** `?` placeholders as `$n`, from `$first` on. */
-function numbered(sql: string, first: number): string {
-  let n = first;
-  return sql.replace(/\?/g, () => `$${n++}`);
-}
 
 /** The mail_outbox table. */
 @Injectable()
@@ -52,7 +46,7 @@ export class OutboxRepository {
   private readonly claimSql: string;
 
   constructor(private readonly db: TransactionRunner) {
-    this.claimSql = db.database === 'postgres' ? CLAIM_POSTGRES : CLAIM_SQLITE;
+    this.claimSql = forDatabase(db, db.database === 'postgres' ? CLAIM_POSTGRES : CLAIM_SQLITE);
   }
 
   async insert(tx: Transaction, mail: OutboxMailEntity): Promise<void> {

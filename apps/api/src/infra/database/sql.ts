@@ -8,7 +8,8 @@ import type { TransactionRunner } from './transaction-runner.js';
  * `$1…$n`) and name every selected column (`s.user_id AS "userId"`): rows come back as objects with
  * those names. BIGINT columns are strings on PostgreSQL and numbers on SQLite: read them with `ms`.
  */
-function forDatabase(db: TransactionRunner, sql: string): string {
+/** The statement as this database takes it: `?` placeholders numbered `$1…$n` for PostgreSQL. */
+export function forDatabase(db: TransactionRunner, sql: string): string {
   if (db.database !== 'postgres') return sql;
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
