@@ -97,13 +97,4 @@ export class OutboxRepository {
         .update({ id: mail.id, lockedUntil: mail.lockedUntil, sentAt: IsNull() }, { lockedUntil: null }),
     );
   }
-
-  /** For tests and operators: mails not sent yet. */
-  pending(): Promise<OutboxMailEntity[]> {
-    return this.db.run((tx) =>
-      tx
-        .getRepository(OutboxMailEntity)
-        .find({ where: { sentAt: IsNull(), failedAt: IsNull() }, order: { createdAt: 'ASC' } }),
-    );
-  }
 }
