@@ -11,11 +11,20 @@ export const baseUrl = window.location.origin;
 
 const USER_TOKEN = 'tessera.userToken';
 
+/** Sent on `window` whenever the stored token changes, so the signed-in state follows. */
+export const TOKEN_CHANGED = 'tessera:token';
+
 /** The signed-in user's session token lives in sessionStorage: gone with the tab, never in localStorage. */
 export const userToken = {
   get: (): string | null => sessionStorage.getItem(USER_TOKEN),
-  set: (token: string) => sessionStorage.setItem(USER_TOKEN, token),
-  clear: () => sessionStorage.removeItem(USER_TOKEN),
+  set: (token: string) => {
+    sessionStorage.setItem(USER_TOKEN, token);
+    window.dispatchEvent(new Event(TOKEN_CHANGED));
+  },
+  clear: () => {
+    sessionStorage.removeItem(USER_TOKEN);
+    window.dispatchEvent(new Event(TOKEN_CHANGED));
+  },
 };
 
 export const anonymous = new TesseraClient({ baseUrl });

@@ -1,32 +1,20 @@
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import type { AnchorHTMLAttributes } from 'react';
+import { Link as RouterLink, type createBrowserRouter } from 'react-router';
 
-/** A tiny history router: a handful of pages do not need a routing library (yet). */
-export function usePath(): string {
-  const [path, setPath] = useState(window.location.pathname);
-  useEffect(() => {
-    const update = () => setPath(window.location.pathname);
-    window.addEventListener('popstate', update);
-    window.addEventListener('tessera:navigate', update);
-    return () => {
-      window.removeEventListener('popstate', update);
-      window.removeEventListener('tessera:navigate', update);
-    };
-  }, []);
-  return path;
+type Router = ReturnType<typeof createBrowserRouter>;
+let router: Router | null = null;
+
+/** main.tsx hands over the app's router, so code outside components can navigate too. */
+export function useRouterForNavigation(value: Router): void {
+  router = value;
 }
 
-/** Opens `path`; `state` rides along in the history entry (a page reads it from `window.history.state`). */
+/** Opens `path`; `state` rides along in the history entry (a page reads it with `useLocation().state`). */
 export function navigate(path: string, state: unknown = null): void {
-  window.history.pushState(state, '', path);
-  window.dispatchEvent(new Event('tessera:navigate'));
+  void router?.navigate(path, { state });
 }
 
-export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
-  const follow = (event: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(event);
-    if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    navigate(href);
-  };
-  return <a href={href} onClick={follow} {...rest} />;
+/** An in-app link written like a plain anchor (`href`); React Router does the navigation. */
+export function Link({ href, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  return <RouterLink to={href} {...rest} />;
 }

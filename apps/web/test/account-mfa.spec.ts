@@ -72,7 +72,7 @@ describe('managing a second factor in Chromium', () => {
 
     // An old recovery code no longer signs in; a new one does.
     await page.getByRole('link', { name: 'My sessions' }).click();
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Sign out', exact: true }).click();
     await signIn(email);
     await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
     await page.getByLabel('Recovery code').fill(first[1]!);
@@ -96,7 +96,7 @@ describe('managing a second factor in Chromium', () => {
     await section.getByRole('button', { name: 'Set up two-step verification' }).waitFor();
     expect((await api.admin.users.get(user.userId)).mfa).toBe(false);
     await page.getByRole('link', { name: 'My sessions' }).click();
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Sign out', exact: true }).click();
     await signIn(email);
     await page.getByRole('heading', { name: 'My sessions' }).waitFor();
   }, 120_000);

@@ -59,7 +59,7 @@ describe('account security in Chromium, with mail over real SMTP', () => {
 
   async function signOut() {
     await page.getByRole('link', { name: 'My sessions' }).click();
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   }
 

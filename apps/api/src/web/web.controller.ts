@@ -52,6 +52,8 @@ export class WebController {
     'reset-password',
     'verify-email',
     'sign-up',
+    'console',
+    'console/*',
   ])
   @Public()
   @Header('content-type', 'text/html; charset=utf-8')
@@ -62,6 +64,16 @@ export class WebController {
     const html = this.read('index.html');
     if (!html) throw notBuilt();
     return html;
+  }
+
+  @Get('favicon.svg')
+  @Public()
+  @Header('content-type', 'image/svg+xml')
+  @Header('cache-control', 'public, max-age=86400')
+  favicon(): Buffer {
+    const icon = this.read('favicon.svg');
+    if (!icon) throw notBuilt();
+    return icon;
   }
 
   @Get('assets/:file')

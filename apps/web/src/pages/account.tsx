@@ -3,6 +3,7 @@ import type { BeginTotpResponse, MfaStatus, TesseraClient, User } from '@tessera
 import { TesseraError, describe, userToken, withToken } from '../api.js';
 import { NewPasswordFields, newPasswordProblem } from '../new-password.js';
 import { Page } from '../page.js';
+import { useLocation } from 'react-router';
 import { Link } from '../router.js';
 
 /** A wrong password on this page is a wrong password, not a failed sign-in. */
@@ -25,7 +26,7 @@ export function AccountPage() {
   const [mfa, setMfa] = useState<MfaStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [signedOut, setSignedOut] = useState(false);
-  const enrolFirst = (window.history.state as { enrolFirst?: boolean } | null)?.enrolFirst === true;
+  const enrolFirst = (useLocation().state as { enrolFirst?: boolean } | null)?.enrolFirst === true;
 
   const load = useCallback(async () => {
     if (!client) return;

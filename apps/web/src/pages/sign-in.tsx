@@ -20,7 +20,7 @@ export function SignInPage() {
 
   function signedIn({ token }: SignInResponse) {
     userToken.set(token);
-    navigate('/sessions');
+    navigate('/');
   }
 
   async function submit(event: FormEvent) {
