@@ -42,7 +42,7 @@ export const DURING_ENROLMENT_FIELDS: ReadonlySet<string> = new Set(['me', 'sign
 export const META_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type', '__typename']);
 
 /** Changing the second factor through /tenant (no password field there) needs a sign-in this recent. */
-export const RECENT_SIGN_IN_MS = 10 * 60_000;
+export const RECENT_SIGN_IN_MS = 5 * 60_000;
 
 const graphQLError = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
 const forbidden = (message: string) => graphQLError('ForbiddenError', message);
