@@ -538,7 +538,11 @@ describeEachDatabase('Contember tenant API at /tenant', (db) => {
 });
 
 describeEachDatabase('Contember tenant API when sign-in requires the login key', (db) => {
-  const t = useServer(db, { TESSERA_LOGIN_API_KEY: LOGIN_TOKEN, TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY: 'true' });
+  const t = useServer(db, {
+    TESSERA_LOGIN_API_KEY: LOGIN_TOKEN,
+    TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY: 'true',
+    TESSERA_SIGN_IN_IP_LIMIT: '3',
+  });
   const run = (graphql: GraphQlClient, fetcher: Fetcher, variables?: object): Promise<Data> =>
     Tenant.execute(fetcher, {
       variables,
@@ -569,5 +573,19 @@ describeEachDatabase('Contember tenant API when sign-in requires the login key',
       401,
       { errors: [{ code: 401, message: 'Authentication required' }] },
     ]);
+  });
+
+  it("answers the sign-in rate limit with 429, Retry-After and Contember's body", async () => {
+    const login = new GraphQlClient({ url: `${t.server.url}/tenant`, apiToken: LOGIN_TOKEN });
+    let error: GraphQlClientError | undefined;
+    for (let i = 0; i < 5 && !error; i++) {
+      error = await run(login, signInFetcher, { email: uniqueEmail(), password: 'wrong' }).then(
+        () => undefined,
+        (e: unknown) => e as GraphQlClientError,
+      );
+    }
+    expect([error?.type, error?.response?.status]).toEqual(['bad request', 429]);
+    expect(error?.response?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(error?.errors).toEqual([{ code: 429, message: expect.any(String) }]);
   });
 });
