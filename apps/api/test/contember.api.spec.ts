@@ -542,6 +542,7 @@ describeEachDatabase('Contember tenant API when sign-in requires the login key',
     TESSERA_LOGIN_API_KEY: LOGIN_TOKEN,
     TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY: 'true',
     TESSERA_SIGN_IN_IP_LIMIT: '3',
+    TESSERA_REQUIRE_MFA: 'all',
   });
   const run = (graphql: GraphQlClient, fetcher: Fetcher, variables?: object): Promise<Data> =>
     Tenant.execute(fetcher, {
@@ -553,7 +554,15 @@ describeEachDatabase('Contember tenant API when sign-in requires the login key',
     const email = uniqueEmail();
     await t.server.admin.users.create({ email, password: PASSWORD });
     const login = new GraphQlClient({ url: `${t.server.url}/tenant`, apiToken: LOGIN_TOKEN });
-    expect((await run(login, signInFetcher, { email, password: PASSWORD })).mutation.ok).toBe(true);
+    const answer = (await run(login, signInFetcher, { email, password: PASSWORD })).mutation;
+    expect(answer.ok).toBe(true);
+    // TESSERA_REQUIRE_MFA=all: this session may only read itself, sign out and enrol a second factor.
+    const session = new GraphQlClient({ url: `${t.server.url}/tenant`, apiToken: answer.result.token });
+    expect((await run(session, meFetcher)).me.person?.email).toBe(email);
+    const refused = await clientError(
+      run(session, changeMyPasswordFetcher, { currentPassword: PASSWORD, newPassword: 'another passphrase' }),
+    );
+    expect([refused.type, refused.response?.status]).toEqual(['forbidden', 403]);
   });
 
   it('without it, sign-in is 401 in Contember shape', async () => {
