@@ -6,6 +6,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CheckModule } from './check/check.module.js';
+import { ContemberModule } from './contember/contember.module.js';
 import { ClientSessionModule } from './client-sessions/client-session.module.js';
 import { DirectoryModule } from './directory/directory.module.js';
 import { EntitlementsModule } from './entitlements/entitlements.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         AccountModule,
         ClientSessionModule,
         WarrantModule,
+        ContemberModule,
         HealthModule,
         DocsModule,
         WebModule,

@@ -132,7 +132,8 @@ export async function createApp(
     app.enableCors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type'],
+      // Contember's login form sends x-contember-token-path (to /tenant); Tessera reads nothing from it.
+      allowedHeaders: ['authorization', 'content-type', 'x-contember-token-path'],
       credentials: false,
       maxAge: 600,
     });

@@ -115,6 +115,13 @@ describeEachDatabase('every change of access is audited', (db) => {
       await admin().users.create({ email, password: PASSWORD });
       return () => t.server.anon.auth.signIn({ email, password: PASSWORD });
     },
+    // Contember's Tenant API: its sign-in writes sign_in.succeeded (its other mutations, the /v1 events).
+    'POST /tenant': async () => {
+      const email = uniqueEmail();
+      await admin().users.create({ email, password: PASSWORD });
+      const query = `mutation { signIn(email: "${email}", password: "${PASSWORD}") { ok } }`;
+      return () => t.server.anon.request('POST', 'tenant', { body: { query } });
+    },
     'POST /v1/auth/sign-out': async () => {
       const { client } = await signedInUser(t.server);
       return () => client.auth.signOut();

@@ -48,9 +48,24 @@ const rssMb = (pid: number) =>
 /** The Warrant-compatible routes also use the two codes Warrant's SDK knows for a bad request. */
 const WARRANT_CODES = ['invalid_parameter', 'missing_required_parameter'];
 
+/** Contember's /tenant answers every error as `{"errors": [{message, ...}]}`, GraphQL's and the transport's alike. */
+function expectContemberShape(answer: Answer, what: string) {
+  if (!answer.contentType?.startsWith('application/json')) throw new Error(`${what} → not JSON: ${answer.contentType}`);
+  const body = JSON.parse(answer.body) as { errors?: { message?: unknown }[]; data?: unknown };
+  const errors = body.errors;
+  if (answer.status >= 400 && (!Array.isArray(errors) || errors.length === 0)) {
+    throw new Error(`${what} → ${answer.status} outside Contember's shape: ${answer.body.slice(0, 300)}`);
+  }
+  if (errors?.some((e) => typeof e.message !== 'string')) throw new Error(`${what} → an error without a message`);
+  if (answer.status < 400 && !('data' in body))
+    throw new Error(`${what} → 200 without data: ${answer.body.slice(0, 300)}`);
+  if (/at .+\.(js|ts):\d+/.test(answer.body)) throw new Error(`${what} → a stack trace in the body`);
+}
+
 /** Every answer to hostile input: a 2xx or 4xx, and every error in API.md's shape; never a 5xx. */
 function expectClean(answer: Answer, what: string) {
   if (answer.status >= 500) throw new Error(`${what} → ${answer.status} ${answer.body.slice(0, 300)}`);
+  if (/^POST \/tenant\b/.test(what)) return expectContemberShape(answer, what);
   if (answer.status >= 400) {
     const body = JSON.parse(answer.body) as { code: string; message: string };
     const codes: readonly string[] = what.includes(' /warrant/') ? [...ERROR_CODES, ...WARRANT_CODES] : ERROR_CODES;
@@ -210,6 +225,49 @@ describe('hostile input, as properties', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  }, 120_000);
+
+  it("answers hostile GraphQL on /tenant (deep, aliased, huge, wrong types) with 200 or a 4xx in Contember's shape", async () => {
+    const nested = (depth: number) => `{ me { ${'person { identity { '.repeat(depth)}id${' } }'.repeat(depth)} } }`;
+    const aliased = (n: number) =>
+      `mutation { ${Array.from({ length: n }, (_, i) => `a${i}: signIn(email: "a${i}@x.y", password: "p") { ok }`).join(' ')} }`;
+    const SIGN_IN =
+      'mutation($e: String!, $p: String!, $x: Int, $o: String) { signIn(email: $e, password: $p, expiration: $x, otpToken: $o) { ok error { code } } }';
+    const document = fc.oneof(
+      fc.integer({ min: 1, max: 40 }).map(nested),
+      fc.integer({ min: 1, max: 60 }).map(aliased),
+      fc.integer({ min: 1, max: 90_000 }).map((n) => `{ me { id } } #${'x'.repeat(n)}`),
+      fc.integer({ min: 1, max: 3_000 }).map((n) => `{ ${'__typename '.repeat(n)}}`),
+      fc.constant('{ ...A } fragment A on Query { ...A }'),
+      fc.constant('subscription { me { id } }'),
+      fc.constant('query A { me { id } } query B { me { id } }'),
+      fc.constant(SIGN_IN),
+      fc.string({ maxLength: 200 }),
+    );
+    const variables = fc.oneof(
+      fc.constant(undefined),
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record({
+        e: fc.jsonValue({ maxDepth: 2 }),
+        p: fc.jsonValue({ maxDepth: 2 }),
+        x: fc.jsonValue({ maxDepth: 1 }),
+      }),
+      fc.record({ e: fc.string({ maxLength: 400 }), p: fc.string({ maxLength: 2000 }), x: fc.integer() }),
+    );
+    const envelope = fc.oneof(
+      fc.record({ query: document, variables, operationName: fc.option(fc.string({ maxLength: 10 })) }),
+      fc.array(fc.record({ query: document }), { maxLength: 3 }),
+      fc.jsonValue({ maxDepth: 3 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(envelope, credential('TOKEN', 'KEY'), async (body, auth) => {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (auth) headers.authorization = auth.replace('TOKEN', token).replace('KEY', rootKey);
+        const answer = await send(api.url, 'POST', '/tenant', headers, Buffer.from(JSON.stringify(body) ?? 'null'));
+        expectClean(answer, 'POST /tenant');
+      }),
+      { numRuns: 400 },
     );
   }, 120_000);
 

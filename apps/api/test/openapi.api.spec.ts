@@ -83,7 +83,11 @@ describe('the OpenAPI document', () => {
         expect([path, verb, serverErrors]).toEqual([path, verb, ['500', '503']]);
         for (const [status, answer] of Object.entries(operation.responses)) {
           if (Number(status) < 400) continue;
-          const schema = path.startsWith('/warrant/') ? 'WarrantError' : 'Error';
+          const schema = path.startsWith('/warrant/')
+            ? 'WarrantError'
+            : path === '/tenant'
+              ? 'ContemberError'
+              : 'Error';
           expect(answer.content['application/json']?.schema).toEqual({ $ref: `#/components/schemas/${schema}` });
           expect(answer['x-error-codes'].length).toBeGreaterThan(0);
           for (const code of answer['x-error-codes']) expect(answer.description).toContain(`\`${code}\``);
@@ -127,6 +131,11 @@ describe('the OpenAPI document', () => {
     expect(components.schemas.WarrantError?.properties.code?.enum).toContain('invalid_parameter');
     expect(components.schemas.WarrantError?.properties.code?.enum).not.toContain('invalid_request');
     expect(components.schemas.Error?.properties.code?.enum).toContain('invalid_request');
+
+    // Contember's /tenant answers its errors as `{"errors": [{code, message}]}`; the codes name the causes.
+    expect(codes('/tenant', 'post', 401)).toEqual(tokens);
+    expect(codes('/tenant', 'post', 413)).toEqual(['payload_too_large']);
+    expect(components.schemas.ContemberError?.properties.errors).toBeDefined();
   });
 
   it('documents the error answers the server really gives', async () => {

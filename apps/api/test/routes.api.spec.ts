@@ -75,6 +75,7 @@ describeEachDatabase('routes and schema', (db) => {
         'GET /sessions',
         'GET /sign-up',
         'GET /verify-email',
+        'POST /tenant',
         'POST /v1/auth/password-reset',
         'POST /v1/auth/password-reset/confirm',
         'POST /v1/auth/sign-in',

@@ -16,7 +16,8 @@ import { ApiKeyService } from '../api-keys/api-key.service.js';
 const IMPERSONATE = BUILT_IN_PERMISSIONS[1]; // 'impersonate-users'
 
 /** Every refusal once the caller may impersonate at all: an unknown target looks like a forbidden one. */
-const notThisUser = () => forbidden('You may not impersonate this user');
+export const NOT_THIS_USER = 'You may not impersonate this user';
+const notThisUser = () => forbidden(NOT_THIS_USER);
 const ended = () => new ApiError('token_revoked', 'This impersonation has ended');
 
 /** Who started an impersonation, and the tenant that confines it when a tenant admin did. */

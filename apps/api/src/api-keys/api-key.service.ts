@@ -8,6 +8,7 @@ import { randomSecret, safeEqual, sha256Hex } from '../common/crypto.js';
 import type { Listing } from '../infra/database/pagination.js';
 import { iso, isoOrNull } from '../infra/database/columns.js';
 import { TransactionRunner } from '../infra/database/transaction-runner.js';
+import { isUniqueViolation } from '../infra/database/data-source.js';
 import type { ApiKeyEntity, ApiKeyRole } from './api-key.entity.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 
@@ -75,11 +76,41 @@ export class ApiKeyService {
       });
     }
     const secret = `${API_KEY_PREFIX}${randomSecret()}`;
+    return { key: await this.insertKey(input, sha256Hex(secret), actor), secret };
+  }
+
+  /**
+   * A key whose secret the caller chose and kept, given as its SHA-256 in hex (Contember's
+   * `createGlobalApiKey(tokenHash)`): it works as `Bearer <secret>`. A hash already taken is 409.
+   */
+  async createWithHash(
+    input: { name: string; role: ApiKeyRole },
+    secretHash: string,
+    actor: Actor,
+  ): Promise<ApiKeyEntity> {
+    if (!/^[0-9a-f]{64}$/.test(secretHash)) {
+      throw new ApiError('invalid_request', 'The request is not valid', {
+        fields: { tokenHash: 'must be a SHA-256 in lowercase hex' },
+      });
+    }
+    try {
+      return await this.insertKey(input, secretHash, actor);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ApiError('duplicate_record', 'This token hash is taken');
+      throw error;
+    }
+  }
+
+  private async insertKey(
+    input: { name: string; role: ApiKeyRole; expiresAt?: number },
+    secretHash: string,
+    actor: Actor,
+  ): Promise<ApiKeyEntity> {
     const key: ApiKeyEntity = {
       id: randomUUID(),
       name: input.name,
       role: input.role,
-      secretHash: sha256Hex(secret),
+      secretHash,
       bootstrap: null,
       createdAt: Date.now(),
       lastUsedAt: null,
@@ -94,7 +125,7 @@ export class ApiKeyService {
         details: { apiKeyId: key.id, name: key.name, role: key.role },
       });
     });
-    return { key, secret };
+    return key;
   }
 
   list(query: Listing): Promise<Page<ApiKeyEntity>> {

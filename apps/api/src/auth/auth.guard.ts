@@ -58,6 +58,8 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     if (parseAuthorization(request.headers.authorization) === null) {
+      // Only here, without credentials: an 'optional' route then runs with no principal.
+      if (callers.includes('optional')) return true;
       throw new ApiError('unauthorized', 'Credentials required');
     }
     const principal = await this.authenticate(request, http.getResponse<FastifyReply>());
@@ -110,7 +112,7 @@ function admit(callers: Caller[], principal: Principal): void {
   if (principal.kind === 'api_key') {
     const { role } = principal.apiKey;
     if (role === 'admin' && (callers.includes('admin') || callers.includes('sign-in'))) return;
-    if (role === 'login' && callers.includes('sign-in')) return;
+    if (role === 'login' && (callers.includes('sign-in') || callers.includes('optional'))) return;
     if (!callers.includes('admin') && callers.some(isSessionType)) {
       throw new ApiError('not_a_person', 'An API key is not a person: this needs a session');
     }

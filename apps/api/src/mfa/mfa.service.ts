@@ -205,6 +205,29 @@ export class MfaService {
   }
 
   /**
+   * Turns the second factor off without a code, for a person whose session began moments ago
+   * (Contember's `disableOtp` sends none; the sign-in that began the session needed the factor).
+   * The caller checked how recent the sign-in is. `also` ends the chosen sessions in the same
+   * transaction and says how many.
+   */
+  disableAfterRecentSignIn(user: UserEntity, actor: Actor, also: AlsoInTransaction<number>): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await this.totps.remove(tx, user.id);
+      await this.codes.removeAll(tx, user.id);
+      await this.users.setMfaEnabled(user.id, false, tx);
+      const revoked = await also(tx);
+      await this.audit.record(tx, {
+        type: 'mfa.disabled',
+        actor,
+        userId: user.id,
+        details: { revokedSessions: revoked, via: 'recent_sign_in' },
+      });
+      await this.notify(tx, user, 'disabled');
+      return revoked;
+    });
+  }
+
+  /**
    * An admin removes a user's second factor (lost device, no codes left): the secret and codes go,
    * and `also` ends the user's sessions, in one transaction. Resolves to how many sessions ended.
    */

@@ -6,9 +6,11 @@ import { SESSION_TYPES, type SessionType } from '@tessera/dto';
  * AuthGuard refuses any route without one, and a test lists every route to prove it.
  * - 'admin': an admin API key, or a `user` session of a super_admin
  * - 'sign-in': anyone, or only a login/admin key when TESSERA_SIGN_IN_REQUIRES_LOGIN_KEY=true
+ * - 'optional': anyone without an Authorization header (no principal); with one, it must authenticate,
+ *   and a login key is admitted too (the handler decides per operation: Contember's /tenant)
  * - a session type: a session of that type
  */
-export type Caller = 'anyone' | 'sign-in' | 'admin' | SessionType;
+export type Caller = 'anyone' | 'sign-in' | 'optional' | 'admin' | SessionType;
 
 export const AUTH_KEY = 'tessera:auth';
 

@@ -8,6 +8,24 @@ import { ApiError } from './api-error.js';
 /** An error code a route answers, with its status when that is not API.md's usual one for the code. */
 export type ContractError = ErrorCode | { code: ErrorCode; status: number };
 
+/** An error as answered: API.md's body, or a route's own shape of it. */
+export interface ShapedError {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A route whose callers expect another error body (Contember's /tenant): every error of the route,
+ * also one raised before its handler runs (body size, media type, malformed JSON), is answered by
+ * `render` from API.md's; the OpenAPI document describes it as the component `name`.
+ */
+export interface ErrorShape {
+  name: string;
+  schema: Record<string, unknown>;
+  render(error: ShapedError & { body: { code: ErrorCode; message: string } }): ShapedError;
+}
+
 /** A route's request and response shapes: they validate the request and make the OpenAPI document. */
 export interface ContractSpec {
   summary: string;
@@ -18,6 +36,8 @@ export interface ContractSpec {
   status?: number;
   /** Other successful answers, with their own status (the handler sets it) and shape. */
   alternatives?: { status: number; response: z.ZodType; description: string }[];
+  /** The route's own error body, when it is not API.md's. */
+  errorShape?: ErrorShape;
 }
 
 export const CONTRACT_KEY = 'tessera:contract';
@@ -34,13 +54,24 @@ export interface ContractHandler {
  * routes Fastify registers (their method and full path), each with its handler's metadata.
  */
 export const CONTRACT_HANDLER = 'tesseraContractHandler';
+/** Where a contract route's Fastify config keeps its ErrorShape, for errors raised before Nest routes it. */
+export const ERROR_SHAPE = 'tesseraErrorShape';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    tesseraErrorShape?: ErrorShape;
+  }
+}
 
 export function Contract(spec: ContractSpec): MethodDecorator {
   return (target, key, descriptor) => {
     SetMetadata(CONTRACT_KEY, spec)(target, key, descriptor);
     if (spec.status !== undefined) HttpCode(spec.status)(target, key, descriptor);
     const handler: ContractHandler = { controller: target.constructor, method: key };
-    RouteConfig({ [CONTRACT_HANDLER]: handler })(target, key, descriptor);
+    const config = spec.errorShape
+      ? { [CONTRACT_HANDLER]: handler, [ERROR_SHAPE]: spec.errorShape }
+      : { [CONTRACT_HANDLER]: handler };
+    RouteConfig(config)(target, key, descriptor);
   };
 }
 

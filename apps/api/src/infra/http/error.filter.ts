@@ -3,6 +3,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody, ErrorCode } from '@tessera/dto';
 import { ApiError } from './api-error.js';
+import { ERROR_SHAPE, type ErrorShape, type ShapedError } from './contract.decorator.js';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'invalid_request',
@@ -112,15 +113,25 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): ErrorR
   return { status: 500, body: { code: 'internal_error', message: `Internal error (request ${request.id})` } };
 }
 
-export function sendError(reply: FastifyReply, response: ErrorResponse): void {
+export function sendError(reply: FastifyReply, response: ErrorResponse | ShapedError): void {
   if (response.headers) void reply.headers(response.headers);
   void reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
+}
+
+/** The error shape of the route a request reached, if it has its own (read only when answering an error). */
+function routeErrorShape(request: FastifyRequest): ErrorShape | undefined {
+  // Before routing (an unknown path, a bad percent-escape) there are no route options.
+  return request.routeOptions?.config?.[ERROR_SHAPE];
 }
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(http.getResponse<FastifyReply>(), toErrorResponse(error, http.getRequest<FastifyRequest>()));
+    const request = http.getRequest<FastifyRequest>();
+    const response = toErrorResponse(error, request);
+    // Errors Fastify raises before the route's own filter could see them (size, media type, JSON).
+    const shape = routeErrorShape(request);
+    sendError(http.getResponse<FastifyReply>(), shape ? shape.render(response) : response);
   }
 }

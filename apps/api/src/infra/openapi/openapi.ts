@@ -30,6 +30,7 @@ const schema = (s: z.ZodType, io: 'input' | 'output'): Json => {
 function security(callers: Caller[] | undefined): Json[] {
   if (!callers || callers.includes('anyone')) return [];
   if (callers.includes('sign-in')) return [{}, { apiKey: [] }];
+  if (callers.includes('optional')) return [{}, { session: [] }, { apiKey: [] }];
   const allowsSession = callers.some((c) => c !== 'admin');
   const list: Json[] = [];
   if (allowsSession || callers.includes('admin')) list.push({ session: [] });
@@ -116,6 +117,8 @@ const errorSchema = (codes: readonly string[]): Json => ({
 /** The OpenAPI 3.1 document, generated from the routes' @Contract and @Auth metadata. */
 export function buildOpenApi(version: string, routes: readonly ContractRoute[]): Json {
   const paths: Record<string, Json> = {};
+  /** The error bodies of routes with their own shape (ContractSpec.errorShape), by component name. */
+  const shapes: Record<string, Json> = {};
   for (const { controller, method, verb: upperVerb, url } of routes) {
     const handler = (controller as { prototype: Record<string | symbol, unknown> }).prototype[method] as object;
     const spec = Reflect.getMetadata(CONTRACT_KEY, handler) as ContractSpec;
@@ -129,9 +132,15 @@ export function buildOpenApi(version: string, routes: readonly ContractRoute[]):
     const errors: Json = {};
     const declared = (Reflect.getMetadata(ERRORS_KEY, handler) ?? []) as ContractError[];
     for (const [errorStatus, codes] of errorCodes({ spec, callers, hasPathParams: pathParams.length > 0, declared })) {
-      errors[errorStatus] = warrant
-        ? errorResponse(errorStatus, asWarrantCodes(errorStatus, codes), 'WarrantError')
-        : errorResponse(errorStatus, codes, 'Error');
+      if (spec.errorShape) {
+        // The body is the route's own; the codes still say which of API.md's causes lead to it.
+        shapes[spec.errorShape.name] = spec.errorShape.schema;
+        errors[errorStatus] = errorResponse(errorStatus, codes, spec.errorShape.name);
+      } else {
+        errors[errorStatus] = warrant
+          ? errorResponse(errorStatus, asWarrantCodes(errorStatus, codes), 'WarrantError')
+          : errorResponse(errorStatus, codes, 'Error');
+      }
     }
     const op: Json = {
       summary: spec.summary,
@@ -202,6 +211,7 @@ export function buildOpenApi(version: string, routes: readonly ContractRoute[]):
           ...WARRANT_INVALID_REQUEST_CODES,
           ...ERROR_CODES.filter((c) => c !== 'invalid_request'),
         ]),
+        ...shapes,
       },
     },
   };
