@@ -11,6 +11,7 @@ import type {
   TotpChangeRequest,
   VerifyEmailResponse,
   ApiKey,
+  Assignable,
   ApiKeyRole,
   AuditEvent,
   AuditEventType,
@@ -246,6 +247,8 @@ export class TesseraClient {
     update: (tenantId: string, body: { name: string }) =>
       this.request<Tenant>('PATCH', `v1/tenants/${segment(tenantId)}`, { body }),
     delete: (tenantId: string) => this.request<void>('DELETE', `v1/tenants/${segment(tenantId)}`),
+    /** The roles and permissions I may grant or revoke in the tenant (a tenant admin: only what they hold). */
+    assignable: (tenantId: string) => this.request<Assignable>('GET', `v1/tenants/${segment(tenantId)}/assignable`),
   };
 
   readonly roles = {

@@ -74,3 +74,7 @@ export const MembershipPage = pageOf(Membership);
 /** A user's global (tenant-less) grants. */
 export const GlobalGrants = z.object({ roles: z.array(Id), permissions: z.array(Id) });
 export type GlobalGrants = z.infer<typeof GlobalGrants>;
+
+/** What the caller may grant or revoke in a tenant: the options of the console's pickers. */
+export const Assignable = z.object({ roles: z.array(Role), permissions: z.array(Permission) });
+export type Assignable = z.infer<typeof Assignable>;

@@ -23,6 +23,7 @@ import { PermissionController, RoleController } from './role.controller.js';
 import { TenantController } from './tenant.controller.js';
 import { TenantRepository } from './tenant.repository.js';
 import { TenantService } from './tenant.service.js';
+import { TenantAccessService } from './tenant-access.service.js';
 
 /** The design's tenant module: tenants, the roles and permissions catalog, memberships and grants. */
 @Module({
@@ -44,7 +45,15 @@ import { TenantService } from './tenant.service.js';
     AuditModule,
   ],
   controllers: [TenantController, RoleController, PermissionController],
-  providers: [TenantService, CatalogService, GrantService, TenantRepository, CatalogRepository, GrantRepository],
+  providers: [
+    TenantService,
+    TenantAccessService,
+    CatalogService,
+    GrantService,
+    TenantRepository,
+    CatalogRepository,
+    GrantRepository,
+  ],
   exports: [TenantService, CatalogService, GrantService],
 })
 export class DirectoryModule {}

@@ -158,6 +158,40 @@ export class GrantRepository {
     });
   }
 
+  /** The roles and permissions granted to a user in one tenant and globally (super_admin, a flag, not among them). */
+  heldIn(userId: string, tenantId: string): Promise<{ roles: string[]; permissions: string[] }> {
+    return this.db.run(async (tx) => {
+      const [tenantRoles, globalRoles, tenantPermissions, globalPermissions] = await Promise.all([
+        tx.getRepository(TenantRoleGrantEntity).find({ where: { userId, tenantId } }),
+        tx.getRepository(GlobalRoleGrantEntity).find({ where: { userId } }),
+        tx.getRepository(TenantPermissionGrantEntity).find({ where: { userId, tenantId } }),
+        tx.getRepository(GlobalPermissionGrantEntity).find({ where: { userId } }),
+      ]);
+      return {
+        roles: [...tenantRoles, ...globalRoles].map((g) => g.roleId),
+        permissions: [...tenantPermissions, ...globalPermissions].map((g) => g.permissionId),
+      };
+    });
+  }
+
+  /** Whether a user holds a role everywhere (granted globally). */
+  holdsGlobally(userId: string, roleId: string): Promise<boolean> {
+    return this.db.run((tx) => tx.getRepository(GlobalRoleGrantEntity).existsBy({ userId, roleId }));
+  }
+
+  /** Whether a user is a member of a tenant where they hold a role (granted in that tenant). */
+  sharesTenantWith(userId: string, holderId: string, roleId: string): Promise<boolean> {
+    return this.db.run((tx) =>
+      tx
+        .getRepository(MembershipEntity)
+        .createQueryBuilder('m')
+        .innerJoin(TenantRoleGrantEntity, 'g', 'g.tenantId = m.tenantId')
+        .where('m.userId = :userId', { userId })
+        .andWhere('g.userId = :holderId AND g.roleId = :roleId', { holderId, roleId })
+        .getExists(),
+    );
+  }
+
   /** A tenant's members, oldest first, and the roles granted in it. */
   ofTenant(tenantId: string): Promise<{ members: string[]; roles: { userId: string; roleId: string }[] }> {
     return this.db.run(async (tx) => {

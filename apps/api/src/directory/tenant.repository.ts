@@ -3,7 +3,7 @@ import { In } from 'typeorm';
 import type { Page } from '@tessera/dto';
 import { paginate, type Listing } from '../infra/database/pagination.js';
 import { TransactionRunner, type Transaction } from '../infra/database/transaction-runner.js';
-import { TenantEntity } from './directory.entity.js';
+import { TenantEntity, TenantRoleGrantEntity } from './directory.entity.js';
 
 /** The `tenants` table. */
 @Injectable()
@@ -30,6 +30,20 @@ export class TenantRepository {
 
   page(query: Listing): Promise<Page<TenantEntity>> {
     return this.db.run((tx) => paginate(tx.getRepository(TenantEntity).createQueryBuilder('t'), query));
+  }
+
+  /** A page of the tenants where a user holds a role granted there (the tenants a tenant admin administers). */
+  pageWhereHeld(userId: string, roleId: string, query: Listing): Promise<Page<TenantEntity>> {
+    return this.db.run((tx) => {
+      const qb = tx
+        .getRepository(TenantEntity)
+        .createQueryBuilder('t')
+        .innerJoin(TenantRoleGrantEntity, 'g', 'g.tenantId = t.id AND g.userId = :userId AND g.roleId = :roleId', {
+          userId,
+          roleId,
+        });
+      return paginate(qb, query);
+    });
   }
 
   async rename(tx: Transaction, id: string, name: string, updatedAt: number): Promise<void> {
