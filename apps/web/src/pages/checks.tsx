@@ -81,7 +81,7 @@ export function ChecksPage() {
               checked={source === 'token'}
               onChange={() => setSource('token')}
             />
-            A pasted authorization session token
+            A pasted token (an authorization session minted by your backend)
           </label>
         </fieldset>
         {source === 'token' && (
