@@ -204,6 +204,10 @@ describeEachDatabase('every change of access is audited', (db) => {
       const { user: signedIn } = await signedInUser(t.server);
       return () => admin().admin.users.revokeSessions(signedIn.userId);
     },
+    'DELETE /v1/admin/users/{userId}/sessions/{sessionId}': async () => {
+      const { user: signedIn, session } = await signedInUser(t.server);
+      return () => admin().admin.users.revokeSession(signedIn.userId, session.id);
+    },
     'POST /v1/admin/users/{userId}/disable': async () => {
       const userId = await user();
       return () => admin().admin.users.disable(userId);

@@ -56,6 +56,9 @@ describeEachDatabase('routes and schema', (db) => {
       expect(seen.undeclared).toEqual(['GET /test-routes/undeclared']);
       expect(seen.open.sort()).toEqual([
         'GET /',
+        'GET /:first',
+        'GET /:first/:second',
+        'GET /:first/:second/:third',
         'GET /account',
         'GET /assets/:file',
         'GET /checks',
@@ -99,7 +102,7 @@ describeEachDatabase('routes and schema', (db) => {
     expect(doc.paths['/v1/auth/sign-in']?.post?.['x-callers']).toEqual(['sign-in']);
     expect(doc.paths['/v1/auth/sign-in']?.post?.requestBody).toBeDefined();
     expect(doc.paths['/v1/sessions/{id}']?.delete?.['x-callers']).toEqual(['user', 'impersonation']);
-    expect(doc.paths['/v1/users']?.get?.['x-callers']).toEqual(['admin']);
+    expect(doc.paths['/v1/users']?.get?.['x-callers']).toEqual(['admin', 'user']);
     const page = await fetch(`${t.server.url}/docs`);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('swagger-ui');

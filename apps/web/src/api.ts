@@ -10,20 +10,71 @@ import {
 export const baseUrl = window.location.origin;
 
 const USER_TOKEN = 'tessera.userToken';
+const ACTING = 'tessera.acting';
 
 /** Sent on `window` whenever the stored token changes, so the signed-in state follows. */
 export const TOKEN_CHANGED = 'tessera:token';
 
-/** The signed-in user's session token lives in sessionStorage: gone with the tab, never in localStorage. */
-export const userToken = {
-  get: (): string | null => sessionStorage.getItem(USER_TOKEN),
-  set: (token: string) => {
-    sessionStorage.setItem(USER_TOKEN, token);
-    window.dispatchEvent(new Event(TOKEN_CHANGED));
+const changed = () => window.dispatchEvent(new Event(TOKEN_CHANGED));
+
+/** An impersonation under way: the app runs with its token; the person's own token is kept aside. */
+export interface Acting {
+  token: string;
+  sessionId: string;
+  userId: string;
+  /** The user acted as, as shown: email, or id. */
+  label: string;
+  reason: string;
+  /** When the time limit ends it (epoch ms). */
+  endsAt: number;
+  /** The console page to go back to on Stop. */
+  returnTo: string;
+}
+
+function isActing(value: unknown): value is Acting {
+  const a = value as Partial<Acting> | null;
+  return typeof a?.token === 'string' && typeof a.sessionId === 'string' && typeof a.endsAt === 'number';
+}
+
+/** The impersonation under way in this tab, beside (never instead of) the person's own token. */
+export const acting = {
+  get: (): Acting | null => {
+    try {
+      const value: unknown = JSON.parse(sessionStorage.getItem(ACTING) ?? 'null');
+      return isActing(value) ? value : null;
+    } catch {
+      return null;
+    }
+  },
+  set: (value: Acting) => {
+    sessionStorage.setItem(ACTING, JSON.stringify(value));
+    changed();
   },
   clear: () => {
-    sessionStorage.removeItem(USER_TOKEN);
-    window.dispatchEvent(new Event(TOKEN_CHANGED));
+    sessionStorage.removeItem(ACTING);
+    changed();
+  },
+};
+
+/**
+ * The token the app sends: the impersonation's while acting, else the signed-in person's own, which
+ * lives in sessionStorage (gone with the tab, never in localStorage). Clearing while acting ends
+ * only the acting: a page that meets a 401 then returns to the person's own session, never loses it.
+ */
+export const userToken = {
+  get: (): string | null => acting.get()?.token ?? sessionStorage.getItem(USER_TOKEN),
+  /** The person's own token, whether or not they are acting as someone. */
+  own: (): string | null => sessionStorage.getItem(USER_TOKEN),
+  set: (token: string) => {
+    sessionStorage.setItem(USER_TOKEN, token);
+    changed();
+  },
+  clear: () => {
+    if (acting.get()) acting.clear();
+    else {
+      sessionStorage.removeItem(USER_TOKEN);
+      changed();
+    }
   },
 };
 

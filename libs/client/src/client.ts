@@ -45,6 +45,8 @@ import type {
   UpdateUserRequest,
   CreateUserRequest,
   CurrentSessionResponse,
+  ConsoleAccess,
+  ImpersonationAllowed,
   HealthResponse,
   Page,
   RevokedResponse,
@@ -75,6 +77,18 @@ export interface ListOptions {
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
+
+/** The users list's search and filters (combined with AND). */
+export interface UserFilters {
+  /** Part of an email, or the start of an id. */
+  q?: string;
+  disabled?: boolean;
+  superAdmin?: boolean;
+  /** Has a second factor. */
+  mfa?: boolean;
+  /** Members of this tenant. */
+  tenantId?: string;
+}
 
 /** Sign-in's second step: the challenge with a TOTP code, or with one of the recovery codes. */
 export type SignInMfaBody = { challenge: string; code: string } | { challenge: string; recoveryCode: string };
@@ -230,7 +244,12 @@ export class TesseraClient {
 
   readonly users = {
     create: (body: CreateUserRequest) => this.request<User>('POST', 'v1/users', { body }),
-    list: (options: ListOptions = {}) => this.request<Page<User>>('GET', 'v1/users', { query: { ...options } }),
+    /**
+     * Oldest first. `q` matches part of an email or the start of an id; the flags and `tenantId`
+     * narrow it. A tenant admin (a session) sees only the members of the tenants they administer.
+     */
+    list: (options: ListOptions & UserFilters = {}) =>
+      this.request<Page<User>>('GET', 'v1/users', { query: { ...options } }),
     get: (userId: string) => this.request<User>('GET', `v1/users/${segment(userId)}`),
     update: (userId: string, body: UpdateUserRequest) =>
       this.request<User>('PATCH', `v1/users/${segment(userId)}`, { body }),
@@ -346,8 +365,20 @@ export class TesseraClient {
      * Impersonation: a session token for another user, by `email` or `userId` (exactly one).
      * Its life is capped by TESSERA_IMPERSONATION_MAX_SECONDS whatever `expiration` asks.
      */
-    createSessionToken: (body: { email?: string; userId?: string; expiration?: number }) =>
-      this.request<CreateSessionTokenResponse>('POST', 'v1/admin/session-tokens', { body }),
+    createSessionToken: (body: {
+      email?: string;
+      userId?: string;
+      expiration?: number;
+      /** A time limit in seconds (capped likewise); the cap when omitted. */
+      lifetime?: number;
+      /** Why: recorded in the `impersonation.started` audit event. */
+      reason?: string;
+    }) => this.request<CreateSessionTokenResponse>('POST', 'v1/admin/session-tokens', { body }),
+    /** What the caller may do in the admin console: super admin, or the tenants they administer. */
+    access: () => this.request<ConsoleAccess>('GET', 'v1/admin/access'),
+    /** Whether `createSessionToken` would let the caller act as this user now. */
+    mayImpersonate: (userId: string) =>
+      this.request<ImpersonationAllowed>('GET', `v1/admin/users/${segment(userId)}/impersonation`),
     apiKeys: {
       /** The secret is in the answer, and nowhere else, ever. */
       create: (body: { name: string; roles: [ApiKeyRole]; expiresAt?: string }) =>
@@ -359,6 +390,9 @@ export class TesseraClient {
     users: {
       sessions: (userId: string, options: ListOptions = {}) =>
         this.request<Page<Session>>('GET', `v1/admin/users/${segment(userId)}/sessions`, { query: { ...options } }),
+      /** Ends one session of the user (404 when they have no such live session). */
+      revokeSession: (userId: string, sessionId: string) =>
+        this.request<void>('DELETE', `v1/admin/users/${segment(userId)}/sessions/${segment(sessionId)}`),
       revokeSessions: (userId: string) =>
         this.request<RevokedResponse>('DELETE', `v1/admin/users/${segment(userId)}/sessions`),
       disable: (userId: string) => this.request<User>('POST', `v1/admin/users/${segment(userId)}/disable`),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, ListQuery, Timestamp, Uuid, pageOf } from './common.js';
 import { Email, User } from './user.js';
+import { Tenant } from './directory.js';
 import { Session } from './session.js';
 
 export const ApiKeyRole = z.enum(['admin', 'login']);
@@ -30,9 +31,18 @@ export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequest>;
 export const CreateApiKeyResponse = z.object({ apiKey: ApiKey, secret: z.string() });
 export type CreateApiKeyResponse = z.infer<typeof CreateApiKeyResponse>;
 
-/** `{email}` or `{userId}`, exactly one, and an optional sliding window in seconds. */
+/**
+ * `{email}` or `{userId}`, exactly one; an optional sliding window and an optional time limit in
+ * seconds (both capped by TESSERA_IMPERSONATION_MAX_SECONDS); and why, kept in the audit event.
+ */
 export const CreateSessionTokenRequest = z
-  .strictObject({ email: Email.optional(), userId: Id.optional(), expiration: z.number().int().min(1).optional() })
+  .strictObject({
+    email: Email.optional(),
+    userId: Id.optional(),
+    expiration: z.number().int().min(1).optional(),
+    lifetime: z.number().int().min(1).optional().describe('time limit in seconds; the cap when omitted'),
+    reason: z.string().trim().min(1).max(500).optional().describe('recorded in the impersonation.started event'),
+  })
   .refine((b) => (b.email === undefined) !== (b.userId === undefined), { message: 'exactly one of email or userId' });
 export type CreateSessionTokenRequest = z.infer<typeof CreateSessionTokenRequest>;
 
@@ -110,3 +120,24 @@ export const AuditEventQuery = ListQuery.extend({
   to: Timestamp.optional(),
 });
 export type AuditEventQuery = z.infer<typeof AuditEventQuery>;
+
+/** A tenant where the signed-in person administers: holds the `admin` role or `impersonate-users` there. */
+export const AdministeredTenant = z.object({ tenant: Tenant, admin: z.boolean(), impersonate: z.boolean() });
+export type AdministeredTenant = z.infer<typeof AdministeredTenant>;
+
+/**
+ * What the signed-in person may do in the admin console, as the API decides it: everything (super
+ * admin), their tenants (tenant admin), or nothing (their own account pages only).
+ */
+export const ConsoleAccess = z.object({
+  superAdmin: z.boolean(),
+  /** Tenants they administer; empty for a super admin (who has every tenant) and for a plain user. */
+  tenants: z.array(AdministeredTenant),
+  /** TESSERA_IMPERSONATION_MAX_SECONDS: the longest an impersonation may last. */
+  impersonationMaxSeconds: z.number().int(),
+});
+export type ConsoleAccess = z.infer<typeof ConsoleAccess>;
+
+/** Whether the caller may act as this user now: what `POST /v1/admin/session-tokens` would answer. */
+export const ImpersonationAllowed = z.object({ allowed: z.boolean(), maxSeconds: z.number().int() });
+export type ImpersonationAllowed = z.infer<typeof ImpersonationAllowed>;

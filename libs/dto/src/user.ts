@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp, pageOf } from './common.js';
+import { Id, ListQuery, Timestamp, pageOf } from './common.js';
 
 /** The password policy's bounds (the minimum is TESSERA_PASSWORD_MIN_LENGTH, 8 by default). */
 export const PASSWORD_MIN_LENGTH = 8;
@@ -41,3 +41,19 @@ export const CreateUserRequest = z.strictObject({
 export type CreateUserRequest = z.infer<typeof CreateUserRequest>;
 
 export const UserPage = pageOf(User);
+
+/** `true` or `false` in a query string. */
+const QueryFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/**
+ * The users list's search and filters (all optional, combined with AND): `q` matches part of an
+ * email or the start of an id; `tenantId` keeps that tenant's members.
+ */
+export const UserListQuery = ListQuery.extend({
+  q: z.string().trim().min(1).max(320).optional(),
+  disabled: QueryFlag.optional(),
+  superAdmin: QueryFlag.optional(),
+  mfa: QueryFlag.optional(),
+  tenantId: Id.optional(),
+});
+export type UserListQuery = z.infer<typeof UserListQuery>;

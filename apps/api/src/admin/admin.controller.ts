@@ -1,6 +1,9 @@
-import { Controller, Delete, Get, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Inject, Post } from '@nestjs/common';
+import { CONFIG, type Config } from '../infra/config/config.js';
 import {
+  ConsoleAccess,
   CreateSessionTokenRequest,
+  ImpersonationAllowed,
   CreateSessionTokenResponse,
   ListQuery,
   RevokedResponse,
@@ -10,12 +13,14 @@ import {
   type Session,
 } from '@tessera/dto';
 import { Auth } from '../infra/http/auth.decorator.js';
-import { Contract, Errors, IdParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
+import { Contract, Errors, IdParam, UuidParam, ValidBody, ValidQuery } from '../infra/http/contract.decorator.js';
+import { notFound } from '../infra/http/api-error.js';
 import { CurrentActor, CurrentPrincipal, type Actor, type Principal } from '../auth/principal.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import { SessionService, toSessionDto } from '../sessions/session.service.js';
 import { SignOutService } from '../sessions/sign-out.service.js';
 import { UserService, toUserDto } from '../users/user.service.js';
+import { AccessService } from './access.service.js';
 import { ImpersonationService } from './impersonation.service.js';
 import { UserAdminService } from './user-admin.service.js';
 
@@ -28,7 +33,37 @@ export class AdminController {
     private readonly sessions: SessionService,
     private readonly signOuts: SignOutService,
     private readonly mfa: MfaService,
+    private readonly access: AccessService,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
+
+  /** Asked by the console when it opens: what it may show this person. The API decides each action again. */
+  @Get('access')
+  @Auth('admin', 'user', 'impersonation')
+  @Contract({
+    summary: 'What the caller may do in the admin console: super admin, the tenants they administer',
+    response: ConsoleAccess,
+  })
+  consoleAccess(@CurrentPrincipal() principal: Principal): Promise<ConsoleAccess> {
+    return this.access.of(principal);
+  }
+
+  /** The console shows "Act as" only when this says yes. */
+  @Get('users/:userId/impersonation')
+  @Auth('admin', 'user')
+  @Contract({
+    summary: 'Whether the caller may impersonate this user now (an unknown user is a no)',
+    response: ImpersonationAllowed,
+  })
+  async mayImpersonate(
+    @IdParam('userId') userId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ImpersonationAllowed> {
+    return {
+      allowed: await this.impersonation.allowed(principal, userId),
+      maxSeconds: this.config.impersonationMaxSeconds,
+    };
+  }
 
   /** Admins, and tenant admins for their own tenant's members (decided in ImpersonationService). */
   @Post('session-tokens')
@@ -64,6 +99,18 @@ export class AdminController {
   async endUserSessions(@IdParam('userId') userId: string, @CurrentActor() actor: Actor): Promise<RevokedResponse> {
     await this.users.getById(userId);
     return { revoked: await this.signOuts.revokeAllOf(userId, actor) };
+  }
+
+  @Delete('users/:userId/sessions/:sessionId')
+  @Auth('admin')
+  @Contract({ summary: 'End one session of a user', status: 204 })
+  async endUserSession(
+    @IdParam('userId') userId: string,
+    @UuidParam('sessionId') sessionId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.users.getById(userId);
+    if (!(await this.signOuts.revokeOne(userId, sessionId, actor))) throw notFound('session', sessionId);
   }
 
   @Delete('users/:userId/mfa')

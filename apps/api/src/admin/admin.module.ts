@@ -7,6 +7,7 @@ import { DirectoryModule } from '../directory/directory.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionModule } from '../sessions/session.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccessService } from './access.service.js';
 import { AdminController } from './admin.controller.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { ImpersonationService } from './impersonation.service.js';
@@ -26,7 +27,7 @@ import { UserController } from './user.controller.js';
     MfaModule,
   ],
   controllers: [AdminController, UserController],
-  providers: [BootstrapService, ImpersonationService, UserAdminService],
+  providers: [AccessService, BootstrapService, ImpersonationService, UserAdminService],
   exports: [ImpersonationService, UserAdminService],
 })
 export class AdminModule {}

@@ -56,7 +56,8 @@ export class ImpersonationService {
     if (target.disabledAt !== null) throw new ApiError('user_disabled', 'This account is disabled');
 
     const max = this.config.impersonationMaxSeconds;
-    const expiration = Math.min(request.expiration ?? this.config.session.defaultExpiration, max);
+    const lifetime = Math.min(request.lifetime ?? max, max);
+    const expiration = Math.min(request.expiration ?? this.config.session.defaultExpiration, lifetime);
     const impersonatorId =
       principal.kind === 'api_key' ? `${API_KEY_IMPERSONATOR}${principal.apiKey.id}` : principal.user.id;
     const tenantId = right.kind === 'tenant_admin' ? right.tenantId : undefined;
@@ -66,7 +67,7 @@ export class ImpersonationService {
           userId: target.id,
           type: 'impersonation',
           expiration,
-          lifetime: max,
+          lifetime,
           impersonatorId,
           tenantId,
           // As of the impersonator's own rows: a sign-out everywhere racing this request ends it too.
@@ -82,10 +83,32 @@ export class ImpersonationService {
         userId: target.id,
         sessionId: created.session.id,
         tenantId: tenantId ?? null,
-        details: { via: right.kind, expiration, lifetime: max },
+        details: {
+          via: right.kind,
+          expiration,
+          lifetime,
+          ...(request.reason === undefined ? {} : { reason: request.reason }),
+        },
       });
       return created;
     });
+  }
+
+  /**
+   * Whether `start` would give this caller a session for this user now: the same rules, answered
+   * as a yes or no. An unknown user is a no, as a forbidden one is (no enumeration).
+   */
+  async allowed(principal: Principal, userId: string): Promise<boolean> {
+    try {
+      await this.requireImpersonator(principal);
+      const target = await this.users.findById(userId);
+      if (!target || target.disabledAt !== null) return false;
+      await this.authorize(principal, target);
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'forbidden') return false;
+      throw error;
+    }
   }
 
   /**

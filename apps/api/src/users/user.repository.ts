@@ -49,6 +49,17 @@ export function userOfRow(row: UserRow): UserEntity | null {
   };
 }
 
+/** The users list's filters, combined with AND; `tenantIds`: members of any of these tenants. */
+export interface UserFilter {
+  /** Exactly this user (to ask whether they pass the other filters). */
+  id?: string;
+  q?: string;
+  disabled?: boolean;
+  superAdmin?: boolean;
+  mfa?: boolean;
+  tenantIds?: string[];
+}
+
 /**
  * The only writer of the users table (UserService's rules decide what to write). Methods that take
  * a `tx` run in the caller's transaction; without one, each statement runs on its own.
@@ -139,8 +150,31 @@ export class UserRepository {
     return Boolean(result.affected);
   }
 
-  /** Oldest first, by keyset (or offset) pagination. */
-  list(query: Listing): Promise<Page<UserEntity>> {
-    return this.users(undefined, (users) => paginate(users.createQueryBuilder('u'), query));
+  /** Oldest first, by keyset (or offset) pagination; with a filter, only the users it keeps. */
+  list(query: Listing, filter: UserFilter = {}): Promise<Page<UserEntity>> {
+    return this.users(undefined, (users) => {
+      const qb = users.createQueryBuilder('u');
+      if (filter.id !== undefined) qb.andWhere('u.id = :id', { id: filter.id });
+      if (filter.q !== undefined) {
+        // Emails are stored lowercased; LIKE's wildcards in the search are taken literally.
+        const literal = filter.q.replace(/[\\%_]/g, (c) => `\\${c}`);
+        qb.andWhere("(u.email LIKE :contains ESCAPE '\\' OR u.id LIKE :prefix ESCAPE '\\')", {
+          contains: `%${literal.toLowerCase()}%`,
+          prefix: `${literal}%`,
+        });
+      }
+      if (filter.disabled !== undefined) qb.andWhere(`u.disabledAt IS ${filter.disabled ? 'NOT ' : ''}NULL`);
+      if (filter.superAdmin !== undefined) qb.andWhere('u.superAdmin = :superAdmin', { superAdmin: filter.superAdmin });
+      if (filter.mfa !== undefined) qb.andWhere('u.mfaEnabled = :mfa', { mfa: filter.mfa });
+      if (filter.tenantIds !== undefined) {
+        if (filter.tenantIds.length === 0) qb.andWhere('1 = 0');
+        // Membership is the directory's table; reading who belongs to a tenant is a filter here.
+        else
+          qb.andWhere('u.id IN (SELECT m.user_id FROM memberships m WHERE m.tenant_id IN (:...tenantIds))', {
+            tenantIds: filter.tenantIds,
+          });
+      }
+      return paginate(qb, query);
+    });
   }
 }

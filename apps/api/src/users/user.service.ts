@@ -8,10 +8,10 @@ import type { Listing } from '../infra/database/pagination.js';
 import type { Transaction } from '../infra/database/transaction-runner.js';
 import { PasswordService } from './password.service.js';
 import type { UserEntity } from './user.entity.js';
-import { UserRepository } from './user.repository.js';
+import { UserRepository, type UserFilter } from './user.repository.js';
 
 // The hot reads of other capabilities join users with these (sessions' token validation).
-export { USER_COLUMNS, userOfRow, type UserRow } from './user.repository.js';
+export { USER_COLUMNS, userOfRow, type UserRow, type UserFilter } from './user.repository.js';
 
 /** A user to create; the id is generated when omitted. */
 export interface NewUser {
@@ -93,8 +93,8 @@ export class UserService {
     }
   }
 
-  list(query: Listing): Promise<Page<UserEntity>> {
-    return this.users.list(query);
+  list(query: Listing, filter?: UserFilter): Promise<Page<UserEntity>> {
+    return this.users.list(query, filter);
   }
 
   findById(id: string): Promise<UserEntity | null> {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Controller, Get, Header, Param, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Header, Param, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../infra/http/api-error.js';
 import { Public } from '../infra/http/auth.decorator.js';
 
@@ -22,6 +22,12 @@ const TYPES: Record<string, string> = {
 const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** Paths that belong to the API (or its docs and assets): an unknown one is JSON 404 whoever asks. */
+const API_PATHS = /^\/(v1|warrant|tenant|health|docs|assets)(\/|$)/;
+
+/** The router's JSON 404, the same body the error filter answers for any unknown route. */
+const noSuchRoute = () => new ApiError('not_found', 'No such route', { type: 'route' });
 
 const notBuilt = () =>
   new ApiError('not_found', 'The web app is not built (npm run build)', { type: 'route', id: '/' });
@@ -63,6 +69,25 @@ export class WebController {
   page(): Buffer {
     const html = this.read('index.html');
     if (!html) throw notBuilt();
+    return html;
+  }
+
+  /**
+   * Any other GET of up to three segments: a browser opening an unknown page of the app gets the
+   * app (which shows its not-found page) with status 404; anything else, and any path of the API,
+   * the router's JSON 404. Parameters, not a wildcard: the router's limits still apply to them.
+   */
+  @Get([':first', ':first/:second', ':first/:second/:third'])
+  @Public()
+  notFound(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
+    const html = request.headers.accept?.includes('text/html') === true ? this.read('index.html') : undefined;
+    if (html === undefined || API_PATHS.test(request.url)) throw noSuchRoute();
+    void reply
+      .status(404)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', PAGE_CSP)
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store');
     return html;
   }
 

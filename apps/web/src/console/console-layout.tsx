@@ -2,13 +2,14 @@ import { Navigate, NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth.js';
 import { Page } from '../page.js';
 
+/** Tenant admins see the areas the API opens to them (their tenants' members and tenants). */
 const AREAS = [
   { to: '/console/users', label: 'Users' },
   { to: '/console/tenants', label: 'Tenants' },
-  { to: '/console/catalog', label: 'Roles & permissions' },
-  { to: '/console/pricing', label: 'Pricing & features' },
+  { to: '/console/catalog', label: 'Roles & permissions', superAdminOnly: true },
+  { to: '/console/pricing', label: 'Pricing & features', superAdminOnly: true },
   { to: '/console/api-keys', label: 'API keys', superAdminOnly: true },
-  { to: '/console/audit', label: 'Audit log' },
+  { to: '/console/audit', label: 'Audit log', superAdminOnly: true },
 ];
 
 /** The admin console's frame: its own navigation beside the page; only for those the API lets in. */

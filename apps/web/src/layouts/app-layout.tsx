@@ -1,6 +1,7 @@
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../auth.js';
 import { navigate } from '../router.js';
+import { ActingBanner } from '../console/impersonation/acting-banner.js';
 
 /** Navigation that follows the signed-in state: sign-in only when signed out. */
 function MainNav() {
@@ -25,8 +26,15 @@ function MainNav() {
 }
 
 function Who() {
-  const { me, signOut } = useAuth();
+  const { me, signOut, acting } = useAuth();
   if (!me) return null;
+  // While acting, the banner's Stop is the way out: the person's own session stays signed in.
+  if (acting)
+    return (
+      <div className="who">
+        <span>{me.user.email ?? me.user.userId}</span>
+      </div>
+    );
   return (
     <div className="who">
       <span>{me.user.email ?? me.user.userId}</span>
@@ -51,6 +59,7 @@ export function AppLayout() {
       <a className="skip" href="#main">
         Skip to content
       </a>
+      <ActingBanner />
       <header className="bar">
         <span className="brand">Tessera</span>
         <MainNav />

@@ -2,10 +2,16 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNod
 import type { Member, SelfServiceContext, TesseraClient } from '@tessera/client';
 import { TesseraError, anonymous, describe, withToken } from '../api.js';
 import { Page } from '../page.js';
+import { ConfirmButton } from '../ui/confirm.js';
 
-type LinkState = 'loading' | 'ready' | 'invalid' | 'used' | 'expired' | 'no-permission' | 'ended';
+type LinkState = 'loading' | 'ready' | 'needs-link' | 'invalid' | 'used' | 'expired' | 'no-permission' | 'ended';
 
 const MESSAGES: Record<Exclude<LinkState, 'loading' | 'ready'>, { title: string; text: string }> = {
+  // A reload (or an address typed without its link): the one-time code was used and wiped.
+  'needs-link': {
+    title: 'This dashboard needs a new link',
+    text: 'Dashboard links work once, so reloading the page cannot open it again. Go back to the application and open the dashboard from there.',
+  },
   invalid: { title: 'This link is not valid', text: 'Ask the application that sent you here for a new link.' },
   used: {
     title: 'This link was already used',
@@ -21,6 +27,9 @@ const MESSAGES: Record<Exclude<LinkState, 'loading' | 'ready'>, { title: string;
     text: 'Go back to the application and open the dashboard again.',
   },
 };
+
+/** The permission that opens this dashboard: losing it ends the dashboard user's access. */
+const DASHBOARD = 'view-self-service-dashboard';
 
 function stateOf(error: unknown): LinkState {
   if (!(error instanceof TesseraError)) return 'invalid';
@@ -46,7 +55,7 @@ export function SelfServicePage() {
     const code = new URLSearchParams(window.location.hash.slice(1)).get('code');
     window.history.replaceState(null, '', window.location.pathname);
     if (!code) {
-      setState('invalid');
+      setState('needs-link');
       return;
     }
     anonymous.selfService
@@ -146,6 +155,17 @@ function Dashboard({
   if (!context) return <p role="status">Loading…</p>;
   const assignable = new Set(context.assignableRoles.map((r) => r.roleId));
   const held = new Set(context.permissions);
+  const grantsDashboard = new Set(
+    context.assignableRoles.filter((r) => r.permissions.includes(DASHBOARD)).map((r) => r.roleId),
+  );
+  /**
+   * Whether this role is the member's last one that opens this dashboard (as far as the dashboard
+   * can see: roles it may assign, and a direct grant of the permission).
+   */
+  const isLastDashboardRole = (m: Member, roleId: string) =>
+    grantsDashboard.has(roleId) &&
+    !m.permissions.includes(DASHBOARD) &&
+    m.roles.filter((r) => r !== roleId && grantsDashboard.has(r)).length === 0;
 
   return (
     <Page title={`${context.tenant.name}: members`}>
@@ -163,45 +183,53 @@ function Dashboard({
           {error}
         </p>
       )}
-      <datalist id="assignable-roles">
-        {context.assignableRoles.map((r) => (
-          <option key={r.roleId} value={r.roleId}>
-            {r.name ?? r.roleId}
-          </option>
-        ))}
-      </datalist>
-      <datalist id="held-permissions">
-        {context.permissions.map((p) => (
-          <option key={p} value={p} />
-        ))}
-      </datalist>
       <ul className="members">
         {members.map((m) => (
           <li key={m.user.userId} className="card member" data-user-id={m.user.userId}>
             <h2>{labelOf(m.user)}</h2>
-            <p className="chips" aria-label={`Roles of ${labelOf(m.user)}`}>
+            <div className="chips" role="group" aria-label={`Roles of ${labelOf(m.user)}`}>
               {m.roles.length === 0 && <span className="muted">No roles</span>}
               {m.roles.map((roleId) => (
                 <span className="chip" key={roleId}>
                   {roleId}
-                  {assignable.has(roleId) && (
-                    <button
-                      type="button"
-                      aria-label={`Revoke role ${roleId} from ${labelOf(m.user)}`}
-                      onClick={() =>
-                        void change(
-                          () => client.selfService.revokeRole(m.user.userId, roleId),
-                          `Revoked ${roleId} from ${labelOf(m.user)}.`,
-                        )
-                      }
-                    >
-                      ×
-                    </button>
-                  )}
+                  {assignable.has(roleId) &&
+                    (m.user.userId === context.user.userId && isLastDashboardRole(m, roleId) ? (
+                      // Revoking one's own last such role locks oneself out: ask first.
+                      <ConfirmButton
+                        label="×"
+                        ariaLabel={`Revoke role ${roleId} from ${labelOf(m.user)}`}
+                        title={`Revoke ${roleId} from yourself?`}
+                        confirmLabel="Revoke and lose access"
+                        onConfirm={() =>
+                          change(
+                            () => client.selfService.revokeRole(m.user.userId, roleId),
+                            `Revoked ${roleId} from ${labelOf(m.user)}.`,
+                          )
+                        }
+                      >
+                        <p>
+                          It is your last role that lets you manage this organization here: you would lose access to
+                          this dashboard, and only another administrator could give it back.
+                        </p>
+                      </ConfirmButton>
+                    ) : (
+                      <button
+                        type="button"
+                        aria-label={`Revoke role ${roleId} from ${labelOf(m.user)}`}
+                        onClick={() =>
+                          void change(
+                            () => client.selfService.revokeRole(m.user.userId, roleId),
+                            `Revoked ${roleId} from ${labelOf(m.user)}.`,
+                          )
+                        }
+                      >
+                        ×
+                      </button>
+                    ))}
                 </span>
               ))}
-            </p>
-            <p className="chips" aria-label={`Permissions of ${labelOf(m.user)}`}>
+            </div>
+            <div className="chips" role="group" aria-label={`Permissions of ${labelOf(m.user)}`}>
               {m.permissions.map((permissionId) => (
                 <span className="chip outline" key={permissionId}>
                   {permissionId}
@@ -221,11 +249,13 @@ function Dashboard({
                   )}
                 </span>
               ))}
-            </p>
-            <GrantForm
+            </div>
+            <GrantPicker
               label="Grant role"
-              list="assignable-roles"
               email={labelOf(m.user)}
+              choices={context.assignableRoles
+                .filter((r) => !m.roles.includes(r.roleId))
+                .map((r) => ({ id: r.roleId, name: r.name ?? r.roleId }))}
               onGrant={(id) =>
                 change(
                   () => client.selfService.grantRole(m.user.userId, id),
@@ -233,10 +263,10 @@ function Dashboard({
                 )
               }
             />
-            <GrantForm
+            <GrantPicker
               label="Grant permission"
-              list="held-permissions"
               email={labelOf(m.user)}
+              choices={context.permissions.filter((p) => !m.permissions.includes(p)).map((p) => ({ id: p, name: p }))}
               onGrant={(id) =>
                 change(
                   () => client.selfService.grantPermission(m.user.userId, id),
@@ -254,32 +284,41 @@ function Dashboard({
 /** How a member is shown: their email, or their id for a user without one. */
 const labelOf = (user: { userId: string; email: string | null }) => user.email ?? user.userId;
 
-function GrantForm({
+/** A grant chosen from a list (what the dashboard user may give), never typed. */
+function GrantPicker({
   label,
-  list,
   email,
+  choices,
   onGrant,
 }: {
   label: string;
-  list: string;
   email: string;
+  choices: { id: string; name: string }[];
   onGrant: (id: string) => Promise<void>;
 }) {
   const [value, setValue] = useState('');
-  const id = `${list}-${email}`.replace(/[^A-Za-z0-9-]/g, '-');
+  const id = `${label}-${email}`.replace(/[^A-Za-z0-9-]/g, '-');
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (value.trim() === '') return;
-    await onGrant(value.trim());
+    if (value === '') return;
+    await onGrant(value);
     setValue('');
   }
+  if (choices.length === 0) return null;
   return (
     <form className="grant" onSubmit={(e) => void submit(e)}>
       <label htmlFor={id}>
         {label} <span className="sr-only">to {email}</span>
       </label>
-      <input id={id} list={list} value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
-      <button type="submit" className="secondary">
+      <select id={id} value={value} onChange={(e) => setValue(e.target.value)}>
+        <option value="">Choose…</option>
+        {choices.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name === c.id ? c.id : `${c.name} (${c.id})`}
+          </option>
+        ))}
+      </select>
+      <button type="submit" className="secondary" disabled={value === ''}>
         Grant
       </button>
     </form>

@@ -3,6 +3,8 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 interface ConfirmProps {
   /** The button that opens the question. */
   label: string;
+  /** A fuller name for the button when its label alone is ambiguous (one "End" per row). */
+  ariaLabel?: string;
   /** The question's heading, e.g. "End all sessions of ada@example.com?" */
   title: string;
   /** What will happen, in a sentence or two. */
@@ -23,6 +25,7 @@ interface ConfirmProps {
  */
 export function ConfirmButton({
   label,
+  ariaLabel,
   title,
   children,
   confirmLabel,
@@ -43,7 +46,13 @@ export function ConfirmButton({
   const ready = typeToConfirm === undefined || typed === typeToConfirm;
   return (
     <>
-      <button type="button" className={danger ? 'danger' : undefined} disabled={disabled} onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className={danger ? 'danger' : undefined}
+        aria-label={ariaLabel}
+        disabled={disabled}
+        onClick={() => setOpen(true)}
+      >
         {label}
       </button>
       {open && (
@@ -69,7 +78,7 @@ export function ConfirmButton({
               </p>
             )}
             <div className="actions">
-              <button type="button" onClick={() => setOpen(false)}>
+              <button type="button" className="secondary" onClick={() => setOpen(false)}>
                 Cancel
               </button>
               <button type="submit" className={danger ? 'danger' : 'primary'} disabled={!ready}>
