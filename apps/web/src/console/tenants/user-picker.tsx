@@ -8,24 +8,37 @@ import { fetchAll } from '../catalog/catalog-data.js';
 const SHOWN = 8;
 
 /**
- * The people a picker may offer: every user for super admins; for a tenant admin, the members of
- * the tenants they administer (the API lets them add only those).
+ * The people a picker may offer for what was typed: super admins search every user on the server
+ * (`q`: part of an email or the start of an id); a tenant admin picks among the members of the
+ * tenants they administer (the API lets them add only those), loaded once and filtered here.
  */
-export function useCandidates() {
+function useCandidates(wanted: string) {
   const { client, access } = useAuth();
-  return useQuery<User[]>({
-    queryKey: ['candidates', access.superAdmin],
+  const search = useQuery<User[]>({
+    queryKey: ['users', 'search', wanted],
+    enabled: access.superAdmin && wanted !== '',
+    staleTime: 30_000,
+    queryFn: async () => (await client.users.list({ q: wanted, limit: SHOWN + 5 })).items,
+  });
+  const members = useQuery<User[]>({
+    queryKey: ['candidates', 'members'],
+    enabled: !access.superAdmin,
     staleTime: 30_000,
     queryFn: async () => {
-      if (access.superAdmin) return fetchAll((after) => client.users.list({ limit: 100, after }));
       const tenants = await fetchAll((after) => client.tenants.list({ limit: 100, after }));
-      const members = await Promise.all(
+      const all = await Promise.all(
         tenants.map((t) => fetchAll((after) => client.members.list(t.tenantId, { limit: 100, after }))),
       );
-      const byId = new Map(members.flat().map((m) => [m.user.userId, m.user]));
-      return [...byId.values()];
+      return [...new Map(all.flat().map((m) => [m.user.userId, m.user])).values()];
     },
   });
+  if (access.superAdmin) return search;
+  return {
+    ...members,
+    data: members.data?.filter(
+      (u) => u.userId.toLowerCase().includes(wanted) || (u.email ?? '').toLowerCase().includes(wanted),
+    ),
+  };
 }
 
 export const personLabel = (user: User) => user.email ?? user.userId;
@@ -42,19 +55,13 @@ export function UserPicker({
   onPick: (user: User) => void;
 }) {
   const { access } = useAuth();
-  const candidates = useCandidates();
   const [text, setText] = useState('');
   const inputId = useId();
   const hintId = useId();
   const wanted = text.trim().toLowerCase();
+  const candidates = useCandidates(wanted);
   const matches = useMemo(
-    () =>
-      wanted === ''
-        ? []
-        : (candidates.data ?? [])
-            .filter((u) => !exclude?.has(u.userId))
-            .filter((u) => u.userId.toLowerCase().includes(wanted) || (u.email ?? '').toLowerCase().includes(wanted))
-            .slice(0, SHOWN),
+    () => (wanted === '' ? [] : (candidates.data ?? []).filter((u) => !exclude?.has(u.userId)).slice(0, SHOWN)),
     [candidates.data, exclude, wanted],
   );
   return (
