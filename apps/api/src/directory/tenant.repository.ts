@@ -32,7 +32,7 @@ export class TenantRepository {
     return this.db.run((tx) => paginate(tx.getRepository(TenantEntity).createQueryBuilder('t'), query));
   }
 
-  async rename(tx: Transaction, id: string, name: string, updatedAt: number): Promise<void> {
+  async rename(tx: Transaction, id: string, name: string | null, updatedAt: number): Promise<void> {
     await tx.getRepository(TenantEntity).update({ id }, { name, updatedAt });
   }
 

@@ -30,7 +30,7 @@ export class WarrantController {
   @Contract({ summary: 'Warrant: create a warrant (a membership or a grant)', body: WarrantInput, status: 200 })
   @Errors('not_found')
   async create(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<WarrantInput> {
-    await this.warrants.write(body, true, actor);
+    await this.warrants.create(body, actor);
     return body;
   }
 
@@ -40,7 +40,7 @@ export class WarrantController {
   @Contract({ summary: 'Warrant: delete a warrant', body: WarrantInput, status: 200 })
   @Errors('not_found')
   async remove(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<void> {
-    await this.warrants.write(body, false, actor);
+    await this.warrants.delete(body, actor);
   }
 
   /** Warrant's `Warrant.queryWarrants`: `select=warrants` with `for`/`where` clauses, page and limit. */

@@ -148,7 +148,7 @@ function Dashboard({
   const held = new Set(context.permissions);
 
   return (
-    <Page title={`${context.tenant.name}: members`}>
+    <Page title={`${context.tenant.name ?? context.tenant.tenantId}: members`}>
       <div className="toolbar">
         <p className="muted">
           Signed in as {labelOf(context.user)}. You can grant roles and permissions you hold here yourself.
