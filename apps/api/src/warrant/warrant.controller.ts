@@ -57,15 +57,18 @@ export class WarrantController {
   /**
    * Warrant's check: HTTP 200 with `{code: 200}` when authorized and `{code: 403}` when not (the SDK
    * reads `code`). An admin key may ask about anyone; an authorization session about its own user.
+   * With `debug`, an authorized answer says through which stored warrants (`decisionPath`).
    */
   @Post('v2/authorize')
   @HttpCode(200)
   @Auth('admin', 'authorization')
   @Contract({ summary: 'Warrant: authorize (check)', body: AuthorizeInput, response: AuthorizeResult, status: 200 })
   async authorize(@ValidBody() body: AuthorizeInput, @CurrentPrincipal() principal: Principal) {
-    return (await this.warrants.authorize(body, principal))
+    const { authorized, decisionPath } = await this.warrants.authorize(body, principal);
+    const answer = authorized
       ? ({ code: 200, result: 'Authorized' } as const)
       : ({ code: 403, result: 'Not Authorized' } as const);
+    return decisionPath === undefined ? answer : { ...answer, decisionPath };
   }
 
   @Post('v1/sessions')

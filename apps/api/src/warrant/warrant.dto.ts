@@ -98,14 +98,24 @@ export const AuthorizeInput = z.object({
   op: z.enum(['allOf', 'anyOf']).optional(),
   warrants: z.array(WarrantInput).min(1).max(100),
   consistentRead: z.boolean().optional(),
-  /** Accepted and ignored: Tessera gives no decisionPath (docs/warrant.md). */
+  /** Adds Warrant's `decisionPath` to an authorized answer. */
   debug: z.boolean().optional(),
 });
 export type AuthorizeInput = z.infer<typeof AuthorizeInput>;
 
+const StoredWarrant = z.object({
+  objectType: z.string(),
+  objectId: z.string(),
+  relation: z.string(),
+  subject: z.object({ objectType: z.string(), objectId: z.string(), relation: z.string().optional() }),
+  context: z.record(z.string(), z.string()).optional(),
+});
+
 export const AuthorizeResult = z.object({
   code: z.union([z.literal(200), z.literal(403)]),
   result: z.enum(['Authorized', 'Not Authorized']),
+  /** With `debug`: per warrant that held, the stored warrants it held through, subject side first. */
+  decisionPath: z.record(z.string(), z.array(StoredWarrant)).optional(),
 });
 
 export const WarrantSessionInput = z.object({

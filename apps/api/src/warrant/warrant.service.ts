@@ -172,7 +172,7 @@ export class WarrantService {
    * Warrant's check. An authorization session may only ask about its own user: another subject is
    * 403 (Warrant silently replaced it).
    */
-  async authorize(input: AuthorizeInput, principal: Principal): Promise<boolean> {
+  async authorize(input: AuthorizeInput, principal: Principal): Promise<Authorization> {
     if (principal.kind === 'session') {
       for (const w of input.warrants) {
         if (w.subject.objectType !== 'user' || w.subject.objectId !== principal.session.userId) {
@@ -181,7 +181,67 @@ export class WarrantService {
       }
     }
     const results = await this.holdAll(input.warrants);
-    return input.op === 'anyOf' ? results.some(Boolean) : results.every(Boolean);
+    const anyOf = input.op === 'anyOf';
+    const authorized = anyOf ? results.some(Boolean) : results.every(Boolean);
+    if (input.debug !== true) return { authorized };
+    // Warrant's debug answer: how each warrant it looked at held, in the order it looked (anyOf
+    // stops at the first that holds, allOf at the first that does not). Read after the answer,
+    // from the stored warrants: the check itself stays the same statements.
+    const decisionPath: Record<string, WarrantView[]> = {};
+    for (const [i, w] of input.warrants.entries()) {
+      if (results[i]) {
+        const path = await this.pathTo(w);
+        if (path.length > 0) decisionPath[warrantString(w)] = path;
+      }
+      if (anyOf === results[i]) break;
+    }
+    return Object.keys(decisionPath).length > 0 ? { authorized, decisionPath } : { authorized };
+  }
+
+  /**
+   * The stored warrants through which a warrant that holds does, subject side first: the warrant
+   * itself, a role that holds the permission, or a pricing tier or tenant that holds the feature.
+   * Empty when none of these shapes explains it (a tier included in another, say).
+   */
+  private async pathTo(w: WarrantInput): Promise<WarrantView[]> {
+    const scoped = (v: WarrantView) => v.context === undefined || v.context.tenant === w.context?.tenant;
+    const onObject = await this.warrantsOfObject(w.objectType, w.objectId);
+    const direct = onObject.find(
+      (v) =>
+        v.relation === w.relation &&
+        v.subject.objectType === w.subject.objectType &&
+        v.subject.objectId === w.subject.objectId &&
+        scoped(v),
+    );
+    if (direct) return [direct];
+    if (w.subject.objectType !== 'user' || w.relation !== 'member') return [];
+    const through = (type: string, id: string) =>
+      onObject.find((h) => h.subject.objectType === type && h.subject.objectId === id);
+    const mine = await this.warrantsOfSubject('user', w.subject.objectId);
+    if (w.objectType === 'permission') {
+      for (const role of mine.filter((v) => v.objectType === 'role' && scoped(v))) {
+        const link = through('role', role.objectId);
+        if (link) return [role, link];
+      }
+    }
+    if (w.objectType === 'feature') {
+      for (const tier of mine.filter((v) => v.objectType === 'pricing-tier')) {
+        const link = through('pricing-tier', tier.objectId);
+        if (link) return [tier, link];
+      }
+      const tenants = mine.filter(
+        (v) => v.objectType === 'tenant' && v.relation === 'member' && (w.context?.tenant ?? v.objectId) === v.objectId,
+      );
+      for (const member of tenants) {
+        const link = through('tenant', member.objectId);
+        if (link) return [member, link];
+        for (const tier of await this.warrantsOfSubject('tenant', member.objectId)) {
+          const viaTier = tier.objectType === 'pricing-tier' ? through('pricing-tier', tier.objectId) : undefined;
+          if (viaTier) return [member, tier, viaTier];
+        }
+      }
+    }
+    return [];
   }
 
   /**
@@ -356,6 +416,20 @@ export class WarrantService {
     // relation Tessera never grants.
     return false;
   }
+}
+
+/** A check's answer, with Warrant's `decisionPath` when it was asked for (`debug`) and found. */
+export interface Authorization {
+  authorized: boolean;
+  decisionPath?: Record<string, WarrantView[]>;
+}
+
+/** Warrant's name of a warrant: `type:id#relation@type:id[#relation][k=v …]`, context keys sorted. */
+function warrantString(w: WarrantInput): string {
+  const subject = `${w.subject.objectType}:${w.subject.objectId}${w.subject.relation ? `#${w.subject.relation}` : ''}`;
+  const context = Object.entries(w.context ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const suffix = context.length === 0 ? '' : `[${context.map(([k, v]) => `${k}=${v}`).join(' ')}]`;
+  return `${w.objectType}:${w.objectId}#${w.relation}@${subject}${suffix}`;
 }
 
 /** A stored warrant with its role and permission ids as Warrant names them. */
