@@ -1,4 +1,4 @@
-import { WarrantClient, type ApiError } from '@warrantdev/warrant-node';
+import { Query, WarrantClient, type ApiError } from '@warrantdev/warrant-node';
 import { RoleEntity, TenantEntity, TenantPermissionGrantEntity } from '../src/directory/directory.entity.js';
 import { PricingTierTierEntity } from '../src/entitlements/entitlement.entity.js';
 import { describeEachDatabase, failure, useServer, uid } from './harness.js';
@@ -248,6 +248,20 @@ describeEachDatabase('Warrant fidelity of /warrant', (db) => {
       expect(await t.server.admin.check({ userId, checks: [{ role: 'admin', tenantId }] })).toMatchObject({
         authorized: true,
       });
+      // The query names each once: their own role admin in the tenant, and the tenant relation admin.
+      const ofUser = await warrant.Warrant.queryWarrants(
+        Query.selectWarrants().where({ subject: { objectType: 'user', objectId: userId } }),
+      );
+      const shownAs = (type: string, relation: string) =>
+        ofUser.filter((w) => w.objectType === type && w.relation === relation).map((w) => [w.objectId, w.context]);
+      expect(shownAs('role', 'member')).toEqual(
+        expect.arrayContaining([
+          ['admin', { tenant: tenantId }],
+          ['member', undefined],
+        ]),
+      );
+      expect(shownAs('role', 'member')).toHaveLength(2);
+      expect(shownAs('tenant', 'member')).toEqual([[tenantId, undefined]]);
 
       await warrant.Role.delete('admin');
       expect((await sdkError(warrant.Role.get('admin'))).name).toBe('NotFoundError');

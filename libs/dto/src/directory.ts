@@ -10,7 +10,12 @@ const Name = z.string().min(1).max(200);
 const Description = z.string().max(1000);
 
 /** `name` is null for a tenant created without one through the Warrant-compatible API. */
-export const Tenant = z.object({ tenantId: Id, name: z.string().nullable(), createdAt: Timestamp, updatedAt: Timestamp });
+export const Tenant = z.object({
+  tenantId: Id,
+  name: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
 export type Tenant = z.infer<typeof Tenant>;
 export const CreateTenantRequest = z.strictObject({ tenantId: Id.optional(), name: Name });
 export type CreateTenantRequest = z.infer<typeof CreateTenantRequest>;

@@ -11,7 +11,7 @@ import { UserService } from '../users/user.service.js';
 import type { CheckItem } from '@tessera/dto';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
 import { matches, type Clause, type WarrantView } from './warrant-query.js';
-import { toTessera, toWarrant } from './warrant-ids.js';
+import { builtIns, toTessera, toWarrant } from './warrant-ids.js';
 
 const invalid = (message: string, field: string) =>
   new ApiError('invalid_request', message, { fields: { [field]: message } });
@@ -300,12 +300,12 @@ export class WarrantService {
 
   /** The warrants on an object, in Warrant's ids. */
   private async warrantsOfObject(type: string, id: string): Promise<WarrantView[]> {
-    return (await this.storedOnObject(type, tesseraId(type, id))).map(inWarrantIds);
+    return (await this.storedOnObject(type, tesseraId(type, id))).filter(notBuiltIn).map(inWarrantIds);
   }
 
   /** The warrants of a subject, in Warrant's ids. */
   private async warrantsOfSubject(type: string, id: string): Promise<WarrantView[]> {
-    return (await this.storedOfSubject(type, tesseraId(type, id))).map(inWarrantIds);
+    return (await this.storedOfSubject(type, tesseraId(type, id))).filter(notBuiltIn).map(inWarrantIds);
   }
 
   private async storedOnObject(type: string, id: string): Promise<WarrantView[]> {
@@ -430,6 +430,13 @@ function warrantString(w: WarrantInput): string {
   const context = Object.entries(w.context ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   const suffix = context.length === 0 ? '' : `[${context.map(([k, v]) => `${k}=${v}`).join(' ')}]`;
   return `${w.objectType}:${w.objectId}#${w.relation}@${subject}${suffix}`;
+}
+
+/** Whether a stored warrant names none of Tessera's built-in roles and permissions, which /warrant never shows. */
+function notBuiltIn(v: WarrantView): boolean {
+  const builtIn = (type: string, id: string) =>
+    (type === 'role' || type === 'permission') && builtIns(type).includes(id);
+  return !builtIn(v.objectType, v.objectId) && !builtIn(v.subject.objectType, v.subject.objectId);
 }
 
 /** A stored warrant with its role and permission ids as Warrant names them. */
