@@ -149,6 +149,32 @@ describeEachDatabase('Warrant fidelity of /warrant', (db) => {
       expect((await warrant.Role.listRolesForUser(newUser)).map((r) => r.roleId)).toEqual([newRole]);
     });
 
+    it('a warrant refused for its shape creates nothing it names', async () => {
+      const [tenantId, roleId, userId] = [uid('t'), uid('r'), uid('u')];
+      const group = await call('POST', 'v1/warrants', {
+        objectType: 'role',
+        objectId: roleId,
+        relation: 'member',
+        subject: { objectType: 'group', objectId: 'g1' },
+        context: { tenant: tenantId },
+      });
+      expect([group.status, group.body.code, group.body.parameter]).toEqual([
+        400,
+        'invalid_parameter',
+        'subject.objectType',
+      ]);
+      const unknownRole = await call('POST', 'v1/warrants', {
+        objectType: 'tenant',
+        objectId: tenantId,
+        relation: uid('no-such-role'),
+        subject: { objectType: 'user', objectId: userId },
+      });
+      expect([unknownRole.status, unknownRole.body.code]).toEqual([404, 'not_found']);
+      expect(await t.server.db.getRepository(RoleEntity).existsBy({ id: roleId })).toBe(false);
+      expect(await t.server.db.getRepository(TenantEntity).existsBy({ id: tenantId })).toBe(false);
+      expect((await call('GET', `v1/users/${userId}`)).status).toBe(404);
+    });
+
     it('deleting a warrant that does not exist is 404 and changes nothing', async () => {
       const [tenantId, roleId, userId] = [uid('t'), uid('r'), uid('u')];
       const missing = await sdkError(

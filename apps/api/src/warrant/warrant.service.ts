@@ -5,7 +5,7 @@ import { UserAdminService } from '../admin/user-admin.service.js';
 import { CatalogService, type CatalogKind } from '../directory/catalog.service.js';
 import { EntitlementService } from '../entitlements/entitlement.service.js';
 import { CheckService } from '../check/check.service.js';
-import { GrantService } from '../directory/grant.service.js';
+import { GrantService, SUPER_ADMIN } from '../directory/grant.service.js';
 import { TenantService } from '../directory/tenant.service.js';
 import { UserService } from '../users/user.service.js';
 import type { CheckItem } from '@tessera/dto';
@@ -106,7 +106,7 @@ export class WarrantService {
    * granted than the warrant says: a context key other than `tenant` was refused by the DTO.
    */
   async create(w: WarrantInput, actor: Actor): Promise<void> {
-    this.kindOf(w);
+    await this.requireWritable(w);
     await this.ensure(w.objectType, w.objectId, actor);
     await this.ensure(w.subject.objectType, w.subject.objectId, actor);
     if (w.context?.tenant !== undefined) await this.ensure('tenant', w.context.tenant, actor);
@@ -119,6 +119,32 @@ export class WarrantService {
     const found = await this.warrantsOfObject(w.objectType, w.objectId);
     if (!found.some((v) => same(v, w))) throw notFound('warrant', `${w.objectType}:${w.objectId}#${w.relation}`);
     await this.write(w, false, actor);
+  }
+
+  /**
+   * Every 4xx a warrant's write could answer, asked before anything is created for it: a refused
+   * warrant leaves nothing behind.
+   */
+  private async requireWritable(w: WarrantInput): Promise<void> {
+    const kind = this.kindOf(w);
+    const subject = w.subject.objectType;
+    if (kind === 'tenant') {
+      this.requireUserSubject(w);
+      if (w.relation === SUPER_ADMIN) throw invalid('super_admin is a global role', 'relation');
+      // A tenant relation other than member is a role that must exist already.
+      if (w.relation !== 'member') await this.catalog.requireExisting('role', [w.relation]);
+      return;
+    }
+    if (w.relation !== 'member')
+      throw invalid(`Relation ${w.relation} on ${kind} is not supported (use member)`, 'relation');
+    if (kind === 'role' || kind === 'permission') {
+      if (!(kind === 'permission' && subject === 'role')) this.requireUserSubject(w);
+      return;
+    }
+    if (subject !== 'tenant' && subject !== 'user' && subject !== 'pricing-tier')
+      throw invalid(`Subject type ${subject} is not supported here`, 'subject.objectType');
+    if (kind === 'pricing-tier' && subject === 'pricing-tier' && w.subject.objectId === w.objectId)
+      throw invalid('A pricing tier cannot include itself', 'pricingTierId');
   }
 
   /** Creates a tenant, user or catalog record that does not exist (a kind the warrant cannot name is left to write's 400). */
