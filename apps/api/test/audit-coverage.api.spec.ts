@@ -426,6 +426,10 @@ describeEachDatabase('every change of access is audited', (db) => {
       const roleId = await role();
       return () => warrant('PUT', `v1/roles/${roleId}`, { name: 'Renamed' });
     },
+    'POST /warrant/v1/roles/{roleId}': async () => {
+      const roleId = await role();
+      return () => warrant('POST', `v1/roles/${roleId}`, { name: 'Renamed by POST' });
+    },
     'DELETE /warrant/v1/roles/{roleId}': async () => {
       const roleId = await role();
       return () => warrant('DELETE', `v1/roles/${roleId}`);
@@ -444,11 +448,23 @@ describeEachDatabase('every change of access is audited', (db) => {
       const permissionId = await permission();
       return () => warrant('PUT', `v1/permissions/${permissionId}`, { description: 'Changed' });
     },
+    'POST /warrant/v1/permissions/{permissionId}': async () => {
+      const permissionId = await permission();
+      return () => warrant('POST', `v1/permissions/${permissionId}`, { description: 'Changed by POST' });
+    },
     'DELETE /warrant/v1/permissions/{permissionId}': async () => {
       const permissionId = await permission();
       return () => warrant('DELETE', `v1/permissions/${permissionId}`);
     },
     'POST /warrant/v1/pricing-tiers': () => () => warrant('POST', 'v1/pricing-tiers', { pricingTierId: uid('wtier') }),
+    'PUT /warrant/v1/pricing-tiers/{pricingTierId}': async () => {
+      const id = await tier();
+      return () => warrant('PUT', `v1/pricing-tiers/${id}`, { name: 'Gold' });
+    },
+    'POST /warrant/v1/pricing-tiers/{pricingTierId}': async () => {
+      const id = await tier();
+      return () => warrant('POST', `v1/pricing-tiers/${id}`, { description: 'The gold tier' });
+    },
     'DELETE /warrant/v1/pricing-tiers/{pricingTierId}': async () => {
       const id = await tier();
       return () => warrant('DELETE', `v1/pricing-tiers/${id}`);
@@ -463,6 +479,14 @@ describeEachDatabase('every change of access is audited', (db) => {
       return () => warrant('DELETE', `v1/pricing-tiers/${id}/features/${featureId}`);
     },
     'POST /warrant/v1/features': () => () => warrant('POST', 'v1/features', { featureId: uid('wfeature') }),
+    'PUT /warrant/v1/features/{featureId}': async () => {
+      const id = await feature();
+      return () => warrant('PUT', `v1/features/${id}`, { name: 'SSO' });
+    },
+    'POST /warrant/v1/features/{featureId}': async () => {
+      const id = await feature();
+      return () => warrant('POST', `v1/features/${id}`, { description: 'Single sign-on' });
+    },
     'DELETE /warrant/v1/features/{featureId}': async () => {
       const id = await feature();
       return () => warrant('DELETE', `v1/features/${id}`);

@@ -126,10 +126,19 @@ describe('the OpenAPI document', () => {
     expect(codes('/v1/tenants', 'post', 409)).toEqual(['duplicate_record']);
 
     // Warrant's routes answer Warrant's codes for a bad request.
-    expect(codes('/warrant/v1/users', 'post', 400)).toEqual(['missing_required_parameter', 'invalid_parameter']);
+    // A duplicate is Warrant's 400, not 409.
+    expect(codes('/warrant/v1/users', 'post', 400)).toEqual([
+      'missing_required_parameter',
+      'invalid_parameter',
+      'duplicate_record',
+    ]);
+    expect(codes('/warrant/v1/users', 'post', 409)).toBeUndefined();
     expect(codes('/warrant/v1/users', 'post', 415)).toEqual(['invalid_parameter']);
     expect(components.schemas.WarrantError?.properties.code?.enum).toContain('invalid_parameter');
     expect(components.schemas.WarrantError?.properties.code?.enum).not.toContain('invalid_request');
+    expect(Object.keys(components.schemas.WarrantError?.properties ?? {})).toEqual(
+      expect.arrayContaining(['parameter', 'type', 'key']),
+    );
     expect(components.schemas.Error?.properties.code?.enum).toContain('invalid_request');
 
     // Contember's /tenant answers its errors as `{"errors": [{code, message}]}`; the codes name the causes.

@@ -156,3 +156,7 @@ function invalidToken(error: TesseraError): string {
 }
 
 export { TesseraError };
+
+/** A tenant's name, or its id when it has none (tenants made through /warrant may be unnamed). */
+export const tenantLabel = (tenant: { tenantId: string; name: string | null }): string =>
+  tenant.name || tenant.tenantId;

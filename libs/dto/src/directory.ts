@@ -9,7 +9,13 @@ export const BUILT_IN_ROLES = ['admin', 'manager', 'member', 'super_admin'] as c
 const Name = z.string().min(1).max(200);
 const Description = z.string().max(1000);
 
-export const Tenant = z.object({ tenantId: Id, name: z.string(), createdAt: Timestamp, updatedAt: Timestamp });
+/** `name` is null for a tenant created without one through the Warrant-compatible API. */
+export const Tenant = z.object({
+  tenantId: Id,
+  name: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
 export type Tenant = z.infer<typeof Tenant>;
 export const CreateTenantRequest = z.strictObject({ tenantId: Id.optional(), name: Name });
 export type CreateTenantRequest = z.infer<typeof CreateTenantRequest>;

@@ -20,6 +20,15 @@ const NOTHING: Holdings = { roles: new Map(), permissions: new Map() };
 /** `featuresOfUser`'s answer when no check names a feature. */
 const NO_FEATURES: ReadonlyMap<string, ReadonlySet<string>> = new Map();
 
+/** How `check` reads features. */
+export interface CheckOptions {
+  /**
+   * Warrant's `hasFeature`: a feature check without a tenant also counts the features of every
+   * tenant the user belongs to (directly or by its pricing tiers), not only the user's own.
+   */
+  featuresOfAnyTenant?: boolean;
+}
+
 /** A resolution's rows, remembered with the stamp they were read under. */
 interface Memo {
   stamp: string;
@@ -55,7 +64,7 @@ export class CheckService {
    * checks (two with features): the user and everything relevant it holds, in one UNION ALL over
    * the grant tables (roles expanded into their permissions there).
    */
-  async check(userId: string, checks: CheckItem[]): Promise<boolean[]> {
+  async check(userId: string, checks: CheckItem[], options: CheckOptions = {}): Promise<boolean[]> {
     const tenants = new Set<string>();
     const permissions = new Set<string>();
     const features = new Set<string>();
@@ -72,14 +81,16 @@ export class CheckService {
         ? [await this.resolve(userId, tenantIds, permissionIds, true), NO_FEATURES]
         : await Promise.all([
             this.resolve(userId, tenantIds, permissionIds, true),
-            this.entitlements.featuresOfUser(userId, tenantIds, [...features]),
+            this.entitlements.featuresOfUser(userId, options.featuresOfAnyTenant ? 'any' : tenantIds, [...features]),
           ]);
     if (held === undefined) return checks.map(() => false);
     return checks.map((c) =>
       c.role !== undefined
         ? holds(held.roles, c.role, c.tenantId)
         : c.feature !== undefined
-          ? holds(featuresHeld, c.feature, c.tenantId)
+          ? options.featuresOfAnyTenant && c.tenantId === undefined
+            ? heldAnywhere(featuresHeld, c.feature)
+            : holds(featuresHeld, c.feature, c.tenantId)
           : holds(held.permissions, c.permission!, c.tenantId),
     );
   }
@@ -154,4 +165,10 @@ export class CheckService {
  */
 function holds(byScope: ReadonlyMap<string, ReadonlySet<string>>, id: string, tenantId: string | undefined): boolean {
   return byScope.get(GLOBAL)?.has(id) === true || (tenantId !== undefined && byScope.get(tenantId)?.has(id) === true);
+}
+
+/** Held in any scope: the user's own, or any tenant's. */
+function heldAnywhere(byScope: ReadonlyMap<string, ReadonlySet<string>>, id: string): boolean {
+  for (const ids of byScope.values()) if (ids.has(id)) return true;
+  return false;
 }

@@ -48,8 +48,13 @@ export class CatalogRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  page(kind: CatalogKind, query: Listing): Promise<Page<NamedRecord>> {
-    return this.db.run((tx) => paginate(this.records(kind, tx).createQueryBuilder('c'), query));
+  /** A page of records, leaving out the `except` ids. */
+  page(kind: CatalogKind, query: Listing, except: readonly string[] = []): Promise<Page<NamedRecord>> {
+    return this.db.run((tx) => {
+      const qb = this.records(kind, tx).createQueryBuilder('c');
+      if (except.length > 0) qb.where('c.id NOT IN (:...except)', { except });
+      return paginate(qb, query);
+    });
   }
 
   async describe(

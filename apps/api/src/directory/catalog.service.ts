@@ -15,7 +15,7 @@ import type { PermissionEntity, RoleEntity, NamedRecord } from './directory.enti
 export type CatalogKind = 'role' | 'permission' | 'pricingTier' | 'feature';
 type CatalogEntity = NamedRecord;
 type CatalogChange = 'created' | 'updated' | 'deleted';
-type NewRecord = { id: string; name?: string; description?: string };
+type NewRecord = { id: string; name?: string | null; description?: string | null };
 
 const BUILT_IN: Record<CatalogKind, readonly string[]> = {
   role: BUILT_IN_ROLES,
@@ -75,8 +75,9 @@ export class CatalogService {
     return row;
   }
 
-  list(kind: CatalogKind, query: Listing): Promise<Page<CatalogEntity>> {
-    return this.catalog.page(kind, query);
+  /** A page of records, leaving out the `except` ids (the Warrant-compatible lists leave out the built-ins). */
+  list(kind: CatalogKind, query: Listing, except: readonly string[] = []): Promise<Page<CatalogEntity>> {
+    return this.catalog.page(kind, query, except);
   }
 
   async update(

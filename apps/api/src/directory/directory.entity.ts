@@ -7,8 +7,9 @@ export class TenantEntity {
   @PrimaryColumn({ type: 'varchar', length: 128 })
   id!: string;
 
-  @Column({ type: 'varchar', length: 200 })
-  name!: string;
+  /** Null for a tenant created without one (Warrant's tenants need none). */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name!: string | null;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;

@@ -46,7 +46,7 @@ export class TenantRepository {
     });
   }
 
-  async rename(tx: Transaction, id: string, name: string, updatedAt: number): Promise<void> {
+  async rename(tx: Transaction, id: string, name: string | null, updatedAt: number): Promise<void> {
     await tx.getRepository(TenantEntity).update({ id }, { name, updatedAt });
   }
 

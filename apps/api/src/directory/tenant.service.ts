@@ -28,7 +28,7 @@ export class TenantService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(input: { tenantId?: string; name: string }, actor: Actor): Promise<TenantEntity> {
+  async create(input: { tenantId?: string; name: string | null }, actor: Actor): Promise<TenantEntity> {
     const now = Date.now();
     const tenant = { id: input.tenantId ?? randomUUID(), name: input.name, createdAt: now, updatedAt: now };
     try {
@@ -49,11 +49,15 @@ export class TenantService {
     return tenant;
   }
 
+  exists(tenantId: string): Promise<boolean> {
+    return this.tenants.exists(tenantId);
+  }
+
   list(query: Listing): Promise<Page<TenantEntity>> {
     return this.tenants.page(query);
   }
 
-  async rename(tenantId: string, name: string, actor: Actor): Promise<TenantEntity> {
+  async rename(tenantId: string, name: string | null, actor: Actor): Promise<TenantEntity> {
     const tenant = await this.get(tenantId);
     tenant.name = name;
     tenant.updatedAt = Date.now();

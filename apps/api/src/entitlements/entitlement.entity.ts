@@ -27,6 +27,28 @@ export class PricingTierFeatureEntity {
   feature?: Relation<FeatureEntity>;
 }
 
+/**
+ * A pricing tier included in another (Warrant's `pricing-tier:<included>#member@pricing-tier:<tier>`):
+ * whoever holds `pricingTierId` holds the features of `includedTierId` too, at any depth.
+ */
+@Entity('pricing_tier_tiers')
+@Index('ix_pricing_tier_tiers_included', ['includedTierId'])
+export class PricingTierTierEntity {
+  @PrimaryColumn({ name: 'pricing_tier_id', type: 'varchar', length: 128 })
+  pricingTierId!: string;
+
+  @PrimaryColumn({ name: 'included_tier_id', type: 'varchar', length: 128 })
+  includedTierId!: string;
+
+  @ManyToOne(() => PricingTierEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'pricing_tier_id' })
+  pricingTier?: Relation<PricingTierEntity>;
+
+  @ManyToOne(() => PricingTierEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'included_tier_id' })
+  includedTier?: Relation<PricingTierEntity>;
+}
+
 /** A pricing tier given to a tenant (its members hold its features there). */
 @Entity('tenant_pricing_tiers')
 @Index('ix_tenant_pricing_tiers_tier', ['pricingTierId'])

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Entitlements, Feature, PricingTier } from '@tessera/dto';
 import { AuditService } from '../audit/audit.service.js';
+import { ApiError } from '../infra/http/api-error.js';
 import { addTo } from '../common/map-of-sets.js';
 import type { Actor } from '../auth/principal.js';
 import { iso } from '../infra/database/columns.js';
@@ -9,9 +10,14 @@ import { CatalogService } from '../directory/catalog.service.js';
 import type { NamedRecord } from '../directory/directory.entity.js';
 import { TenantService } from '../directory/tenant.service.js';
 import { UserService } from '../users/user.service.js';
-import { EntitlementRepository, type Entitlement, type EntitlementOwner } from './entitlement.repository.js';
+import {
+  EntitlementRepository,
+  type Entitlement,
+  type EntitlementOwner,
+  type FeatureTenants,
+} from './entitlement.repository.js';
 
-export type { Entitlement, EntitlementOwner } from './entitlement.repository.js';
+export type { Entitlement, EntitlementOwner, FeatureTenants } from './entitlement.repository.js';
 
 /** What an entitlement event names: who was given (or lost) which pricing tier or feature. */
 interface EntitlementChange {
@@ -112,11 +118,18 @@ export class EntitlementService {
     }));
   }
 
-  /** The asked features the user may use, per scope ('' for their own, else the tenant's id). One statement. */
-  async featuresOfUser(userId: string, tenantIds: string[], featureIds: string[]): Promise<Map<string, Set<string>>> {
+  /**
+   * The asked features the user may use, per scope ('' for their own, else the tenant's id), in these
+   * tenants or in every tenant they belong to ('any'). One statement.
+   */
+  async featuresOfUser(
+    userId: string,
+    tenants: FeatureTenants,
+    featureIds: string[],
+  ): Promise<Map<string, Set<string>>> {
     const byScope = new Map<string, Set<string>>();
     if (featureIds.length === 0) return byScope;
-    for (const r of await this.links.featuresOfUser(userId, tenantIds, featureIds)) addTo(byScope, r.scope, r.id);
+    for (const r of await this.links.featuresOfUser(userId, tenants, featureIds)) addTo(byScope, r.scope, r.id);
     return byScope;
   }
 
@@ -133,7 +146,11 @@ export class EntitlementService {
   /** What a tenant, user or pricing tier was given. */
   async heldBy(owner: EntitlementOwner | 'pricingTier', id: string): Promise<{ type: Entitlement; id: string }[]> {
     if (owner === 'pricingTier') {
-      return (await this.links.featuresOfTiers([id])).map((l) => ({ type: 'feature' as const, id: l.featureId }));
+      const [features, tiers] = await Promise.all([this.links.featuresOfTiers([id]), this.links.tiersIncludedIn(id)]);
+      return [
+        ...tiers.map((t) => ({ type: 'pricingTier' as const, id: t })),
+        ...features.map((l) => ({ type: 'feature' as const, id: l.featureId })),
+      ];
     }
     const given = await this.of(owner, id);
     return [
@@ -142,10 +159,32 @@ export class EntitlementService {
     ];
   }
 
-  /** Whether a tenant or a pricing tier holds a feature (Warrant subjects other than users). */
+  /** Whether a tenant or a pricing tier holds a feature, through nested tiers too (Warrant subjects other than users). */
   holds(subject: 'tenant' | 'pricingTier', subjectId: string, featureId: string): Promise<boolean> {
-    return subject === 'pricingTier'
-      ? this.links.tierHoldsFeature(subjectId, featureId)
-      : this.links.tenantHoldsFeature(subjectId, featureId);
+    return this.links.holdsFeature(subject, subjectId, featureId);
+  }
+
+  /**
+   * Lets a pricing tier include another (or stop): whoever holds `pricingTierId` then holds
+   * `includedTierId`'s features. Idempotent; a tier cannot include itself.
+   */
+  async setTierIncludes(pricingTierId: string, includedTierId: string, included: boolean, actor: Actor): Promise<void> {
+    await this.catalog.requireExisting('pricingTier', [pricingTierId, includedTierId]);
+    if (included && pricingTierId === includedTierId) {
+      throw new ApiError('invalid_request', 'A pricing tier cannot include itself', {
+        fields: { pricingTierId: 'a pricing tier cannot include itself' },
+      });
+    }
+    await this.db.transaction(async (tx) => {
+      if (included) await this.links.includeTier(tx, pricingTierId, includedTierId);
+      else await this.links.excludeTier(tx, pricingTierId, includedTierId);
+      const change: EntitlementChange = {
+        owner: 'pricingTier',
+        ownerId: pricingTierId,
+        kind: 'pricingTier',
+        id: includedTierId,
+      };
+      await this.record(tx, actor, included, change);
+    });
   }
 }

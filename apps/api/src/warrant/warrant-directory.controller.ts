@@ -36,12 +36,24 @@ import {
   WarrantFeatureInput,
 } from './warrant.dto.js';
 import { WarrantErrorFilter } from './warrant-error.filter.js';
+import { builtIns, toTessera, toWarrant } from './warrant-ids.js';
 
 const user = (u: UserEntity) => ({ userId: u.id, email: u.email });
 const tenant = (t: TenantEntity) => ({ tenantId: t.id, name: t.name });
-const role = (r: NamedRecord) => ({ roleId: r.id, name: r.name, description: r.description });
-const permission = (p: NamedRecord) => ({ permissionId: p.id, name: p.name, description: p.description });
+const role = (r: NamedRecord) => ({ roleId: toWarrant('role', r.id), name: r.name, description: r.description });
+const permission = (p: NamedRecord) => ({
+  permissionId: toWarrant('permission', p.id),
+  name: p.name,
+  description: p.description,
+});
+const tier = (t: NamedRecord) => ({ pricingTierId: t.id, name: t.name, description: t.description });
+const feature = (f: NamedRecord) => ({ featureId: f.id, name: f.name, description: f.description });
 const page = (q: WarrantListQuery) => ({ limit: q.limit, offset: (q.page - 1) * q.limit });
+/** Warrant's `name`/`description` of a create: null when absent. */
+const described = (b: { name?: string | null; description?: string | null }) => ({
+  name: b.name ?? null,
+  description: b.description ?? null,
+});
 
 /** `tenants` or `users` in the path, as the entitlement owner. */
 const OwnerParam = createParamDecorator((_: unknown, ctx: ExecutionContext): EntitlementOwner => {
@@ -50,6 +62,10 @@ const OwnerParam = createParamDecorator((_: unknown, ctx: ExecutionContext): Ent
   if (owner === 'users') return 'user';
   throw new ApiError('not_found', 'No such route', { type: 'route' });
 });
+
+/** Tessera's built-ins are not Warrant's: /warrant lists leave them out. */
+const withoutBuiltIns = (kind: 'role' | 'permission', ids: string[]) =>
+  ids.filter((id) => !builtIns(kind).includes(id));
 
 const UserBatch = z.union([z.array(WarrantUserInput).max(1000), WarrantUserInput]);
 const TenantBatch = z.union([z.array(WarrantTenantInput).max(1000), WarrantTenantInput]);
@@ -76,9 +92,11 @@ export class WarrantDirectoryController {
   @Contract({ summary: 'Warrant: create a user, or a batch of them', body: UserBatch, status: 200 })
   @Errors('duplicate_record')
   async createUsers(@ValidBody() body: z.infer<typeof UserBatch>, @CurrentActor() actor: Actor) {
-    if (!Array.isArray(body)) return user(await this.userAdmin.create(body, actor));
+    const one = async (u: z.infer<typeof WarrantUserInput>) =>
+      user(await this.userAdmin.create({ userId: u.userId, email: u.email ?? undefined }, actor));
+    if (!Array.isArray(body)) return one(body);
     const created = [];
-    for (const u of body) created.push(user(await this.userAdmin.create(u, actor)));
+    for (const u of body) created.push(await one(u));
     return created;
   }
 
@@ -102,7 +120,8 @@ export class WarrantDirectoryController {
     @ValidBody() body: z.infer<typeof WarrantUserUpdate>,
     @CurrentActor() actor: Actor,
   ) {
-    return user(await this.userAdmin.update(userId, body, actor));
+    if (body.email === undefined || body.email === null) return user(await this.users.getById(userId));
+    return user(await this.userAdmin.update(userId, { email: body.email }, actor));
   }
 
   @Delete('users/:userId')
@@ -123,23 +142,24 @@ export class WarrantDirectoryController {
 
   @Get('users/:userId/roles')
   @Contract({ summary: "Warrant: a user's global roles", query: WarrantListQuery })
-  async rolesOfUser(@IdParam('userId') userId: string) {
-    return (await this.catalog.getMany('role', (await this.grants.globalGrants(userId)).roles)).map(role);
+  async rolesOfUser(@IdParam('userId') userId: string, @ValidQuery() _q: WarrantListQuery) {
+    const { roles } = await this.grants.globalGrants(userId);
+    return (await this.catalog.getMany('role', withoutBuiltIns('role', roles))).map(role);
   }
 
   @Get('users/:userId/permissions')
   @Contract({ summary: "Warrant: a user's global permissions", query: WarrantListQuery })
-  async permissionsOfUser(@IdParam('userId') userId: string) {
-    return (await this.catalog.getMany('permission', (await this.grants.globalGrants(userId)).permissions)).map(
-      permission,
-    );
+  async permissionsOfUser(@IdParam('userId') userId: string, @ValidQuery() _q: WarrantListQuery) {
+    const { permissions } = await this.grants.globalGrants(userId);
+    return (await this.catalog.getMany('permission', withoutBuiltIns('permission', permissions))).map(permission);
   }
 
   @Post('users/:userId/roles/:roleId')
   @Contract({ summary: 'Warrant: grant a role globally', status: 200 })
   async assignRole(@IdParam('userId') userId: string, @IdParam('roleId') roleId: string, @CurrentActor() actor: Actor) {
-    await this.grants.grantGlobal('role', userId, roleId, actor);
-    return role(await this.catalog.get('role', roleId));
+    const id = toTessera('role', roleId);
+    await this.grants.grantGlobal('role', userId, id, actor);
+    return role(await this.catalog.get('role', id));
   }
 
   @Delete('users/:userId/roles/:roleId')
@@ -150,7 +170,7 @@ export class WarrantDirectoryController {
     @IdParam('roleId') roleId: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.grants.revokeGlobal('role', userId, roleId, actor);
+    return this.grants.revokeGlobal('role', userId, toTessera('role', roleId), actor);
   }
 
   @Post('users/:userId/permissions/:permissionId')
@@ -160,8 +180,9 @@ export class WarrantDirectoryController {
     @IdParam('permissionId') permissionId: string,
     @CurrentActor() actor: Actor,
   ) {
-    await this.grants.grantGlobal('permission', userId, permissionId, actor);
-    return permission(await this.catalog.get('permission', permissionId));
+    const id = toTessera('permission', permissionId);
+    await this.grants.grantGlobal('permission', userId, id, actor);
+    return permission(await this.catalog.get('permission', id));
   }
 
   @Delete('users/:userId/permissions/:permissionId')
@@ -172,7 +193,7 @@ export class WarrantDirectoryController {
     @IdParam('permissionId') permissionId: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.grants.revokeGlobal('permission', userId, permissionId, actor);
+    return this.grants.revokeGlobal('permission', userId, toTessera('permission', permissionId), actor);
   }
 
   // Tenants
@@ -181,7 +202,7 @@ export class WarrantDirectoryController {
   @Errors('duplicate_record')
   async createTenants(@ValidBody() body: z.infer<typeof TenantBatch>, @CurrentActor() actor: Actor) {
     const one = async (t: z.infer<typeof WarrantTenantInput>) =>
-      tenant(await this.tenants.create({ tenantId: t.tenantId, name: t.name ?? t.tenantId ?? 'Tenant' }, actor));
+      tenant(await this.tenants.create({ tenantId: t.tenantId, name: t.name ?? null }, actor));
     if (!Array.isArray(body)) return one(body);
     const created = [];
     for (const t of body) created.push(await one(t));
@@ -233,20 +254,19 @@ export class WarrantDirectoryController {
   @Contract({ summary: 'Warrant: create a role', body: WarrantRoleInput, status: 200 })
   @Errors('duplicate_record')
   async createRole(@ValidBody() body: z.infer<typeof WarrantRoleInput>, @CurrentActor() actor: Actor) {
-    const input = { id: body.roleId, name: body.name, description: body.description };
-    return role(await this.catalog.create('role', input, actor));
+    return role(await this.catalog.create('role', { id: toTessera('role', body.roleId), ...described(body) }, actor));
   }
 
   @Get('roles')
   @Contract({ summary: 'Warrant: list roles', query: WarrantListQuery })
   listRoles(@ValidQuery() q: WarrantListQuery) {
-    return this.listCatalog('role', q, role);
+    return this.listCatalog('role', q, role, builtIns('role'));
   }
 
   @Get('roles/:roleId')
   @Contract({ summary: 'Warrant: get a role' })
   async getRole(@IdParam('roleId') roleId: string) {
-    return role(await this.catalog.get('role', roleId));
+    return role(await this.catalog.get('role', toTessera('role', roleId)));
   }
 
   @Put('roles/:roleId')
@@ -256,20 +276,31 @@ export class WarrantDirectoryController {
     @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
     @CurrentActor() actor: Actor,
   ) {
-    return role(await this.catalog.update('role', roleId, body, actor));
+    return role(await this.catalog.update('role', toTessera('role', roleId), body, actor));
+  }
+
+  /** Warrant also takes POST for an update. */
+  @Post('roles/:roleId')
+  @Contract({ summary: 'Warrant: change a role (POST, as Warrant takes it)', body: WarrantNamedUpdate, status: 200 })
+  updateRoleByPost(
+    @IdParam('roleId') roleId: string,
+    @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.updateRole(roleId, body, actor);
   }
 
   @Delete('roles/:roleId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a role', status: 200 })
   deleteRole(@IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
-    return this.catalog.remove('role', roleId, actor);
+    return this.catalog.remove('role', toTessera('role', roleId), actor);
   }
 
   @Get('roles/:roleId/permissions')
   @Contract({ summary: "Warrant: a role's permissions", query: WarrantListQuery })
-  async permissionsOfRole(@IdParam('roleId') roleId: string) {
-    const [dto] = await this.catalog.toRoleDtos([await this.catalog.get('role', roleId)]);
+  async permissionsOfRole(@IdParam('roleId') roleId: string, @ValidQuery() _q: WarrantListQuery) {
+    const [dto] = await this.catalog.toRoleDtos([await this.catalog.get('role', toTessera('role', roleId))]);
     return (await this.catalog.getMany('permission', dto!.permissions)).map(permission);
   }
 
@@ -280,8 +311,9 @@ export class WarrantDirectoryController {
     @IdParam('permissionId') permissionId: string,
     @CurrentActor() actor: Actor,
   ) {
-    await this.catalog.addPermissionToRole(roleId, permissionId, actor);
-    return permission(await this.catalog.get('permission', permissionId));
+    const id = toTessera('permission', permissionId);
+    await this.catalog.addPermissionToRole(toTessera('role', roleId), id, actor);
+    return permission(await this.catalog.get('permission', id));
   }
 
   @Delete('roles/:roleId/permissions/:permissionId')
@@ -292,27 +324,31 @@ export class WarrantDirectoryController {
     @IdParam('permissionId') permissionId: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.catalog.removePermissionFromRole(roleId, permissionId, actor);
+    return this.catalog.removePermissionFromRole(
+      toTessera('role', roleId),
+      toTessera('permission', permissionId),
+      actor,
+    );
   }
 
   @Post('permissions')
   @Contract({ summary: 'Warrant: create a permission', body: WarrantPermissionInput, status: 200 })
   @Errors('duplicate_record')
   async createPermission(@ValidBody() body: z.infer<typeof WarrantPermissionInput>, @CurrentActor() actor: Actor) {
-    const input = { id: body.permissionId, name: body.name, description: body.description };
+    const input = { id: toTessera('permission', body.permissionId), ...described(body) };
     return permission(await this.catalog.create('permission', input, actor));
   }
 
   @Get('permissions')
   @Contract({ summary: 'Warrant: list permissions', query: WarrantListQuery })
   listPermissions(@ValidQuery() q: WarrantListQuery) {
-    return this.listCatalog('permission', q, permission);
+    return this.listCatalog('permission', q, permission, builtIns('permission'));
   }
 
   @Get('permissions/:permissionId')
   @Contract({ summary: 'Warrant: get a permission' })
   async getPermission(@IdParam('permissionId') permissionId: string) {
-    return permission(await this.catalog.get('permission', permissionId));
+    return permission(await this.catalog.get('permission', toTessera('permission', permissionId)));
   }
 
   @Put('permissions/:permissionId')
@@ -322,14 +358,29 @@ export class WarrantDirectoryController {
     @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
     @CurrentActor() actor: Actor,
   ) {
-    return permission(await this.catalog.update('permission', permissionId, body, actor));
+    return permission(await this.catalog.update('permission', toTessera('permission', permissionId), body, actor));
+  }
+
+  /** Warrant also takes POST for an update. */
+  @Post('permissions/:permissionId')
+  @Contract({
+    summary: 'Warrant: change a permission (POST, as Warrant takes it)',
+    body: WarrantNamedUpdate,
+    status: 200,
+  })
+  updatePermissionByPost(
+    @IdParam('permissionId') permissionId: string,
+    @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.updatePermission(permissionId, body, actor);
   }
 
   @Delete('permissions/:permissionId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a permission', status: 200 })
   deletePermission(@IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
-    return this.catalog.remove('permission', permissionId, actor);
+    return this.catalog.remove('permission', toTessera('permission', permissionId), actor);
   }
 
   // Pricing tiers and features
@@ -337,20 +388,44 @@ export class WarrantDirectoryController {
   @Contract({ summary: 'Warrant: create a pricing tier', body: WarrantTierInput, status: 200 })
   @Errors('duplicate_record')
   async createTier(@ValidBody() body: z.infer<typeof WarrantTierInput>, @CurrentActor() actor: Actor) {
-    await this.catalog.create('pricingTier', { id: body.pricingTierId }, actor);
-    return { pricingTierId: body.pricingTierId };
+    return tier(await this.catalog.create('pricingTier', { id: body.pricingTierId, ...described(body) }, actor));
   }
 
   @Get('pricing-tiers')
   @Contract({ summary: 'Warrant: list pricing tiers', query: WarrantListQuery })
   listTiers(@ValidQuery() q: WarrantListQuery) {
-    return this.listCatalog('pricingTier', q, (e) => ({ pricingTierId: e.id }));
+    return this.listCatalog('pricingTier', q, tier);
   }
 
   @Get('pricing-tiers/:pricingTierId')
   @Contract({ summary: 'Warrant: get a pricing tier' })
   async getTier(@IdParam('pricingTierId') id: string) {
-    return { pricingTierId: (await this.catalog.get('pricingTier', id)).id };
+    return tier(await this.catalog.get('pricingTier', id));
+  }
+
+  @Put('pricing-tiers/:pricingTierId')
+  @Contract({ summary: 'Warrant: change a pricing tier', body: WarrantNamedUpdate })
+  async updateTier(
+    @IdParam('pricingTierId') id: string,
+    @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return tier(await this.catalog.update('pricingTier', id, body, actor));
+  }
+
+  /** Warrant also takes POST for an update. */
+  @Post('pricing-tiers/:pricingTierId')
+  @Contract({
+    summary: 'Warrant: change a pricing tier (POST, as Warrant takes it)',
+    body: WarrantNamedUpdate,
+    status: 200,
+  })
+  updateTierByPost(
+    @IdParam('pricingTierId') id: string,
+    @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.updateTier(id, body, actor);
   }
 
   @Delete('pricing-tiers/:pricingTierId')
@@ -362,9 +437,9 @@ export class WarrantDirectoryController {
 
   @Get('pricing-tiers/:pricingTierId/features')
   @Contract({ summary: "Warrant: a pricing tier's features", query: WarrantListQuery })
-  async featuresOfTier(@IdParam('pricingTierId') id: string) {
-    const [tier] = await this.entitlements.toPricingTierDtos([await this.catalog.get('pricingTier', id)]);
-    return tier!.features.map((featureId) => ({ featureId }));
+  async featuresOfTier(@IdParam('pricingTierId') id: string, @ValidQuery() _q: WarrantListQuery) {
+    const [dto] = await this.entitlements.toPricingTierDtos([await this.catalog.get('pricingTier', id)]);
+    return (await this.catalog.getMany('feature', dto!.features)).map(feature);
   }
 
   @Post('pricing-tiers/:pricingTierId/features/:featureId')
@@ -375,7 +450,7 @@ export class WarrantDirectoryController {
     @CurrentActor() actor: Actor,
   ) {
     await this.entitlements.setTierFeature(id, featureId, true, actor);
-    return { featureId };
+    return feature(await this.catalog.get('feature', featureId));
   }
 
   @Delete('pricing-tiers/:pricingTierId/features/:featureId')
@@ -393,20 +468,40 @@ export class WarrantDirectoryController {
   @Contract({ summary: 'Warrant: create a feature', body: WarrantFeatureInput, status: 200 })
   @Errors('duplicate_record')
   async createFeature(@ValidBody() body: z.infer<typeof WarrantFeatureInput>, @CurrentActor() actor: Actor) {
-    await this.catalog.create('feature', { id: body.featureId }, actor);
-    return { featureId: body.featureId };
+    return feature(await this.catalog.create('feature', { id: body.featureId, ...described(body) }, actor));
   }
 
   @Get('features')
   @Contract({ summary: 'Warrant: list features', query: WarrantListQuery })
   listFeatures(@ValidQuery() q: WarrantListQuery) {
-    return this.listCatalog('feature', q, (e) => ({ featureId: e.id }));
+    return this.listCatalog('feature', q, feature);
   }
 
   @Get('features/:featureId')
   @Contract({ summary: 'Warrant: get a feature' })
   async getFeature(@IdParam('featureId') id: string) {
-    return { featureId: (await this.catalog.get('feature', id)).id };
+    return feature(await this.catalog.get('feature', id));
+  }
+
+  @Put('features/:featureId')
+  @Contract({ summary: 'Warrant: change a feature', body: WarrantNamedUpdate })
+  async updateFeature(
+    @IdParam('featureId') id: string,
+    @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return feature(await this.catalog.update('feature', id, body, actor));
+  }
+
+  /** Warrant also takes POST for an update. */
+  @Post('features/:featureId')
+  @Contract({ summary: 'Warrant: change a feature (POST, as Warrant takes it)', body: WarrantNamedUpdate, status: 200 })
+  updateFeatureByPost(
+    @IdParam('featureId') id: string,
+    @ValidBody() body: z.infer<typeof WarrantNamedUpdate>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.updateFeature(id, body, actor);
   }
 
   @Delete('features/:featureId')
@@ -418,8 +513,14 @@ export class WarrantDirectoryController {
 
   @Get(':owner/:ownerId/pricing-tiers')
   @Contract({ summary: "Warrant: a tenant's or user's pricing tiers", query: WarrantListQuery })
-  async tiersOf(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string) {
-    return (await this.entitlements.of(owner, ownerId)).pricingTiers.map((pricingTierId) => ({ pricingTierId }));
+  async tiersOf(
+    @OwnerParam() owner: EntitlementOwner,
+    @IdParam('ownerId') ownerId: string,
+    @ValidQuery() _q: WarrantListQuery,
+  ) {
+    return (await this.catalog.getMany('pricingTier', (await this.entitlements.of(owner, ownerId)).pricingTiers)).map(
+      tier,
+    );
   }
 
   @Post(':owner/:ownerId/pricing-tiers/:pricingTierId')
@@ -431,7 +532,7 @@ export class WarrantDirectoryController {
     @CurrentActor() actor: Actor,
   ) {
     await this.entitlements.set(owner, ownerId, 'pricingTier', id, true, actor);
-    return { pricingTierId: id };
+    return tier(await this.catalog.get('pricingTier', id));
   }
 
   @Delete(':owner/:ownerId/pricing-tiers/:pricingTierId')
@@ -448,8 +549,12 @@ export class WarrantDirectoryController {
 
   @Get(':owner/:ownerId/features')
   @Contract({ summary: "Warrant: a tenant's or user's features", query: WarrantListQuery })
-  async featuresOf(@OwnerParam() owner: EntitlementOwner, @IdParam('ownerId') ownerId: string) {
-    return (await this.entitlements.of(owner, ownerId)).features.map((featureId) => ({ featureId }));
+  async featuresOf(
+    @OwnerParam() owner: EntitlementOwner,
+    @IdParam('ownerId') ownerId: string,
+    @ValidQuery() _q: WarrantListQuery,
+  ) {
+    return (await this.catalog.getMany('feature', (await this.entitlements.of(owner, ownerId)).features)).map(feature);
   }
 
   @Post(':owner/:ownerId/features/:featureId')
@@ -461,7 +566,7 @@ export class WarrantDirectoryController {
     @CurrentActor() actor: Actor,
   ) {
     await this.entitlements.set(owner, ownerId, 'feature', id, true, actor);
-    return { featureId: id };
+    return feature(await this.catalog.get('feature', id));
   }
 
   @Delete(':owner/:ownerId/features/:featureId')
@@ -476,7 +581,12 @@ export class WarrantDirectoryController {
     return this.entitlements.set(owner, ownerId, 'feature', id, false, actor);
   }
 
-  private async listCatalog<T>(kind: CatalogKind, q: WarrantListQuery, map: (e: NamedRecord) => T): Promise<T[]> {
-    return (await this.catalog.list(kind, page(q))).items.map(map);
+  private async listCatalog<T>(
+    kind: CatalogKind,
+    q: WarrantListQuery,
+    map: (e: NamedRecord) => T,
+    except: readonly string[] = [],
+  ): Promise<T[]> {
+    return (await this.catalog.list(kind, page(q), except)).items.map(map);
   }
 }

@@ -30,7 +30,7 @@ export class WarrantController {
   @Contract({ summary: 'Warrant: create a warrant (a membership or a grant)', body: WarrantInput, status: 200 })
   @Errors('not_found')
   async create(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<WarrantInput> {
-    await this.warrants.write(body, true, actor);
+    await this.warrants.create(body, actor);
     return body;
   }
 
@@ -40,7 +40,7 @@ export class WarrantController {
   @Contract({ summary: 'Warrant: delete a warrant', body: WarrantInput, status: 200 })
   @Errors('not_found')
   async remove(@ValidBody() body: WarrantInput, @CurrentActor() actor: Actor): Promise<void> {
-    await this.warrants.write(body, false, actor);
+    await this.warrants.delete(body, actor);
   }
 
   /** Warrant's `Warrant.queryWarrants`: `select=warrants` with `for`/`where` clauses, page and limit. */
@@ -57,15 +57,18 @@ export class WarrantController {
   /**
    * Warrant's check: HTTP 200 with `{code: 200}` when authorized and `{code: 403}` when not (the SDK
    * reads `code`). An admin key may ask about anyone; an authorization session about its own user.
+   * With `debug`, an authorized answer says through which stored warrants (`decisionPath`).
    */
   @Post('v2/authorize')
   @HttpCode(200)
   @Auth('admin', 'authorization')
   @Contract({ summary: 'Warrant: authorize (check)', body: AuthorizeInput, response: AuthorizeResult, status: 200 })
   async authorize(@ValidBody() body: AuthorizeInput, @CurrentPrincipal() principal: Principal) {
-    return (await this.warrants.authorize(body, principal))
+    const { authorized, decisionPath } = await this.warrants.authorize(body, principal);
+    const answer = authorized
       ? ({ code: 200, result: 'Authorized' } as const)
       : ({ code: 403, result: 'Not Authorized' } as const);
+    return decisionPath === undefined ? answer : { ...answer, decisionPath };
   }
 
   @Post('v1/sessions')

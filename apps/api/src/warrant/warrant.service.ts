@@ -1,17 +1,54 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, forbidden } from '../infra/http/api-error.js';
+import { ApiError, forbidden, notFound } from '../infra/http/api-error.js';
 import type { Actor, Principal } from '../auth/principal.js';
-import { CatalogService } from '../directory/catalog.service.js';
+import { UserAdminService } from '../admin/user-admin.service.js';
+import { CatalogService, type CatalogKind } from '../directory/catalog.service.js';
 import { EntitlementService } from '../entitlements/entitlement.service.js';
 import { CheckService } from '../check/check.service.js';
-import { GrantService } from '../directory/grant.service.js';
+import { GrantService, SUPER_ADMIN } from '../directory/grant.service.js';
 import { TenantService } from '../directory/tenant.service.js';
+import { UserService } from '../users/user.service.js';
 import type { CheckItem } from '@tessera/dto';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
 import { matches, type Clause, type WarrantView } from './warrant-query.js';
+import { builtIns, toTessera, toWarrant } from './warrant-ids.js';
 
 const invalid = (message: string, field: string) =>
   new ApiError('invalid_request', message, { fields: { [field]: message } });
+
+/** The catalog kind of a Warrant object type that is one. */
+const CATALOG: Record<string, CatalogKind> = {
+  role: 'role',
+  permission: 'permission',
+  'pricing-tier': 'pricingTier',
+  feature: 'feature',
+};
+
+/** A role's or permission's id as Tessera keeps it (a Warrant user's `admin` is not the built-in). */
+const tesseraId = (type: string, id: string) => (type === 'role' || type === 'permission' ? toTessera(type, id) : id);
+const warrantId = (type: string, id: string) => (type === 'role' || type === 'permission' ? toWarrant(type, id) : id);
+
+/** Runs a create that may lose a race to another: the record is there either way. */
+async function createdOrThere(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'duplicate_record')) throw error;
+  }
+}
+
+/** Whether a stored warrant is the asked one: same object, relation, subject and context. */
+function same(a: WarrantView, b: WarrantInput): boolean {
+  const context = (c: Record<string, string> | undefined) => JSON.stringify(Object.entries(c ?? {}).sort());
+  return (
+    a.objectType === b.objectType &&
+    a.objectId === b.objectId &&
+    a.relation === b.relation &&
+    a.subject.objectType === b.subject.objectType &&
+    a.subject.objectId === b.subject.objectId &&
+    context(a.context) === context(b.context)
+  );
+}
 
 /**
  * Warrant's warrants, mapped onto Tessera's one model (no second copy):
@@ -19,7 +56,9 @@ const invalid = (message: string, field: string) =>
  * - `role:R#member@user:U` and `permission:P#member@user:U` are grants, in the tenant named by
  *   `context.tenant` (Warrant's policy `tenant == "…"`) or global without it
  * - `permission:P#member@role:R` is the role holding the permission
- * - `pricing-tier:P#member@tenant|user:X` gives X the tier; `feature:F#member@tenant|user|pricing-tier:X` the feature
+ * - `pricing-tier:P#member@tenant|user:X` gives X the tier, `pricing-tier:P#member@pricing-tier:Q`
+ *   lets Q include P; `feature:F#member@tenant|user|pricing-tier:X` gives X the feature
+ * Role and permission ids named like Tessera's built-ins are the Warrant user's own (warrant-ids.ts).
  */
 @Injectable()
 export class WarrantService {
@@ -29,6 +68,8 @@ export class WarrantService {
     private readonly tenants: TenantService,
     private readonly catalog: CatalogService,
     private readonly entitlements: EntitlementService,
+    private readonly users: UserService,
+    private readonly userAdmin: UserAdminService,
   ) {}
 
   private kindOf(w: WarrantInput): 'tenant' | 'role' | 'permission' | 'pricing-tier' | 'feature' {
@@ -43,8 +84,10 @@ export class WarrantService {
       throw invalid(`Relation ${w.relation} on ${w.objectType} is not supported (use member)`, 'relation');
     const what = w.objectType === 'feature' ? 'feature' : 'pricingTier';
     const subject = w.subject.objectType;
-    if (what === 'feature' && subject === 'pricing-tier') {
-      return this.entitlements.setTierFeature(w.subject.objectId, w.objectId, add, actor);
+    if (subject === 'pricing-tier') {
+      return what === 'feature'
+        ? this.entitlements.setTierFeature(w.subject.objectId, w.objectId, add, actor)
+        : this.entitlements.setTierIncludes(w.subject.objectId, w.objectId, add, actor);
     }
     if (subject !== 'tenant' && subject !== 'user')
       throw invalid(`Subject type ${subject} is not supported here`, 'subject.objectType');
@@ -57,8 +100,71 @@ export class WarrantService {
     return w.subject.objectId;
   }
 
+  /**
+   * Creates a warrant: what it names and does not exist yet (tenant, user, role, permission, pricing
+   * tier, feature) is created first, as Warrant creates objects on first use. Nothing else is
+   * granted than the warrant says: a context key other than `tenant` was refused by the DTO.
+   */
+  async create(w: WarrantInput, actor: Actor): Promise<void> {
+    await this.requireWritable(w);
+    await this.ensure(w.objectType, w.objectId, actor);
+    await this.ensure(w.subject.objectType, w.subject.objectId, actor);
+    if (w.context?.tenant !== undefined) await this.ensure('tenant', w.context.tenant, actor);
+    await this.write(w, true, actor);
+  }
+
+  /** Deletes a warrant; 404 when there is no such warrant (Warrant's answer). */
+  async delete(w: WarrantInput, actor: Actor): Promise<void> {
+    this.kindOf(w);
+    const found = await this.warrantsOfObject(w.objectType, w.objectId);
+    if (!found.some((v) => same(v, w))) throw notFound('warrant', `${w.objectType}:${w.objectId}#${w.relation}`);
+    await this.write(w, false, actor);
+  }
+
+  /**
+   * Every 4xx a warrant's write could answer, asked before anything is created for it: a refused
+   * warrant leaves nothing behind.
+   */
+  private async requireWritable(w: WarrantInput): Promise<void> {
+    const kind = this.kindOf(w);
+    const subject = w.subject.objectType;
+    if (kind === 'tenant') {
+      this.requireUserSubject(w);
+      if (w.relation === SUPER_ADMIN) throw invalid('super_admin is a global role', 'relation');
+      // A tenant relation other than member is a role that must exist already.
+      if (w.relation !== 'member') await this.catalog.requireExisting('role', [w.relation]);
+      return;
+    }
+    if (w.relation !== 'member')
+      throw invalid(`Relation ${w.relation} on ${kind} is not supported (use member)`, 'relation');
+    if (kind === 'role' || kind === 'permission') {
+      if (!(kind === 'permission' && subject === 'role')) this.requireUserSubject(w);
+      return;
+    }
+    if (subject !== 'tenant' && subject !== 'user' && subject !== 'pricing-tier')
+      throw invalid(`Subject type ${subject} is not supported here`, 'subject.objectType');
+    if (kind === 'pricing-tier' && subject === 'pricing-tier' && w.subject.objectId === w.objectId)
+      throw invalid('A pricing tier cannot include itself', 'pricingTierId');
+  }
+
+  /** Creates a tenant, user or catalog record that does not exist (a kind the warrant cannot name is left to write's 400). */
+  private async ensure(type: string, id: string, actor: Actor): Promise<void> {
+    if (type === 'tenant') {
+      if (!(await this.tenants.exists(id)))
+        await createdOrThere(() => this.tenants.create({ tenantId: id, name: null }, actor));
+    } else if (type === 'user') {
+      if ((await this.users.findByIds([id])).length === 0)
+        await createdOrThere(() => this.userAdmin.create({ userId: id }, actor));
+    } else if (CATALOG[type] !== undefined) {
+      const kind = CATALOG[type];
+      const key = tesseraId(type, id);
+      if ((await this.catalog.getMany(kind, [key])).length === 0)
+        await createdOrThere(() => this.catalog.create(kind, { id: key }, actor));
+    }
+  }
+
   /** Creates (`add`) or deletes the grant a warrant stands for. */
-  async write(w: WarrantInput, add: boolean, actor: Actor): Promise<void> {
+  private async write(w: WarrantInput, add: boolean, actor: Actor): Promise<void> {
     const kind = this.kindOf(w);
     if (kind === 'pricing-tier' || kind === 'feature') return this.writeEntitlement(w, add, actor);
     const tenantId = w.context?.tenant;
@@ -73,24 +179,26 @@ export class WarrantService {
     }
     if (w.relation !== 'member')
       throw invalid(`Relation ${w.relation} on ${kind} is not supported (use member)`, 'relation');
+    const objectId = toTessera(kind, w.objectId);
     if (kind === 'permission' && w.subject.objectType === 'role') {
-      if (add) await this.catalog.addPermissionToRole(w.subject.objectId, w.objectId, actor);
-      else await this.catalog.removePermissionFromRole(w.subject.objectId, w.objectId, actor);
+      const roleId = toTessera('role', w.subject.objectId);
+      if (add) await this.catalog.addPermissionToRole(roleId, objectId, actor);
+      else await this.catalog.removePermissionFromRole(roleId, objectId, actor);
       return;
     }
     const userId = this.requireUserSubject(w);
     if (tenantId !== undefined) {
-      if (add) await this.grants.grantInTenant(kind, tenantId, userId, w.objectId, actor);
-      else await this.grants.revokeInTenant(kind, tenantId, userId, w.objectId, actor);
-    } else if (add) await this.grants.grantGlobal(kind, userId, w.objectId, actor);
-    else await this.grants.revokeGlobal(kind, userId, w.objectId, actor);
+      if (add) await this.grants.grantInTenant(kind, tenantId, userId, objectId, actor);
+      else await this.grants.revokeInTenant(kind, tenantId, userId, objectId, actor);
+    } else if (add) await this.grants.grantGlobal(kind, userId, objectId, actor);
+    else await this.grants.revokeGlobal(kind, userId, objectId, actor);
   }
 
   /**
    * Warrant's check. An authorization session may only ask about its own user: another subject is
    * 403 (Warrant silently replaced it).
    */
-  async authorize(input: AuthorizeInput, principal: Principal): Promise<boolean> {
+  async authorize(input: AuthorizeInput, principal: Principal): Promise<Authorization> {
     if (principal.kind === 'session') {
       for (const w of input.warrants) {
         if (w.subject.objectType !== 'user' || w.subject.objectId !== principal.session.userId) {
@@ -99,7 +207,67 @@ export class WarrantService {
       }
     }
     const results = await this.holdAll(input.warrants);
-    return input.op === 'anyOf' ? results.some(Boolean) : results.every(Boolean);
+    const anyOf = input.op === 'anyOf';
+    const authorized = anyOf ? results.some(Boolean) : results.every(Boolean);
+    if (input.debug !== true) return { authorized };
+    // Warrant's debug answer: how each warrant it looked at held, in the order it looked (anyOf
+    // stops at the first that holds, allOf at the first that does not). Read after the answer,
+    // from the stored warrants: the check itself stays the same statements.
+    const decisionPath: Record<string, WarrantView[]> = {};
+    for (const [i, w] of input.warrants.entries()) {
+      if (results[i]) {
+        const path = await this.pathTo(w);
+        if (path.length > 0) decisionPath[warrantString(w)] = path;
+      }
+      if (anyOf === results[i]) break;
+    }
+    return Object.keys(decisionPath).length > 0 ? { authorized, decisionPath } : { authorized };
+  }
+
+  /**
+   * The stored warrants through which a warrant that holds does, subject side first: the warrant
+   * itself, a role that holds the permission, or a pricing tier or tenant that holds the feature.
+   * Empty when none of these shapes explains it (a tier included in another, say).
+   */
+  private async pathTo(w: WarrantInput): Promise<WarrantView[]> {
+    const scoped = (v: WarrantView) => v.context === undefined || v.context.tenant === w.context?.tenant;
+    const onObject = await this.warrantsOfObject(w.objectType, w.objectId);
+    const direct = onObject.find(
+      (v) =>
+        v.relation === w.relation &&
+        v.subject.objectType === w.subject.objectType &&
+        v.subject.objectId === w.subject.objectId &&
+        scoped(v),
+    );
+    if (direct) return [direct];
+    if (w.subject.objectType !== 'user' || w.relation !== 'member') return [];
+    const through = (type: string, id: string) =>
+      onObject.find((h) => h.subject.objectType === type && h.subject.objectId === id);
+    const mine = await this.warrantsOfSubject('user', w.subject.objectId);
+    if (w.objectType === 'permission') {
+      for (const role of mine.filter((v) => v.objectType === 'role' && scoped(v))) {
+        const link = through('role', role.objectId);
+        if (link) return [role, link];
+      }
+    }
+    if (w.objectType === 'feature') {
+      for (const tier of mine.filter((v) => v.objectType === 'pricing-tier')) {
+        const link = through('pricing-tier', tier.objectId);
+        if (link) return [tier, link];
+      }
+      const tenants = mine.filter(
+        (v) => v.objectType === 'tenant' && v.relation === 'member' && (w.context?.tenant ?? v.objectId) === v.objectId,
+      );
+      for (const member of tenants) {
+        const link = through('tenant', member.objectId);
+        if (link) return [member, link];
+        for (const tier of await this.warrantsOfSubject('tenant', member.objectId)) {
+          const viaTier = tier.objectType === 'pricing-tier' ? through('pricing-tier', tier.objectId) : undefined;
+          if (viaTier) return [member, tier, viaTier];
+        }
+      }
+    }
+    return [];
   }
 
   /**
@@ -121,9 +289,11 @@ export class WarrantService {
       }
     }
     for (const [userId, items] of byUser) {
+      // Warrant's hasFeature: without a tenant, the features of the user's tenants count too.
       const held = await this.checks.check(
         userId,
         items.map((i) => i.check),
+        { featuresOfAnyTenant: true },
       );
       items.forEach((item, k) => (results[item.index] = held[k] === true));
     }
@@ -136,7 +306,8 @@ export class WarrantService {
     if (w.subject.objectType !== 'user' || kind === 'pricing-tier') return null;
     if (kind === 'tenant') return w.relation === 'member' ? null : { role: w.relation, tenantId: w.objectId };
     if (w.relation !== 'member') return null;
-    return { [kind]: w.objectId, tenantId: w.context?.tenant };
+    const id = kind === 'feature' ? w.objectId : toTessera(kind, w.objectId);
+    return { [kind]: id, tenantId: w.context?.tenant };
   }
 
   /**
@@ -153,7 +324,17 @@ export class WarrantService {
     return found.filter((w) => matches(w, forClause) && matches(w, whereClause));
   }
 
+  /** The warrants on an object, in Warrant's ids. */
   private async warrantsOfObject(type: string, id: string): Promise<WarrantView[]> {
+    return (await this.storedOnObject(type, tesseraId(type, id))).filter(notBuiltIn).map(inWarrantIds);
+  }
+
+  /** The warrants of a subject, in Warrant's ids. */
+  private async warrantsOfSubject(type: string, id: string): Promise<WarrantView[]> {
+    return (await this.storedOfSubject(type, tesseraId(type, id))).filter(notBuiltIn).map(inWarrantIds);
+  }
+
+  private async storedOnObject(type: string, id: string): Promise<WarrantView[]> {
     const user = (userId: string) => ({ objectType: 'user', objectId: userId });
     const tenant = (tenantId: string) => ({ tenant: tenantId });
     if (type === 'tenant') {
@@ -193,7 +374,7 @@ export class WarrantService {
     return [];
   }
 
-  private async warrantsOfSubject(type: string, id: string): Promise<WarrantView[]> {
+  private async storedOfSubject(type: string, id: string): Promise<WarrantView[]> {
     const subject = { objectType: type, objectId: id };
     const views: WarrantView[] = [];
     if (type === 'user') {
@@ -215,9 +396,11 @@ export class WarrantService {
       }
     }
     if (type === 'role') {
-      const [role] = await this.catalog.toRoleDtos([await this.catalog.get('role', id)]);
+      const found = await this.catalog.getMany('role', [id]);
+      const [role] = await this.catalog.toRoleDtos(found);
+      if (!role) return [];
       views.push(
-        ...role!.permissions.map((p) => ({ objectType: 'permission', objectId: p, relation: 'member', subject })),
+        ...role.permissions.map((p) => ({ objectType: 'permission', objectId: p, relation: 'member', subject })),
       );
     }
     if (type === 'user' || type === 'tenant' || type === 'pricing-tier') {
@@ -249,8 +432,9 @@ export class WarrantService {
       );
     }
     if (w.subject.objectType === 'role' && kind === 'permission' && w.relation === 'member') {
-      const held = await this.catalog.permissionsOfRoles([w.subject.objectId], [w.objectId]);
-      return held.get(w.subject.objectId)?.has(w.objectId) ?? false;
+      const [roleId, permissionId] = [toTessera('role', w.subject.objectId), toTessera('permission', w.objectId)];
+      const held = await this.catalog.permissionsOfRoles([roleId], [permissionId]);
+      return held.get(roleId)?.has(permissionId) ?? false;
     }
     const userId = this.requireUserSubject(w);
     if (kind === 'tenant' && w.relation === 'member') return this.tenants.isMember(w.objectId, userId);
@@ -258,4 +442,34 @@ export class WarrantService {
     // relation Tessera never grants.
     return false;
   }
+}
+
+/** A check's answer, with Warrant's `decisionPath` when it was asked for (`debug`) and found. */
+export interface Authorization {
+  authorized: boolean;
+  decisionPath?: Record<string, WarrantView[]>;
+}
+
+/** Warrant's name of a warrant: `type:id#relation@type:id[#relation][k=v …]`, context keys sorted. */
+function warrantString(w: WarrantInput): string {
+  const subject = `${w.subject.objectType}:${w.subject.objectId}${w.subject.relation ? `#${w.subject.relation}` : ''}`;
+  const context = Object.entries(w.context ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const suffix = context.length === 0 ? '' : `[${context.map(([k, v]) => `${k}=${v}`).join(' ')}]`;
+  return `${w.objectType}:${w.objectId}#${w.relation}@${subject}${suffix}`;
+}
+
+/** Whether a stored warrant names none of Tessera's built-in roles and permissions, which /warrant never shows. */
+function notBuiltIn(v: WarrantView): boolean {
+  const builtIn = (type: string, id: string) =>
+    (type === 'role' || type === 'permission') && builtIns(type).includes(id);
+  return !builtIn(v.objectType, v.objectId) && !builtIn(v.subject.objectType, v.subject.objectId);
+}
+
+/** A stored warrant with its role and permission ids as Warrant names them. */
+function inWarrantIds(v: WarrantView): WarrantView {
+  return {
+    ...v,
+    objectId: warrantId(v.objectType, v.objectId),
+    subject: { ...v.subject, objectId: warrantId(v.subject.objectType, v.subject.objectId) },
+  };
 }

@@ -168,7 +168,7 @@ function Dashboard({
     m.roles.filter((r) => r !== roleId && grantsDashboard.has(r)).length === 0;
 
   return (
-    <Page title={`${context.tenant.name}: members`}>
+    <Page title={`${context.tenant.name ?? context.tenant.tenantId}: members`}>
       <div className="toolbar">
         <p className="muted">
           Signed in as {labelOf(context.user)}. You can grant roles and permissions you hold here yourself.

@@ -13,6 +13,7 @@ import { ManagerRole1763900007000 } from './migrations/1763900007000-manager-rol
 import { CheckVersions1763900008000 } from './migrations/1763900008000-check-versions.js';
 import { SessionsByImpersonator1763900009000 } from './migrations/1763900009000-sessions-by-impersonator.js';
 import { AccountSecurity1763900010000 } from './migrations/1763900010000-account-security.js';
+import { WarrantFidelity1763900011000 } from './migrations/1763900011000-warrant-fidelity.js';
 
 /** How long a statement waits for a SQLite file another process has locked. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   CheckVersions1763900008000,
   SessionsByImpersonator1763900009000,
   AccountSecurity1763900010000,
+  WarrantFidelity1763900011000,
 ];
 
 /** Options for either database; the same migrations run on each at start, never `synchronize`. */

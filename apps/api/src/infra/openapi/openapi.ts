@@ -85,10 +85,24 @@ function errorCodes({ spec, callers, hasPathParams, declared }: ErrorFacts): Map
   return new Map([...byStatus].sort(([a], [b]) => a - b));
 }
 
-/** Under /warrant, `invalid_request` is one of Warrant's codes (a 415 names no missing field). */
-function asWarrantCodes(status: number, codes: string[]): string[] {
-  const warrant: readonly string[] = status === 400 ? WARRANT_INVALID_REQUEST_CODES : ['invalid_parameter'];
-  return codes.flatMap((code) => (code === 'invalid_request' ? warrant : [code]));
+/**
+ * Under /warrant, `invalid_request` is one of Warrant's codes (a 415 names no missing field), and a
+ * duplicate is Warrant's 400, not 409.
+ */
+function warrantErrorCodes(byStatus: Map<number, string[]>): Map<number, string[]> {
+  const result = new Map<number, string[]>();
+  const add = (status: number, code: string) => {
+    const codes = result.get(status) ?? [];
+    if (!codes.includes(code)) result.set(status, [...codes, code]);
+  };
+  for (const [status, codes] of byStatus) {
+    for (const code of codes) {
+      if (code === 'duplicate_record') add(400, code);
+      else if (code !== 'invalid_request') add(status, code);
+      else for (const c of status === 400 ? WARRANT_INVALID_REQUEST_CODES : ['invalid_parameter']) add(status, c);
+    }
+  }
+  return new Map([...result].sort(([a], [b]) => a - b));
 }
 
 const RETRY_AFTER = {
@@ -114,6 +128,19 @@ const errorSchema = (codes: readonly string[]): Json => ({
   },
 });
 
+const warrantErrorSchema = (codes: readonly string[]): Json => {
+  const base = errorSchema(codes);
+  return {
+    ...base,
+    properties: {
+      ...(base.properties as Json),
+      parameter: { type: 'string', description: 'The bad or missing field of a bad request' },
+      type: { type: 'string', description: 'A duplicate record: its type (`Tenant`, `User`, `Role`, …)' },
+      key: { type: 'string', description: 'A duplicate record: its id' },
+    },
+  };
+};
+
 /** The OpenAPI 3.1 document, generated from the routes' @Contract and @Auth metadata. */
 export function buildOpenApi(version: string, routes: readonly ContractRoute[]): Json {
   const paths: Record<string, Json> = {};
@@ -131,15 +158,14 @@ export function buildOpenApi(version: string, routes: readonly ContractRoute[]):
     const warrant = url.startsWith(WARRANT_PREFIX);
     const errors: Json = {};
     const declared = (Reflect.getMetadata(ERRORS_KEY, handler) ?? []) as ContractError[];
-    for (const [errorStatus, codes] of errorCodes({ spec, callers, hasPathParams: pathParams.length > 0, declared })) {
+    const byStatus = errorCodes({ spec, callers, hasPathParams: pathParams.length > 0, declared });
+    for (const [errorStatus, codes] of warrant ? warrantErrorCodes(byStatus) : byStatus) {
       if (spec.errorShape) {
         // The body is the route's own; the codes still say which of API.md's causes lead to it.
         shapes[spec.errorShape.name] = spec.errorShape.schema;
         errors[errorStatus] = errorResponse(errorStatus, codes, spec.errorShape.name);
       } else {
-        errors[errorStatus] = warrant
-          ? errorResponse(errorStatus, asWarrantCodes(errorStatus, codes), 'WarrantError')
-          : errorResponse(errorStatus, codes, 'Error');
+        errors[errorStatus] = errorResponse(errorStatus, codes, warrant ? 'WarrantError' : 'Error');
       }
     }
     const op: Json = {
@@ -206,8 +232,9 @@ export function buildOpenApi(version: string, routes: readonly ContractRoute[]):
       },
       schemas: {
         Error: errorSchema(ERROR_CODES),
-        // Tessera's body with Warrant's names for a bad request, which Warrant's SDK turns into its error classes.
-        WarrantError: errorSchema([
+        // Warrant's error body: its names for a bad request (which its SDK turns into error classes)
+        // with the `parameter`, a duplicate's `type` and `key`; other errors as Tessera's.
+        WarrantError: warrantErrorSchema([
           ...WARRANT_INVALID_REQUEST_CODES,
           ...ERROR_CODES.filter((c) => c !== 'invalid_request'),
         ]),

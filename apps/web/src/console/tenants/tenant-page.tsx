@@ -1,3 +1,4 @@
+import { tenantLabel } from '../../api.js';
 import { useId, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -26,7 +27,7 @@ export function TenantPage() {
     queryFn: () => client.tenants.assignable(tenantId),
   });
   return (
-    <Page title={tenant.data?.name ?? 'Tenant'}>
+    <Page title={tenant.data ? tenantLabel(tenant.data) : 'Tenant'}>
       <p>
         <Link to="/console/tenants">← All tenants</Link>
       </p>
@@ -50,7 +51,7 @@ function TenantSettings({ tenant }: { tenant: Tenant }) {
   const { client } = useAuth();
   const { run, busy } = useAction();
   const navigate = useNavigate();
-  const [name, setName] = useState(tenant.name);
+  const [name, setName] = useState(tenant.name ?? '');
   const inputId = useId();
   return (
     <details className="card">
@@ -73,11 +74,15 @@ function TenantSettings({ tenant }: { tenant: Tenant }) {
           </button>
           <ConfirmButton
             label="Delete tenant"
-            title={`Delete the tenant ${tenant.name}?`}
+            title={`Delete the tenant ${tenantLabel(tenant)}?`}
             confirmLabel="Delete tenant"
-            typeToConfirm={tenant.name}
+            typeToConfirm={tenantLabel(tenant)}
             onConfirm={async () => {
-              if (await run(() => client.tenants.delete(tenant.tenantId), `Deleted ${tenant.name}.`, [['tenants']]))
+              if (
+                await run(() => client.tenants.delete(tenant.tenantId), `Deleted ${tenantLabel(tenant)}.`, [
+                  ['tenants'],
+                ])
+              )
                 void navigate('/console/tenants');
             }}
           >
@@ -141,7 +146,7 @@ function AddMember({ tenant, present }: { tenant: Tenant; present: ReadonlySet<s
                 if (
                   await run(
                     () => client.members.add(tenant.tenantId, picked.userId),
-                    `${who} is now a member of ${tenant.name}.`,
+                    `${who} is now a member of ${tenantLabel(tenant)}.`,
                     touched(tenant.tenantId),
                   )
                 )
@@ -149,7 +154,7 @@ function AddMember({ tenant, present }: { tenant: Tenant; present: ReadonlySet<s
               })()
             }
           >
-            Add {personLabel(picked)} to {tenant.name}
+            Add {personLabel(picked)} to {tenantLabel(tenant)}
           </button>
           <button type="button" className="secondary" onClick={() => setPicked(null)}>
             Choose someone else
@@ -201,7 +206,7 @@ function MemberCard({ tenant, member, offer }: { tenant: Tenant; member: Member;
         {removable && (
           <ConfirmButton
             label={`Remove ${who}`}
-            title={`Remove ${who} from ${tenant.name}?`}
+            title={`Remove ${who} from ${tenantLabel(tenant)}?`}
             confirmLabel="Remove member"
             onConfirm={() =>
               run(() => client.members.remove(tenant.tenantId, member.user.userId), `Removed ${who}.`, keys)

@@ -1,3 +1,4 @@
+import { tenantLabel } from '../../api.js';
 import { useId, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
@@ -39,7 +40,9 @@ export function TenantsPage() {
                     {page.items.map((tenant) => (
                       <tr key={tenant.tenantId}>
                         <td>
-                          <Link to={`/console/tenants/${encodeURIComponent(tenant.tenantId)}`}>{tenant.name}</Link>
+                          <Link to={`/console/tenants/${encodeURIComponent(tenant.tenantId)}`}>
+                            {tenantLabel(tenant)}
+                          </Link>
                         </td>
                         <td>
                           <code>{tenant.tenantId}</code>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AuditEvent, User } from '@tessera/client';
-import { describe } from '../../api.js';
+import { describe, tenantLabel } from '../../api.js';
 import { useAuth } from '../../auth.js';
 import { Page } from '../../page.js';
 import { navigate } from '../../router.js';
@@ -131,8 +131,8 @@ function Tenants({ user }: { user: User }) {
             <ul className="plain">
               {page.items.map((m) => (
                 <li key={m.tenant.tenantId}>
-                  <Link to={`/console/tenants/${encodeURIComponent(m.tenant.tenantId)}`}>{m.tenant.name}</Link>
-                  <span className="chips" aria-label={`Roles and permissions in ${m.tenant.name}`}>
+                  <Link to={`/console/tenants/${encodeURIComponent(m.tenant.tenantId)}`}>{tenantLabel(m.tenant)}</Link>
+                  <span className="chips" aria-label={`Roles and permissions in ${tenantLabel(m.tenant)}`}>
                     {m.roles.length + m.permissions.length === 0 && <span className="muted">no roles</span>}
                     {m.roles.map((r) => (
                       <span key={r} className="chip">

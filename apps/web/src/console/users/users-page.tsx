@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { User, UserFilters } from '@tessera/client';
-import { describe } from '../../api.js';
+import { describe, tenantLabel } from '../../api.js';
 import { useAuth } from '../../auth.js';
 import { Page } from '../../page.js';
 import { navigate } from '../../router.js';
@@ -95,7 +95,7 @@ export function UsersPage() {
                 <option value="">All my tenants</option>
                 {access.tenants.map(({ tenant }) => (
                   <option key={tenant.tenantId} value={tenant.tenantId}>
-                    {tenant.name}
+                    {tenantLabel(tenant)}
                   </option>
                 ))}
               </select>
