@@ -170,7 +170,7 @@ describe('the admin console: tenants, roles, pricing, API keys and the audit log
     expect((refused as TesseraError).status).toBe(401);
   });
 
-  it('filters the audit log to an impersonation, with who did it and to whom', async () => {
+  it('filters the audit log to an impersonation, with who did it, to whom and why', async () => {
     const target = await api.admin.users.create({ email: email('dave') });
     const support = await api.admin.users.create({ email: email('support'), password: PASSWORD });
     await api.admin.grants.addRole({ userId: support.userId, roleId: 'super_admin' });
@@ -178,7 +178,7 @@ describe('the admin console: tenants, roles, pricing, API keys and the audit log
     const supportClient = anon.withToken(
       session(await anon.auth.signIn({ email: support.email!, password: PASSWORD })).token,
     );
-    await supportClient.admin.createSessionToken({ userId: target.userId });
+    await supportClient.admin.createSessionToken({ userId: target.userId, reason: 'Ticket 4711: cannot see invoices' });
 
     await signInWithForm(page, api.url, boss.email, PASSWORD);
     await page.goto(`${api.url}/console/audit`);
@@ -188,6 +188,7 @@ describe('the admin console: tenants, roles, pricing, API keys and the audit log
     await line.first().waitFor();
     expect(await page.locator('li.event').count()).toBe(await line.count());
     expect(await line.first().textContent()).toContain(`${support.email} started acting as ${target.email}`);
+    expect(await line.first().textContent()).toContain('Ticket 4711: cannot see invoices');
     expect(page.url()).toContain('type=impersonation.started');
 
     // Narrowed to one person, picked by searching.

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { TesseraClient, TesseraError } from '@tessera/client';
 import {
+  Authenticator,
   accessibilityProblems,
   launchBrowser,
   screenshotBoth,
@@ -245,6 +246,26 @@ describe('the admin console: users, sessions, impersonation, tenant admins (Chro
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('not found');
   }, 90_000);
+
+  it('resets the second factor of a user who lost it, after asking, and their sessions end', async () => {
+    const boss = await superAdmin();
+    const locked = await person('lost-phone', [LAPTOP_AGENT]);
+    const { client } = locked.sessions[0]!;
+    const { secret } = await client.auth.mfa.beginTotp({ password: PASSWORD });
+    await client.auth.mfa.confirmTotp({ code: await new Authenticator(secret).code() });
+    expect((await api.admin.users.get(locked.user.userId)).mfa).toBe(true);
+
+    await signInWithForm(page, api.url, boss.email, PASSWORD);
+    await page.goto(`${api.url}/console/users/${locked.user.userId}`);
+    await page.getByRole('button', { name: 'Reset two-step verification' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Reset' }).click();
+    await page.getByText(`Turned off two-step verification of ${locked.email}`).waitFor();
+
+    expect((await api.admin.users.get(locked.user.userId)).mfa).toBe(false);
+    const ended = await client.sessions.current().catch((e: unknown) => e);
+    expect((ended as TesseraError).code).toBe('token_revoked');
+    await eventually(() => page.getByRole('button', { name: 'Reset two-step verification' }).count(), 0);
+  });
 
   it('gives a plain user only their account pages, and shows a not-found page for unknown addresses', async () => {
     const plain = await person('plain');

@@ -73,6 +73,11 @@ function Profile({ user }: { user: User }) {
     () => `Enabled ${user.email ?? user.userId}.`,
     keys,
   );
+  const resetMfa = useAction(
+    () => client.admin.users.resetMfa(user.userId),
+    () => `Turned off two-step verification of ${user.email ?? user.userId}; their sessions ended.`,
+    keys,
+  );
   return (
     <section className="card" aria-labelledby="profile-title">
       <h2 id="profile-title">Profile</h2>
@@ -109,6 +114,19 @@ function Profile({ user }: { user: User }) {
               <p>They cannot sign in until enabled again, and every session they have ends now.</p>
             </ConfirmButton>
           ))}
+        {access.superAdmin && user.mfa && (
+          <ConfirmButton
+            label="Reset two-step verification"
+            title={`Reset two-step verification of ${user.email ?? user.userId}?`}
+            confirmLabel="Reset"
+            onConfirm={() => resetMfa.mutate()}
+          >
+            <p>
+              For someone who lost their authenticator and recovery codes: their second factor and recovery codes are
+              removed and every session they have ends. They sign in with their password alone and can enrol again.
+            </p>
+          </ConfirmButton>
+        )}
       </div>
     </section>
   );
