@@ -119,7 +119,7 @@ describeEachDatabase('Warrant fidelity of /warrant', (db) => {
     });
   });
 
-  describe('creates what a warrant names, as Warrant does on first use', () => {
+  describe('creates what a warrant names on first use, and takes it away with the last warrant naming it', () => {
     it('a grant in a tenant that does not exist yet creates the tenant (name null), the user and the role', async () => {
       const [tenantId, other, roleId, permissionId, userId] = [uid('t'), uid('t'), uid('r'), uid('p'), uid('u')];
       await warrant.Permission.create({ permissionId });
@@ -173,6 +173,80 @@ describeEachDatabase('Warrant fidelity of /warrant', (db) => {
       expect(await t.server.db.getRepository(RoleEntity).existsBy({ id: roleId })).toBe(false);
       expect(await t.server.db.getRepository(TenantEntity).existsBy({ id: tenantId })).toBe(false);
       expect((await call('GET', `v1/users/${userId}`)).status).toBe(404);
+    });
+
+    it('the last warrant naming what a warrant created takes it away; what was made otherwise stays', async () => {
+      const [tenantId, kept, keptRole, roleId, userId] = [uid('t'), uid('u'), uid('r'), uid('r'), uid('u')];
+      await warrant.User.create({ userId: kept, email: `${kept}@example.com` });
+      await warrant.Role.create({ roleId: keptRole });
+      // kept and keptRole were created on their own; tenantId, roleId, userId and kept's membership by warrants.
+      await call('POST', 'v1/warrants', roleWarrant(keptRole, kept, { tenant: tenantId }));
+      await call('POST', 'v1/warrants', roleWarrant(roleId, userId, { tenant: tenantId }));
+      const members = async () => (await warrant.Tenant.get(tenantId).then((x) => x.listUsers())).map((u) => u.userId);
+      expect((await members()).sort()).toEqual([kept, userId].sort());
+
+      expect((await call('DELETE', 'v1/warrants', roleWarrant(keptRole, kept, { tenant: tenantId }))).status).toBe(200);
+      expect((await warrant.User.get(kept)).email).toBe(`${kept}@example.com`);
+      expect((await warrant.Role.get(keptRole)).roleId).toBe(keptRole);
+      expect(await members()).toEqual([userId]); // the membership only the grant needed went with it
+
+      expect((await call('DELETE', 'v1/warrants', roleWarrant(roleId, userId, { tenant: tenantId }))).status).toBe(200);
+      for (const path of [`v1/users/${userId}`, `v1/roles/${roleId}`, `v1/tenants/${tenantId}`])
+        expect([path, (await call('GET', path)).status]).toEqual([path, 404]);
+      expect((await call('GET', `v1/users/${kept}`)).status).toBe(200);
+      expect((await call('GET', `v1/roles/${keptRole}`)).status).toBe(200);
+    });
+
+    it('what was given a name, its own membership or a new life since is not taken away', async () => {
+      const [named, namedUser, tenantId, memberRole, member, again, againRole] = [
+        uid('r'),
+        uid('u'),
+        uid('t'),
+        uid('r'),
+        uid('u'),
+        uid('u'),
+        uid('r'),
+      ];
+      // Named since: the role stays, the user nothing else kept goes.
+      await call('POST', 'v1/warrants', roleWarrant(named, namedUser));
+      await call('PUT', `v1/roles/${named}`, { name: 'Kept' });
+      await call('DELETE', 'v1/warrants', roleWarrant(named, namedUser));
+      expect((await warrant.Role.get(named)).name).toBe('Kept');
+      expect((await call('GET', `v1/users/${namedUser}`)).status).toBe(404);
+
+      // A membership asked for by its own warrant outlives the grant that first needed it.
+      const membership = {
+        objectType: 'tenant',
+        objectId: tenantId,
+        relation: 'member',
+        subject: { objectType: 'user', objectId: member },
+      };
+      await call('POST', 'v1/warrants', roleWarrant(memberRole, member, { tenant: tenantId }));
+      await call('POST', 'v1/warrants', membership);
+      await call('DELETE', 'v1/warrants', roleWarrant(memberRole, member, { tenant: tenantId }));
+      expect((await warrant.Tenant.listTenantsForUser(member)).map((x) => x.tenantId)).toEqual([tenantId]);
+      expect((await call('GET', `v1/roles/${memberRole}`)).status).toBe(404);
+      await call('DELETE', 'v1/warrants', membership);
+      expect((await call('GET', `v1/users/${member}`)).status).toBe(404);
+      expect((await call('GET', `v1/tenants/${tenantId}`)).status).toBe(404);
+
+      // A user a warrant created, deleted and made again on its own, is another user: it stays.
+      await call('POST', 'v1/warrants', roleWarrant(againRole, again));
+      await warrant.User.delete(again);
+      await warrant.User.create({ userId: again });
+      await call('POST', 'v1/warrants', roleWarrant(againRole, again));
+      await call('DELETE', 'v1/warrants', roleWarrant(againRole, again));
+      expect((await call('GET', `v1/users/${again}`)).status).toBe(200);
+    });
+
+    it('deleting a role through /warrant takes away the tenant and membership only its grant kept', async () => {
+      const [tenantId, roleId, userId] = [uid('t'), uid('r'), uid('u')];
+      await warrant.User.create({ userId, email: `${userId}@example.com` });
+      await call('POST', 'v1/warrants', roleWarrant(roleId, userId, { tenant: tenantId }));
+      expect((await call('DELETE', `v1/roles/${roleId}`)).status).toBe(200);
+      expect((await call('GET', `v1/tenants/${tenantId}`)).status).toBe(404);
+      expect(await warrant.Tenant.listTenantsForUser(userId)).toEqual([]);
+      expect((await warrant.User.get(userId)).userId).toBe(userId);
     });
 
     it('deleting a warrant that does not exist is 404 and changes nothing', async () => {

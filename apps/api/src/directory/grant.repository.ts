@@ -61,6 +61,12 @@ export class GrantRepository {
     return this.db.run((tx) => tx.getRepository(MembershipEntity).existsBy({ tenantId, userId }));
   }
 
+  /** When a user became a member of a tenant; null when they are not one. */
+  async membershipSince(tenantId: string, userId: string): Promise<number | null> {
+    const found = await this.db.run((tx) => tx.getRepository(MembershipEntity).findOneBy({ tenantId, userId }));
+    return found?.createdAt ?? null;
+  }
+
   async tenantIdsOf(userId: string): Promise<string[]> {
     const rows = await this.db.run((tx) =>
       tx.getRepository(MembershipEntity).find({ select: { tenantId: true }, where: { userId } }),

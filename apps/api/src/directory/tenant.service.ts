@@ -119,6 +119,11 @@ export class TenantService {
     return this.grants.isMember(tenantId, userId);
   }
 
+  /** When a user became a member of a tenant; null when they are not one. */
+  membershipSince(tenantId: string, userId: string): Promise<number | null> {
+    return this.grants.membershipSince(tenantId, userId);
+  }
+
   /** A page of a tenant's members with their grants there: three batched queries per page, no N+1. */
   async members(tenantId: string, query: Listing): Promise<Page<Member>> {
     await this.get(tenantId);

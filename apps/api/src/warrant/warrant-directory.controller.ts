@@ -37,6 +37,7 @@ import {
 } from './warrant.dto.js';
 import { WarrantErrorFilter } from './warrant-error.filter.js';
 import { builtIns, toTessera, toWarrant } from './warrant-ids.js';
+import { WarrantService } from './warrant.service.js';
 
 const user = (u: UserEntity) => ({ userId: u.id, email: u.email });
 const tenant = (t: TenantEntity) => ({ tenantId: t.id, name: t.name });
@@ -48,6 +49,12 @@ const permission = (p: NamedRecord) => ({
 });
 const tier = (t: NamedRecord) => ({ pricingTierId: t.id, name: t.name, description: t.description });
 const feature = (f: NamedRecord) => ({ featureId: f.id, name: f.name, description: f.description });
+/** The warrant an SDK remove call stands for (what is swept after it). */
+const warrantOf = (objectType: string, objectId: string, subjectType: string, subjectId: string) => ({
+  objectType,
+  objectId,
+  subject: { objectType: subjectType, objectId: subjectId },
+});
 const page = (q: WarrantListQuery) => ({ limit: q.limit, offset: (q.page - 1) * q.limit });
 /** Warrant's `name`/`description` of a create: null when absent. */
 const described = (b: { name?: string | null; description?: string | null }) => ({
@@ -85,6 +92,7 @@ export class WarrantDirectoryController {
     private readonly catalog: CatalogService,
     private readonly grants: GrantService,
     private readonly entitlements: EntitlementService,
+    private readonly warrants: WarrantService,
   ) {}
 
   // Users
@@ -128,7 +136,7 @@ export class WarrantDirectoryController {
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a user', status: 200 })
   deleteUser(@IdParam('userId') userId: string, @CurrentActor() actor: Actor): Promise<void> {
-    return this.userAdmin.remove(userId, actor);
+    return this.warrants.removeObject('user', userId, () => this.userAdmin.remove(userId, actor), actor);
   }
 
   @Get('users/:userId/tenants')
@@ -165,12 +173,13 @@ export class WarrantDirectoryController {
   @Delete('users/:userId/roles/:roleId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: revoke a global role', status: 200 })
-  removeRole(
+  async removeRole(
     @IdParam('userId') userId: string,
     @IdParam('roleId') roleId: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.grants.revokeGlobal('role', userId, toTessera('role', roleId), actor);
+    await this.grants.revokeGlobal('role', userId, toTessera('role', roleId), actor);
+    await this.warrants.afterRemoved(warrantOf('role', roleId, 'user', userId), actor);
   }
 
   @Post('users/:userId/permissions/:permissionId')
@@ -188,12 +197,13 @@ export class WarrantDirectoryController {
   @Delete('users/:userId/permissions/:permissionId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: revoke a global permission', status: 200 })
-  removePermission(
+  async removePermission(
     @IdParam('userId') userId: string,
     @IdParam('permissionId') permissionId: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.grants.revokeGlobal('permission', userId, toTessera('permission', permissionId), actor);
+    await this.grants.revokeGlobal('permission', userId, toTessera('permission', permissionId), actor);
+    await this.warrants.afterRemoved(warrantOf('permission', permissionId, 'user', userId), actor);
   }
 
   // Tenants
@@ -237,7 +247,7 @@ export class WarrantDirectoryController {
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a tenant', status: 200 })
   deleteTenant(@IdParam('tenantId') tenantId: string, @CurrentActor() actor: Actor): Promise<void> {
-    return this.tenants.remove(tenantId, actor);
+    return this.warrants.removeObject('tenant', tenantId, () => this.tenants.remove(tenantId, actor), actor);
   }
 
   @Get('tenants/:tenantId/users')
@@ -294,7 +304,12 @@ export class WarrantDirectoryController {
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a role', status: 200 })
   deleteRole(@IdParam('roleId') roleId: string, @CurrentActor() actor: Actor): Promise<void> {
-    return this.catalog.remove('role', toTessera('role', roleId), actor);
+    return this.warrants.removeObject(
+      'role',
+      roleId,
+      () => this.catalog.remove('role', toTessera('role', roleId), actor),
+      actor,
+    );
   }
 
   @Get('roles/:roleId/permissions')
@@ -319,16 +334,17 @@ export class WarrantDirectoryController {
   @Delete('roles/:roleId/permissions/:permissionId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: take a permission from a role', status: 200 })
-  removePermissionFromRole(
+  async removePermissionFromRole(
     @IdParam('roleId') roleId: string,
     @IdParam('permissionId') permissionId: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.catalog.removePermissionFromRole(
+    await this.catalog.removePermissionFromRole(
       toTessera('role', roleId),
       toTessera('permission', permissionId),
       actor,
     );
+    await this.warrants.afterRemoved(warrantOf('permission', permissionId, 'role', roleId), actor);
   }
 
   @Post('permissions')
@@ -380,7 +396,8 @@ export class WarrantDirectoryController {
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a permission', status: 200 })
   deletePermission(@IdParam('permissionId') permissionId: string, @CurrentActor() actor: Actor): Promise<void> {
-    return this.catalog.remove('permission', toTessera('permission', permissionId), actor);
+    const remove = () => this.catalog.remove('permission', toTessera('permission', permissionId), actor);
+    return this.warrants.removeObject('permission', permissionId, remove, actor);
   }
 
   // Pricing tiers and features
@@ -432,7 +449,7 @@ export class WarrantDirectoryController {
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a pricing tier', status: 200 })
   deleteTier(@IdParam('pricingTierId') id: string, @CurrentActor() actor: Actor): Promise<void> {
-    return this.catalog.remove('pricingTier', id, actor);
+    return this.warrants.removeObject('pricing-tier', id, () => this.catalog.remove('pricingTier', id, actor), actor);
   }
 
   @Get('pricing-tiers/:pricingTierId/features')
@@ -456,12 +473,13 @@ export class WarrantDirectoryController {
   @Delete('pricing-tiers/:pricingTierId/features/:featureId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: take a feature from a pricing tier', status: 200 })
-  removeTierFeature(
+  async removeTierFeature(
     @IdParam('pricingTierId') id: string,
     @IdParam('featureId') featureId: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.entitlements.setTierFeature(id, featureId, false, actor);
+    await this.entitlements.setTierFeature(id, featureId, false, actor);
+    await this.warrants.afterRemoved(warrantOf('feature', featureId, 'pricing-tier', id), actor);
   }
 
   @Post('features')
@@ -508,7 +526,7 @@ export class WarrantDirectoryController {
   @HttpCode(200)
   @Contract({ summary: 'Warrant: delete a feature', status: 200 })
   deleteFeature(@IdParam('featureId') id: string, @CurrentActor() actor: Actor): Promise<void> {
-    return this.catalog.remove('feature', id, actor);
+    return this.warrants.removeObject('feature', id, () => this.catalog.remove('feature', id, actor), actor);
   }
 
   @Get(':owner/:ownerId/pricing-tiers')
@@ -538,13 +556,14 @@ export class WarrantDirectoryController {
   @Delete(':owner/:ownerId/pricing-tiers/:pricingTierId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: take a pricing tier from a tenant or user', status: 200 })
-  takeTier(
+  async takeTier(
     @OwnerParam() owner: EntitlementOwner,
     @IdParam('ownerId') ownerId: string,
     @IdParam('pricingTierId') id: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.entitlements.set(owner, ownerId, 'pricingTier', id, false, actor);
+    await this.entitlements.set(owner, ownerId, 'pricingTier', id, false, actor);
+    await this.warrants.afterRemoved(warrantOf('pricing-tier', id, owner, ownerId), actor);
   }
 
   @Get(':owner/:ownerId/features')
@@ -572,13 +591,14 @@ export class WarrantDirectoryController {
   @Delete(':owner/:ownerId/features/:featureId')
   @HttpCode(200)
   @Contract({ summary: 'Warrant: take a feature from a tenant or user', status: 200 })
-  takeFeature(
+  async takeFeature(
     @OwnerParam() owner: EntitlementOwner,
     @IdParam('ownerId') ownerId: string,
     @IdParam('featureId') id: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    return this.entitlements.set(owner, ownerId, 'feature', id, false, actor);
+    await this.entitlements.set(owner, ownerId, 'feature', id, false, actor);
+    await this.warrants.afterRemoved(warrantOf('feature', id, owner, ownerId), actor);
   }
 
   private async listCatalog<T>(

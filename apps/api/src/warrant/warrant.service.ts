@@ -12,6 +12,8 @@ import type { CheckItem } from '@tessera/dto';
 import type { AuthorizeInput, WarrantInput } from './warrant.dto.js';
 import { matches, type Clause, type WarrantView } from './warrant-query.js';
 import { builtIns, toTessera, toWarrant } from './warrant-ids.js';
+import { WarrantFirstUseRepository, type FirstUseKey } from './warrant-first-use.repository.js';
+import type { FirstUseType, WarrantFirstUseEntity } from './warrant-first-use.entity.js';
 
 const invalid = (message: string, field: string) =>
   new ApiError('invalid_request', message, { fields: { [field]: message } });
@@ -28,13 +30,62 @@ const CATALOG: Record<string, CatalogKind> = {
 const tesseraId = (type: string, id: string) => (type === 'role' || type === 'permission' ? toTessera(type, id) : id);
 const warrantId = (type: string, id: string) => (type === 'role' || type === 'permission' ? toWarrant(type, id) : id);
 
-/** Runs a create that may lose a race to another: the record is there either way. */
-async function createdOrThere(create: () => Promise<unknown>): Promise<void> {
+/**
+ * Runs a create that may lose a race to another: the record is there either way. Its creation
+ * time when this create made it, null when another did.
+ */
+async function createdOrThere(create: () => Promise<{ createdAt: number }>): Promise<number | null> {
   try {
-    await create();
+    return (await create()).createdAt;
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'duplicate_record')) throw error;
+    return null;
   }
+}
+
+const OBJECT_TYPES: readonly string[] = ['tenant', 'user', 'role', 'permission', 'pricing-tier', 'feature'];
+const objectKey = (type: string, id: string): FirstUseKey => ({
+  type: type as FirstUseType,
+  id: tesseraId(type, id),
+  tenantId: '',
+});
+const membershipKey = (tenantId: string, userId: string): FirstUseKey => ({ type: 'membership', id: userId, tenantId });
+
+/**
+ * What a set of warrants names that a warrant may have created on first use: objects, their
+ * context's tenant, and the membership a grant in a tenant needed. Memberships come first, tenants
+ * last: a tenant is empty only once its memberships are gone.
+ */
+function named(
+  warrants: {
+    objectType: string;
+    objectId: string;
+    relation: string;
+    subject: { objectType: string; objectId: string };
+    context?: Record<string, string>;
+  }[],
+): FirstUseKey[] {
+  const keys = new Map<string, FirstUseKey>();
+  const add = (k: FirstUseKey) => keys.set(`${k.type}\u0000${k.id}\u0000${k.tenantId}`, k);
+  for (const w of warrants) {
+    const user = w.subject.objectType === 'user' ? w.subject.objectId : undefined;
+    const tenant = w.objectType === 'tenant' && w.relation !== 'member' ? w.objectId : w.context?.tenant;
+    if (user !== undefined && tenant !== undefined && w.objectType !== 'pricing-tier' && w.objectType !== 'feature')
+      add(membershipKey(tenant, user));
+  }
+  for (const w of warrants) {
+    for (const [type, id] of [
+      [w.objectType, w.objectId],
+      [w.subject.objectType, w.subject.objectId],
+    ] as const)
+      if (OBJECT_TYPES.includes(type) && type !== 'tenant') add(objectKey(type, id));
+  }
+  for (const w of warrants) {
+    if (w.objectType === 'tenant') add(objectKey('tenant', w.objectId));
+    if (w.subject.objectType === 'tenant') add(objectKey('tenant', w.subject.objectId));
+    if (w.context?.tenant !== undefined) add(objectKey('tenant', w.context.tenant));
+  }
+  return [...keys.values()];
 }
 
 /** Whether a stored warrant is the asked one: same object, relation, subject and context. */
@@ -70,6 +121,7 @@ export class WarrantService {
     private readonly entitlements: EntitlementService,
     private readonly users: UserService,
     private readonly userAdmin: UserAdminService,
+    private readonly firstUse: WarrantFirstUseRepository,
   ) {}
 
   private kindOf(w: WarrantInput): 'tenant' | 'role' | 'permission' | 'pricing-tier' | 'feature' {
@@ -101,8 +153,10 @@ export class WarrantService {
   }
 
   /**
-   * Creates a warrant: what it names and does not exist yet (tenant, user, role, permission, pricing
-   * tier, feature) is created first, as Warrant creates objects on first use. Nothing else is
+   * Creates a warrant. Warrant keeps warrants apart from objects; Tessera's grants need their user,
+   * role and tenant, so what the warrant names and does not exist yet (tenant, user, role,
+   * permission, pricing tier, feature, and the membership a grant in a tenant needs) is created
+   * first and remembered: the last warrant naming it takes it away again (sweep). Nothing else is
    * granted than the warrant says: a context key other than `tenant` was refused by the DTO.
    */
   async create(w: WarrantInput, actor: Actor): Promise<void> {
@@ -110,15 +164,102 @@ export class WarrantService {
     await this.ensure(w.objectType, w.objectId, actor);
     await this.ensure(w.subject.objectType, w.subject.objectId, actor);
     if (w.context?.tenant !== undefined) await this.ensure('tenant', w.context.tenant, actor);
+    const [membership] = named([w]).filter((k) => k.type === 'membership');
+    if (membership !== undefined) {
+      const before = await this.tenants.membershipSince(membership.tenantId, membership.id);
+      await this.write(w, true, actor);
+      const since = await this.tenants.membershipSince(membership.tenantId, membership.id);
+      if (before === null && since !== null) await this.firstUse.remember(membership, since);
+      return;
+    }
     await this.write(w, true, actor);
+    // A membership asked for by its own warrant is no longer one a grant needed.
+    if (w.objectType === 'tenant' && w.relation === 'member')
+      await this.firstUse.forget(membershipKey(w.objectId, w.subject.objectId));
   }
 
-  /** Deletes a warrant; 404 when there is no such warrant (Warrant's answer). */
+  /** Deletes a warrant (404 when there is none, Warrant's answer), then what only it kept. */
   async delete(w: WarrantInput, actor: Actor): Promise<void> {
     this.kindOf(w);
     const found = await this.warrantsOfObject(w.objectType, w.objectId);
     if (!found.some((v) => same(v, w))) throw notFound('warrant', `${w.objectType}:${w.objectId}#${w.relation}`);
     await this.write(w, false, actor);
+    await this.sweep(named([w]), actor);
+  }
+
+  /**
+   * After a warrant went by another route (the SDK's remove calls), what only it kept goes too.
+   */
+  async afterRemoved(w: Omit<WarrantInput, 'relation'> & { relation?: string }, actor: Actor): Promise<void> {
+    await this.sweep(named([{ relation: 'member', ...w }]), actor);
+  }
+
+  /**
+   * Deletes an object through /warrant (`remove`), and then what a warrant created on first use
+   * and only the object's warrants kept (Warrant deletes an object's warrants with it).
+   */
+  async removeObject(type: string, id: string, remove: () => Promise<void>, actor: Actor): Promise<void> {
+    const key = tesseraId(type, id);
+    const warrants = [...(await this.storedOnObject(type, key)), ...(await this.storedOfSubject(type, key))];
+    await remove();
+    await this.firstUse.forget(objectKey(type, id));
+    const own = objectKey(type, id);
+    const others = named(warrants.map(inWarrantIds)).filter((k) => !(k.type === own.type && k.id === own.id));
+    await this.sweep(others, actor);
+  }
+
+  /**
+   * Takes away what a warrant created on first use (its key is remembered, the record is that same
+   * one, and no name, email or password was given to it since) once nothing names it any more.
+   * One lookup when none of the keys is remembered, the common case.
+   */
+  private async sweep(keys: FirstUseKey[], actor: Actor): Promise<void> {
+    const remembered = await this.firstUse.find(keys);
+    const order = (m: WarrantFirstUseEntity) => (m.type === 'membership' ? 0 : m.type === 'tenant' ? 2 : 1);
+    for (const made of remembered.sort((a, b) => order(a) - order(b))) {
+      const state = await this.firstUseState(made);
+      if (state === 'kept') continue;
+      if (state === 'unused') await this.removeFirstUse(made, actor);
+      await this.firstUse.forget(made);
+    }
+  }
+
+  /** Whether a remembered record is still used, unused, or gone (or another record now). */
+  private async firstUseState(made: WarrantFirstUseEntity): Promise<'kept' | 'unused' | 'gone'> {
+    const { type, id } = made;
+    if (type === 'membership') {
+      if ((await this.tenants.membershipSince(made.tenantId, id)) !== made.createdAt) return 'gone';
+      const held = await this.grants.heldBy(id);
+      const inTenant = [...held.role.inTenants, ...held.permission.inTenants].some((g) => g.tenantId === made.tenantId);
+      return inTenant ? 'kept' : 'unused';
+    }
+    let untouched: boolean;
+    if (type === 'user') {
+      const [user] = await this.users.findByIds([id]);
+      if (user?.createdAt !== made.createdAt) return 'gone';
+      untouched = user.email === null && user.passwordHash === null && !user.superAdmin;
+    } else if (type === 'tenant') {
+      const tenant = await this.tenants.get(id).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'not_found') return null;
+        throw error;
+      });
+      if (tenant?.createdAt !== made.createdAt) return 'gone';
+      untouched = tenant.name === null;
+    } else {
+      const [record] = await this.catalog.getMany(CATALOG[type]!, [id]);
+      if (record?.createdAt !== made.createdAt) return 'gone';
+      untouched = record.name === null && record.description === null;
+    }
+    if (!untouched) return 'kept';
+    const used = (await this.storedOnObject(type, id)).length > 0 || (await this.storedOfSubject(type, id)).length > 0;
+    return used ? 'kept' : 'unused';
+  }
+
+  private async removeFirstUse(made: WarrantFirstUseEntity, actor: Actor): Promise<void> {
+    if (made.type === 'membership') return this.tenants.removeMember(made.tenantId, made.id, actor);
+    if (made.type === 'user') return this.userAdmin.remove(made.id, actor);
+    if (made.type === 'tenant') return this.tenants.remove(made.id, actor);
+    return this.catalog.remove(CATALOG[made.type]!, made.id, actor);
   }
 
   /**
@@ -147,20 +288,25 @@ export class WarrantService {
       throw invalid('A pricing tier cannot include itself', 'pricingTierId');
   }
 
-  /** Creates a tenant, user or catalog record that does not exist (a kind the warrant cannot name is left to write's 400). */
+  /**
+   * Creates a tenant, user or catalog record that does not exist, and remembers it was a warrant's
+   * (a kind the warrant cannot name is left to write's 400).
+   */
   private async ensure(type: string, id: string, actor: Actor): Promise<void> {
+    let created: number | null = null;
     if (type === 'tenant') {
       if (!(await this.tenants.exists(id)))
-        await createdOrThere(() => this.tenants.create({ tenantId: id, name: null }, actor));
+        created = await createdOrThere(() => this.tenants.create({ tenantId: id, name: null }, actor));
     } else if (type === 'user') {
       if ((await this.users.findByIds([id])).length === 0)
-        await createdOrThere(() => this.userAdmin.create({ userId: id }, actor));
+        created = await createdOrThere(() => this.userAdmin.create({ userId: id }, actor));
     } else if (CATALOG[type] !== undefined) {
       const kind = CATALOG[type];
       const key = tesseraId(type, id);
       if ((await this.catalog.getMany(kind, [key])).length === 0)
-        await createdOrThere(() => this.catalog.create(kind, { id: key }, actor));
+        created = await createdOrThere(() => this.catalog.create(kind, { id: key }, actor));
     }
+    if (created !== null) await this.firstUse.remember(objectKey(type, id), created);
   }
 
   /** Creates (`add`) or deletes the grant a warrant stands for. */

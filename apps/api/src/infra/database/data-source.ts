@@ -14,6 +14,7 @@ import { CheckVersions1763900008000 } from './migrations/1763900008000-check-ver
 import { SessionsByImpersonator1763900009000 } from './migrations/1763900009000-sessions-by-impersonator.js';
 import { AccountSecurity1763900010000 } from './migrations/1763900010000-account-security.js';
 import { WarrantFidelity1763900011000 } from './migrations/1763900011000-warrant-fidelity.js';
+import { WarrantFirstUse1763900012000 } from './migrations/1763900012000-warrant-first-use.js';
 
 /** How long a statement waits for a SQLite file another process has locked. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   SessionsByImpersonator1763900009000,
   AccountSecurity1763900010000,
   WarrantFidelity1763900011000,
+  WarrantFirstUse1763900012000,
 ];
 
 /** Options for either database; the same migrations run on each at start, never `synchronize`. */
