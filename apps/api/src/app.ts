@@ -6,7 +6,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError, toErrorResponse } from './infra/http/error.filter.js';
 import type { Config } from './infra/config/config.js';
-import { serviceLogger } from './infra/logging/service-logger.js';
+import { LOG_LEVELS } from './infra/logging/service-logger.js';
 import { AppModule } from './app.module.js';
 
 /** How long a shutdown waits for answers still being sent before it ends their connections. */
@@ -83,7 +83,7 @@ export async function createApp(
     clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
-    logger: serviceLogger(config.logLevel),
+    logger: LOG_LEVELS[config.logLevel],
     abortOnError: false,
     // The JSON parser is ours (below); Fastify's bodyLimit still applies to it.
     bodyParser: false,

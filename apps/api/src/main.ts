@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
+import { ServiceLogger } from './infra/logging/service-logger.js';
 import { ConfigError, listeningUrl, loadConfig, type Config } from './infra/config/config.js';
 import { createApp } from './app.js';
 
@@ -20,6 +21,8 @@ function listenFailure(error: unknown, config: Config): string | undefined {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The process's one logger; createApp sets its levels from TESSERA_LOG_LEVEL.
+  Logger.overrideLogger(new ServiceLogger());
   const app = await createApp(config);
   try {
     await app.listen({ port: config.port, host: config.host });

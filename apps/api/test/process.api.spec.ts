@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startBuiltApi } from '../../../tools/scripts/api-process.mjs';
+import { baseEnv, startBuiltApi } from '../../../tools/scripts/api-process.mjs';
 import { API_MAIN, NODE_FLAGS, ROOT } from './process.js';
 
 /** Whether `pid` still runs (a zombie, exited but not yet reaped, does not). Linux. */
@@ -94,8 +94,7 @@ describe('the built API started as a process', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-port-'));
     try {
       const env = {
-        PATH: process.env.PATH,
-        NO_COLOR: '1',
+        ...baseEnv(),
         PORT: String(port),
         HOST: '127.0.0.1',
         TESSERA_DATA_DIR: dir,

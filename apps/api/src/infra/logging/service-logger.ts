@@ -1,11 +1,13 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import type { Config } from '../config/config.js';
 
-const LOG_LEVELS: Record<Exclude<Config['logLevel'], 'silent'>, LogLevel[]> = {
+/** The Nest log levels of each TESSERA_LOG_LEVEL (`silent`: no logger at all). */
+export const LOG_LEVELS: Record<Config['logLevel'], LogLevel[] | false> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
   info: ['fatal', 'error', 'warn', 'log'],
   warn: ['fatal', 'error', 'warn'],
   error: ['fatal', 'error'],
+  silent: false,
 };
 
 /** Nest's own start-up lines: one per module and per route, and the two around them. */
@@ -18,8 +20,9 @@ const FRAMEWORK_CONTEXTS = new Set([
 ]);
 
 /**
- * Nest's console logger, with the framework's start-up chatter (over 200 lines) moved to `debug`,
- * so the start log at `info` fits a screen: warnings, the mail and admin set-up, and the URLs.
+ * The server process's logger (main.ts installs it; createApp sets its levels): Nest's console
+ * logger with the framework's start-up chatter (over 200 lines) moved to `debug`, so the start log
+ * at `info` fits a screen: warnings, the mail and admin set-up, and the URLs.
  */
 export class ServiceLogger extends ConsoleLogger {
   override log(message: unknown, ...rest: unknown[]): void {
@@ -34,9 +37,4 @@ export class ServiceLogger extends ConsoleLogger {
       return;
     super.error(message, ...rest);
   }
-}
-
-/** The logger for a log level; `silent` is none at all. */
-export function serviceLogger(level: Config['logLevel']): ServiceLogger | false {
-  return level === 'silent' ? false : new ServiceLogger({ logLevels: LOG_LEVELS[level] });
 }
