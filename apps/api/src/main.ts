@@ -40,11 +40,12 @@ async function main(): Promise<void> {
   logger.log(`API      ${url}/v1  (${db})`);
   logger.log(`Docs     ${url}/docs`);
   logger.log(`Health   ${url}/health/ready`);
+  const inEnvFile = existsSync('.env') ? ' in .env' : '';
   if (config.bootstrap.adminEmail) {
-    logger.log(
-      `Admin    ${config.bootstrap.adminEmail} (password from TESSERA_ADMIN_PASSWORD${existsSync('.env') ? ' in .env' : ''})`,
-    );
+    logger.log(`Admin    ${config.bootstrap.adminEmail} (password from TESSERA_ADMIN_PASSWORD${inEnvFile})`);
   }
+  // Where the key is, never the key.
+  if (config.bootstrap.rootApiKey) logger.log(`API key  an admin key, the secret in TESSERA_ROOT_API_KEY${inEnvFile}`);
 }
 
 main().catch((error: unknown) => {

@@ -59,6 +59,7 @@ describe('the built API started as a process', () => {
       TESSERA_DATA_DIR: dir,
       TESSERA_ADMIN_EMAIL: 'admin@example.com',
       TESSERA_ADMIN_PASSWORD: 'tessera-demo-password',
+      TESSERA_ROOT_API_KEY: 'tsk_process_test_root_key_0123456789',
     };
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,6 +70,7 @@ describe('the built API started as a process', () => {
       expect(lines.length).toBeLessThanOrEqual(24);
       expect(api.logs()).not.toContain('Mapped {');
       expect(api.logs()).not.toContain('dependencies initialized');
+      expect(api.logs()).not.toContain(env.TESSERA_ROOT_API_KEY);
       for (const what of [
         'Web app  http://127.0.0.1:',
         'API      http://127.0.0.1:',
