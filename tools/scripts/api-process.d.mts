@@ -6,6 +6,9 @@ export declare const API_MAIN: string;
 /** The Node flags `npm start` runs the service with (apps/api/node-flags.json). */
 export declare const NODE_FLAGS: string[];
 
+/** PATH, NO_COLOR, and the caller's NODE_OPTIONS if any: what every started program gets besides its env. */
+export declare function baseEnv(): Record<string, string>;
+
 export interface RunningProcess {
   /** Its origin, e.g. `http://127.0.0.1:41234`. */
   url: string;

@@ -20,7 +20,16 @@ const stopRunning = () => {
 };
 
 /**
- * Starts `node <args>` (behind `prefix`, e.g. `taskset -c 0`) with only PATH and `env` in its
+ * The environment a started program gets besides its own `env`: PATH, and NODE_OPTIONS when the
+ * caller runs with some (the Node 24 test run preloads its better-sqlite3 build through it).
+ */
+export function baseEnv() {
+  const { PATH, NODE_OPTIONS } = process.env;
+  return { PATH, NO_COLOR: '1', ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) };
+}
+
+/**
+ * Starts `node <args>` (behind `prefix`, e.g. `taskset -c 0`) with only baseEnv() and `env` in its
  * environment, and resolves once its output matches `ready`, whose first group is its URL.
  * Rejects with everything it printed when it exits first or takes longer than `timeoutMs`.
  */
@@ -28,7 +37,7 @@ export async function startNodeProgram({ args, env = {}, ready, prefix = [], cwd
   const [command, ...before] = [...prefix, process.execPath];
   const child = spawn(command, [...before, ...args], {
     cwd,
-    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (running.size === 0) process.on('exit', stopRunning);

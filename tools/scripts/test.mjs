@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: makes sure PostgreSQL, Redis and Chromium are there, lets Nx build, type-check, lint and test
-// every project (each task cached by its inputs), then runs the bench smoke and a short soak.
+// every project (each task cached by its inputs), runs the API and web tests again on Node 24, then
+// the bench smoke and a short soak.
 // Writes test-results/jest.json (the projects' Jest results summed, for CI's totals line) and exits
 // non-zero when any step fails or when no test ran.
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import { prepareNode24 } from './node24.mjs';
 import {
   DEFAULT_TEST_DATABASE_URL,
   DEFAULT_TEST_REDIS_URL,
@@ -116,6 +118,38 @@ function mergeResults(projects) {
   return merged;
 }
 
+/**
+ * The API and web tests again, on Node 24 (the current LTS; the machine's Node may be older), on the
+ * same builds and services; each is a project of its own in the results. Not cached by Nx.
+ */
+function testOnNode24() {
+  console.log('\n=== test on Node 24: the API and web tests');
+  let node24;
+  try {
+    node24 = prepareNode24();
+  } catch (error) {
+    console.error(`Node 24 could not be set up: ${error.message}`);
+    failed.push('Node 24 set-up');
+    return [];
+  }
+  if (!node24) {
+    console.warn('\nWARNING: npm has no Node 24 binary package for this platform; the Node 24 run is left out.\n');
+    return [];
+  }
+  const projects = [];
+  for (const app of ['api', 'web']) {
+    const project = { name: `@tessera/${app} on Node 24`, results: `test-results/node24/${app}.json` };
+    rmSync(project.results, { force: true });
+    mkdirSync(dirname(project.results), { recursive: true });
+    const jest = ['node_modules/jest/bin/jest.js', '-c', 'jest.config.js', `--roots=apps/${app}`, '--ci', '--json'];
+    const args = ['--experimental-vm-modules', ...jest, `--outputFile=${project.results}`];
+    const { status } = spawnSync(node24.node, args, { env: { ...env, ...node24.env }, stdio: 'inherit' });
+    if (status !== 0) failed.push(project.name);
+    projects.push(project);
+  }
+  return projects;
+}
+
 const results = 'test-results/jest.json';
 rmSync(results, { force: true });
 mkdirSync('test-results', { recursive: true });
@@ -127,7 +161,7 @@ if (await nx('build')) {
   for (const project of projects) rmSync(project.results, { force: true });
   // CI runs every test, never a replayed pass; what the tests depend on is built above (and may come from the cache).
   await nx('test', '--parallel=1', ...(ci ? ['--skip-nx-cache', '--excludeTaskDependencies'] : []));
-  writeFileSync(results, JSON.stringify(mergeResults(projects)));
+  writeFileSync(results, JSON.stringify(mergeResults([...projects, ...testOnNode24()])));
 }
 
 // Smoke runs of the load tools, so they keep working (no thresholds: figures vary by machine).

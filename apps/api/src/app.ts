@@ -2,19 +2,12 @@ import 'reflect-metadata';
 import type { Duplex } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { DynamicModule, LogLevel } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError, toErrorResponse } from './infra/http/error.filter.js';
 import type { Config } from './infra/config/config.js';
+import { LOG_LEVELS } from './infra/logging/service-logger.js';
 import { AppModule } from './app.module.js';
-
-const LOG_LEVELS: Record<Config['logLevel'], LogLevel[] | false> = {
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-  silent: false,
-};
 
 /** How long a shutdown waits for answers still being sent before it ends their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -419,6 +419,8 @@ describeEachDatabase('mail', (db) => {
       await withServer(db, { TESSERA_LOG_LEVEL: 'info' }, async (server, store) => {
         const { email } = await userAskingForReset(server);
         const dir = join(store.dir, 'outbox');
+        // Marked sent once the file is written whole: the file appears (empty) before that.
+        await sentRow(server, email);
         const file = await until('an .eml file', async () => {
           const row = await outboxOf(server, email);
           const name = row && readdirSyncSafe(dir).find((f) => f.endsWith(`-${row.id}.eml`));

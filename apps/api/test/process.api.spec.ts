@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from './process.js';
+import { baseEnv, startBuiltApi } from '../../../tools/scripts/api-process.mjs';
+import { API_MAIN, NODE_FLAGS, ROOT } from './process.js';
 
 /** Whether `pid` still runs (a zombie, exited but not yet reaped, does not). Linux. */
 const running = (pid: number) => {
@@ -47,6 +49,75 @@ describe('the built API started as a process', () => {
       expect(await answers(url!)).toBe(false);
     } finally {
       if (pid && running(Number(pid))) process.kill(Number(pid), 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  describe('its start log', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
+    const env = {
+      TESSERA_DATA_DIR: dir,
+      TESSERA_ADMIN_EMAIL: 'admin@example.com',
+      TESSERA_ADMIN_PASSWORD: 'tessera-demo-password',
+      TESSERA_ROOT_API_KEY: 'tsk_process_test_root_key_0123456789',
+    };
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('fits a screen at info: the warnings, the URLs and the admin, no route list', async () => {
+      const api = await startBuiltApi({ env });
+      await api.stop();
+      const lines = api.logs().trimEnd().split('\n');
+      expect(lines.length).toBeLessThanOrEqual(24);
+      expect(api.logs()).not.toContain('Mapped {');
+      expect(api.logs()).not.toContain('dependencies initialized');
+      expect(api.logs()).not.toContain(env.TESSERA_ROOT_API_KEY);
+      for (const what of [
+        'Web app  http://127.0.0.1:',
+        'API      http://127.0.0.1:',
+        'Docs',
+        'Health',
+        'Admin    admin@',
+      ])
+        expect(lines.filter((line) => line.includes(what))).toHaveLength(1);
+    }, 60_000);
+
+    it('lists every route at debug', async () => {
+      const api = await startBuiltApi({ env: { ...env, TESSERA_LOG_LEVEL: 'debug' } });
+      await api.stop();
+      expect(api.logs()).toContain('Mapped {/v1/auth/sign-in, POST} route');
+      expect(api.logs()).toContain('Mapped {/health/ready, GET} route');
+    }, 60_000);
+  });
+
+  it('on a port in use, says so naming PORT, without a stack trace, and exits with 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-port-'));
+    try {
+      const env = {
+        ...baseEnv(),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        TESSERA_DATA_DIR: dir,
+      };
+      const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = execFile(process.execPath, [...NODE_FLAGS, API_MAIN], { cwd: dir, env, timeout: 60_000 });
+        let output = '';
+        child.stdout!.on('data', (chunk: string) => (output += chunk));
+        child.stderr!.on('data', (chunk: string) => (output += chunk));
+        child.on('close', (exit) => resolve({ code: exit, output }));
+      });
+      expect(code).toBe(1);
+      const lines = output.trimEnd().split('\n');
+      expect(lines.at(-1)).toBe(
+        `Port ${port} is already in use (127.0.0.1:${port}): stop the program using it, or set PORT to a free port.`,
+      );
+      expect(output).not.toMatch(/^\s+at /m);
+      expect(output).not.toContain('EADDRINUSE');
+      expect(lines.filter((line) => /ERROR/.test(line))).toEqual([]);
+    } finally {
+      taken.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TesseraClient } from '@tessera/client';
 import { startBuiltApi, type RunningProcess } from '../../../tools/scripts/api-process.mjs';
 
-export { NODE_FLAGS, ROOT } from '../../../tools/scripts/api-process.mjs';
+export { API_MAIN, NODE_FLAGS, ROOT } from '../../../tools/scripts/api-process.mjs';
 
 export interface ApiProcess extends Pick<RunningProcess, 'url' | 'pid' | 'logs' | 'alive' | 'stop'> {
   anon: TesseraClient;

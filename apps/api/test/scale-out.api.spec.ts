@@ -21,6 +21,12 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
   throw new Error(`not within ${ms} ms`);
 }
 
+/** Whether a process counts in Redis: every time it said Redis was unavailable, it said it was back. */
+function usesRedis(server: ApiProcess): boolean {
+  const count = (text: string) => server.logs().split(text).length - 1;
+  return count('Redis is unavailable') === count('Redis is reachable again');
+}
+
 describeWithPostgresAndRedis('several processes on PostgreSQL and Redis, and their faults', ({ redisUrl }) => {
   const store = new TestStore('postgres');
   const rootKey = randomKey();
@@ -106,14 +112,18 @@ describeWithPostgresAndRedis('several processes on PostgreSQL and Redis, and the
     } finally {
       redisProxy.restore();
     }
-    await within(10_000, async () => (await a.anon.health.ready()).status === 'ok');
-    // Shared again: failures on A and B add up.
+    // Shared again once both processes use Redis again: each says so at its first request after
+    // Redis returns (B may not have noticed the cut at all, then it never left Redis).
     const other = uniqueEmail();
     await a.admin.users.create({ email: other, password: PASSWORD });
-    await within(10_000, async () => {
-      await sessionOf(a.anon.auth.signIn({ email: other, password: PASSWORD }));
-      return a.logs().includes('Redis is reachable again');
-    });
+    for (const server of [a, b]) {
+      await within(10_000, async () => (await server.anon.health.ready()).status === 'ok');
+      await within(10_000, async () => {
+        await sessionOf(server.anon.auth.signIn({ email: other, password: PASSWORD }));
+        return usesRedis(server);
+      });
+    }
+    // Failures on A and B add up.
     await failure(a.anon.auth.signIn({ email: other, password: 'wrong' }));
     await failure(b.anon.auth.signIn({ email: other, password: 'wrong' }));
     await failure(a.anon.auth.signIn({ email: other, password: 'wrong' }));
