@@ -172,20 +172,29 @@ export class MfaService {
     also: AlsoInTransaction<number>,
   ): Promise<number> {
     const proof: SecondFactorProof = isTotpCode(code) ? { code } : { recoveryCode: code };
-    return this.settled(attempt, user, actor, 'disable', proof, async (tx) => {
-      await this.totps.remove(tx, user.id);
-      await this.codes.removeAll(tx, user.id);
-      await this.users.setMfaEnabled(user.id, false, tx);
-      const revoked = await also(tx);
-      await this.audit.record(tx, {
-        type: 'mfa.disabled',
-        actor,
-        userId: user.id,
-        details: { revokedSessions: revoked },
-      });
-      await this.notify(tx, user, 'disabled');
-      return revoked;
+    return this.settled(attempt, user, actor, 'disable', proof, (tx) => this.turnOff(tx, user, actor, also, {}));
+  }
+
+  /** The factor, its recovery codes and the chosen sessions go; audited and mailed. */
+  private async turnOff(
+    tx: Transaction,
+    user: UserEntity,
+    actor: Actor,
+    also: AlsoInTransaction<number>,
+    details: Record<string, string>,
+  ): Promise<number> {
+    await this.totps.remove(tx, user.id);
+    await this.codes.removeAll(tx, user.id);
+    await this.users.setMfaEnabled(user.id, false, tx);
+    const revoked = await also(tx);
+    await this.audit.record(tx, {
+      type: 'mfa.disabled',
+      actor,
+      userId: user.id,
+      details: { revokedSessions: revoked, ...details },
     });
+    await this.notify(tx, user, 'disabled');
+    return revoked;
   }
 
   /** New recovery codes (the old ones stop working) for a current TOTP code, after the password. */
@@ -211,20 +220,7 @@ export class MfaService {
    * transaction and says how many.
    */
   disableAfterRecentSignIn(user: UserEntity, actor: Actor, also: AlsoInTransaction<number>): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      await this.totps.remove(tx, user.id);
-      await this.codes.removeAll(tx, user.id);
-      await this.users.setMfaEnabled(user.id, false, tx);
-      const revoked = await also(tx);
-      await this.audit.record(tx, {
-        type: 'mfa.disabled',
-        actor,
-        userId: user.id,
-        details: { revokedSessions: revoked, via: 'recent_sign_in' },
-      });
-      await this.notify(tx, user, 'disabled');
-      return revoked;
-    });
+    return this.db.transaction((tx) => this.turnOff(tx, user, actor, also, { via: 'recent_sign_in' }));
   }
 
   /**

@@ -10,7 +10,8 @@ import { ConfirmButton } from '../../ui/confirm.js';
 import { QueryState } from '../../ui/query-state.js';
 import { useToast } from '../../ui/toast.js';
 import { ActAs } from '../impersonation/act-as.js';
-import { UserBadges, device, when } from './user-bits.js';
+import { device } from '../../device.js';
+import { UserBadges, when } from './user-bits.js';
 
 /** Runs an action, then says how it went and refreshes what it changed. */
 function useAction<T, V = void>(run: (variables: V) => Promise<T>, done: (result: T) => string, keys: unknown[][]) {
