@@ -148,7 +148,10 @@ async function projectWithPackedClient(): Promise<OutsideProject> {
       "export const wrong = () => tessera.check({ userId: 42, checks: [{ permission: 'x' }] });",
     ].join('\n'),
   );
-  const typeCheck = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc')], { cwd: dir }).then(
+  // Plain output whatever the terminal or FORCE_COLOR says: the test reads it line by line.
+  const typeCheck = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--pretty', 'false'], {
+    cwd: dir,
+  }).then(
     ({ stdout }) => ({ code: 0, stdout }),
     (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
   );
