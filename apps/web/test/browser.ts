@@ -74,6 +74,45 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
 }
 
+/** What a spec that drives the web app reads in its tests: the started API and this test's page. */
+export interface ChromiumSession {
+  readonly api: RunningApi;
+  readonly page: Page;
+}
+
+/**
+ * Jest hooks for a spec that walks the app as a person: the built API started once (with `env`),
+ * Chromium launched once, and a new desktop-sized page for each test. The page bypasses the app's
+ * CSP because axe-core is injected as an inline script, which that CSP (rightly) refuses.
+ */
+export function useChromium(env: Record<string, string> = {}): ChromiumSession {
+  let api: RunningApi | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    api = await startApi(env);
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await api?.stop();
+  });
+  beforeEach(async () => {
+    page = await browser!.newPage({ viewport: VIEWPORTS.desktop, bypassCSP: true });
+  });
+  afterEach(async () => {
+    await page?.close();
+  });
+  return {
+    get api() {
+      return api!;
+    },
+    get page() {
+      return page!;
+    },
+  };
+}
+
 /** Saves what the page shows; the README's pictures come from these. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

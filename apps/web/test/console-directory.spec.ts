@@ -1,12 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TesseraClient, TesseraError } from '@tessera/client';
 import {
   accessibilityProblems,
-  launchBrowser,
   screenshotBoth,
   session,
   signInWithForm,
-  startApi,
+  useChromium,
   type RunningApi,
 } from './browser.js';
 
@@ -21,32 +20,21 @@ async function check(page: Page, name: string) {
 }
 
 describe('the admin console: tenants, roles, pricing, API keys and the audit log', () => {
+  const web = useChromium();
   let api: RunningApi;
-  let browser: Browser;
   let page: Page;
   let boss: { email: string; userId: string };
 
   beforeAll(async () => {
-    api = await startApi();
-    browser = await launchBrowser();
+    api = web.api;
     // A super admin is a user holding the global role super_admin.
     const user = await api.admin.users.create({ email: email('boss'), password: PASSWORD });
     await api.admin.grants.addRole({ userId: user.userId, roleId: 'super_admin' });
     boss = { email: user.email!, userId: user.userId };
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
   });
 
-  beforeEach(async () => {
-    // axe-core is injected as an inline script, which the app's CSP (rightly) refuses.
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
-  });
-
-  afterEach(async () => {
-    await page.close();
+  beforeEach(() => {
+    ({ api, page } = web);
   });
 
   it('grants a role with the picker and adds a member found by searching, on a tenant page', async () => {

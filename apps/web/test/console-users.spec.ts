@@ -1,13 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TesseraClient, TesseraError } from '@tessera/client';
 import {
   Authenticator,
   accessibilityProblems,
-  launchBrowser,
   screenshotBoth,
   session,
   signInWithForm,
-  startApi,
+  useChromium,
   type RunningApi,
 } from './browser.js';
 
@@ -29,27 +28,12 @@ let counter = 0;
 const stamp = () => `${Date.now().toString(36)}${++counter}`;
 
 describe('the admin console: users, sessions, impersonation, tenant admins (Chromium)', () => {
+  const web = useChromium({ TESSERA_IMPERSONATION_MAX_SECONDS: '1800' });
   let api: RunningApi;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    api = await startApi({ TESSERA_IMPERSONATION_MAX_SECONDS: '1800' });
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-  });
-
-  beforeEach(async () => {
-    // axe-core is injected as an inline script, which the app's CSP (rightly) refuses.
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
-  });
-
-  afterEach(async () => {
-    await page.close();
+  beforeEach(() => {
+    ({ api, page } = web);
   });
 
   /** A user with a password, optionally signed in from a device (a user agent). */

@@ -1,12 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import {
-  accessibilityProblems,
-  launchBrowser,
-  screenshotBoth,
-  signInWithForm,
-  startApi,
-  type RunningApi,
-} from './browser.js';
+import type { Page } from 'playwright-core';
+import { accessibilityProblems, screenshotBoth, signInWithForm, useChromium, type RunningApi } from './browser.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -16,27 +9,12 @@ const PASSWORD = 'correct horse battery staple';
  * the self-service dashboard are checked in their own specs, where their flows put them in each state.
  */
 describe('every account page is accessible and fits a phone (Chromium, axe-core)', () => {
+  const web = useChromium({ TESSERA_SIGN_UP: 'open' });
   let api: RunningApi;
-  let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    api = await startApi({ TESSERA_SIGN_UP: 'open' });
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-  });
-
-  beforeEach(async () => {
-    // axe-core is injected as an inline script, which the app's CSP (rightly) refuses.
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
-  });
-
-  afterEach(async () => {
-    await page.close();
+  beforeEach(() => {
+    ({ api, page } = web);
   });
 
   async function check(path: string, heading: string, name: string) {
