@@ -5,6 +5,7 @@ import { NewPasswordFields, newPasswordProblem } from '../new-password.js';
 import { Page } from '../page.js';
 import { useLocation } from 'react-router';
 import { Link } from '../router.js';
+import { ErrorAlert } from '../ui/error-alert.js';
 
 /** A wrong password on this page is a wrong password, not a failed sign-in. */
 const WRONG_PASSWORD = { invalid_credentials: 'That password is not right.' } as const;
@@ -51,11 +52,7 @@ export function AccountPage() {
   if (!client || signedOut) {
     return (
       <Page title="Account security">
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <p>
           You are not signed in. <Link href="/">Sign in</Link> to manage your account.
         </p>
@@ -71,11 +68,7 @@ export function AccountPage() {
           Your organization requires two-step verification. Set it up below to use your account.
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {!me || !mfa ? (
         <p role="status">Loading…</p>
       ) : (
@@ -107,11 +100,7 @@ function Feedback({ status, error }: { status: string | null; error: string | nu
       <p className="status" role="status" aria-live="polite">
         {status}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import type { CheckItem } from '@tessera/client';
 import { describe, withToken } from '../api.js';
 import { useAuth } from '../auth.js';
 import { Page } from '../page.js';
+import { ErrorAlert } from '../ui/error-alert.js';
 
 interface Row {
   kind: 'permission' | 'role' | 'feature';
@@ -156,11 +157,7 @@ export function ChecksPage() {
         </select>
         <button type="submit">Check</button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {answer && (
         <div className="card" role="status" aria-live="polite">
           <p>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { TesseraError, anonymous, describe } from '../api.js';
 import { Page } from '../page.js';
 import { Link } from '../router.js';
+import { ErrorAlert } from '../ui/error-alert.js';
 
 /**
  * Asks for a reset link. The answer is the same whether or not the address has an account (the
@@ -66,11 +67,7 @@ export function ForgotPasswordPage() {
           value={email}
           onChange={(e) => setEmail(e.target.value)}
         />
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <button type="submit" disabled={busy}>
           {busy ? 'Sending…' : 'Send reset link'}
         </button>

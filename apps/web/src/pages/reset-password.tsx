@@ -4,6 +4,7 @@ import { forgetLinkToken, linkToken } from '../link-token.js';
 import { NewPasswordFields, newPasswordProblem } from '../new-password.js';
 import { Page } from '../page.js';
 import { Link } from '../router.js';
+import { ErrorAlert } from '../ui/error-alert.js';
 
 /**
  * Opened from a reset mail: `/reset-password#token=…`. The token was read and wiped from the
@@ -81,11 +82,7 @@ export function ResetPasswordPage() {
           onPassword={setPassword}
           onAgain={setAgain}
         />
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Set new password'}
         </button>

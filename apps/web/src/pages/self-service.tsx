@@ -3,6 +3,7 @@ import type { Member, SelfServiceContext, TesseraClient } from '@tessera/client'
 import { TesseraError, anonymous, describe, withToken } from '../api.js';
 import { Page } from '../page.js';
 import { ConfirmButton } from '../ui/confirm.js';
+import { ErrorAlert } from '../ui/error-alert.js';
 
 type LinkState = 'loading' | 'ready' | 'needs-link' | 'invalid' | 'used' | 'expired' | 'no-permission' | 'ended';
 
@@ -178,11 +179,7 @@ function Dashboard({
       <p className="status" role="status" aria-live="polite">
         {status}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <ul className="members">
         {members.map((m) => (
           <li key={m.user.userId} className="card member" data-user-id={m.user.userId}>

@@ -5,6 +5,7 @@ import { Page } from '../page.js';
 import { device } from '../device.js';
 import { Link, navigate } from '../router.js';
 import { ENROL_FIRST } from './account.js';
+import { ErrorAlert } from '../ui/error-alert.js';
 
 const when = (iso: string) => new Date(iso).toLocaleString();
 
@@ -47,11 +48,7 @@ export function SessionsPage() {
   if (!token || (!me && error)) {
     return (
       <Page title="My sessions">
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <p>
           You are not signed in. <Link href="/">Sign in</Link> to see your sessions.
         </p>
@@ -92,11 +89,7 @@ export function SessionsPage() {
       <p className="status" role="status" aria-live="polite">
         {message}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <div className="table-wrap">
         <table>
           <caption className="sr-only">Your active sessions</caption>

@@ -3,6 +3,7 @@ import { isMfaChallenge, type SignInResponse } from '@tessera/client';
 import { TesseraError, anonymous, describe, userToken } from '../api.js';
 import { Page } from '../page.js';
 import { Link, navigate } from '../router.js';
+import { ErrorAlert } from '../ui/error-alert.js';
 
 /** Sign-in's second step: the challenge the first step answered with (it lives 5 minutes, once). */
 interface Challenge {
@@ -82,11 +83,7 @@ export function SignInPage() {
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
@@ -182,11 +179,7 @@ function SecondStep({
           value={value}
           onChange={(e) => setValue(e.target.value)}
         />
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <div className="actions">
           <button type="submit" disabled={busy}>
             {busy ? 'Checking…' : 'Verify'}

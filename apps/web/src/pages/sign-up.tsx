@@ -3,6 +3,7 @@ import { anonymous, describe } from '../api.js';
 import { NewPasswordFields, newPasswordProblem } from '../new-password.js';
 import { Page } from '../page.js';
 import { Link } from '../router.js';
+import { ErrorAlert } from '../ui/error-alert.js';
 
 /**
  * Creates an account when the server's sign-up is open (TESSERA_SIGN_UP=open); closed, the server
@@ -72,11 +73,7 @@ export function SignUpPage() {
           onPassword={setPassword}
           onAgain={setAgain}
         />
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         <button type="submit" disabled={busy}>
           {busy ? 'Creating…' : 'Create account'}
         </button>

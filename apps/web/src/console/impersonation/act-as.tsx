@@ -5,6 +5,7 @@ import { describe } from '../../api.js';
 import { useAuth } from '../../auth.js';
 import { navigate } from '../../router.js';
 import { useToast } from '../../ui/toast.js';
+import { ErrorAlert } from '../../ui/error-alert.js';
 
 const CHOICES_MINUTES = [5, 15, 30, 60, 120, 240, 480];
 
@@ -104,11 +105,7 @@ export function ActAs({ user, maxSeconds }: { user: User; maxSeconds: number }) 
                 </option>
               ))}
             </select>
-            {error && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
+            <ErrorAlert message={error} />
             <div className="actions">
               <button type="button" className="secondary" onClick={() => setOpen(false)}>
                 Cancel
