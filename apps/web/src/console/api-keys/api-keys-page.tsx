@@ -7,7 +7,8 @@ import { QueryState } from '../../ui/query-state.js';
 import { useToast } from '../../ui/toast.js';
 import '../directory.css';
 import { Pager, usePager } from '../audit/pager.js';
-import { useAction, submit } from '../catalog/catalog-data.js';
+import { submit } from '../catalog/catalog-data.js';
+import { useAction } from '../../ui/action.js';
 import { SuperAdminOnly } from '../catalog/super-admin-only.js';
 
 const KEYS = ['api-keys'] as const;

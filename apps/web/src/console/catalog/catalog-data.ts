@@ -1,9 +1,7 @@
-import { useCallback, useState, type FormEvent } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import type { Feature, Page, Permission, PricingTier, Role } from '@tessera/client';
-import { describe } from '../../api.js';
 import { useAuth } from '../../auth.js';
-import { useToast } from '../../ui/toast.js';
 
 /** Most records a picker loads, 100 a page: a catalog is a short list, not a table of customers. */
 const MOST = 1000;
@@ -63,38 +61,6 @@ export function useFeatures() {
     queryKey: CATALOG_KEYS.feature,
     queryFn: () => fetchAll((after) => client.features.list({ limit: 100, after })),
   });
-}
-
-/**
- * Runs a change, then says how it went (a toast) and refetches what it touched. Resolves to whether
- * it worked, so a form can clear itself.
- */
-export function useAction() {
-  const queryClient = useQueryClient();
-  const notify = useToast();
-  const [busy, setBusy] = useState(false);
-  const run = useCallback(
-    async (
-      change: () => Promise<unknown>,
-      done: string,
-      touched: readonly (readonly unknown[])[],
-    ): Promise<boolean> => {
-      setBusy(true);
-      try {
-        await change();
-        notify(done);
-        return true;
-      } catch (error) {
-        notify(describe(error), 'error');
-        return false;
-      } finally {
-        setBusy(false);
-        await Promise.all(touched.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
-      }
-    },
-    [notify, queryClient],
-  );
-  return { run, busy };
 }
 
 /** A form's onSubmit running an async handler: the page does not reload, the promise is not left floating. */

@@ -2,7 +2,8 @@ import { useId, useState } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { ConfirmButton } from '../../ui/confirm.js';
 import { QueryState } from '../../ui/query-state.js';
-import { named, useAction, submit } from './catalog-data.js';
+import { named, submit } from './catalog-data.js';
+import { useAction } from '../../ui/action.js';
 
 /** A role, permission, pricing tier or feature as this section shows it. */
 export interface CatalogRecord {

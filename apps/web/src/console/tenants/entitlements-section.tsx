@@ -2,7 +2,8 @@ import { useId, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useAuth } from '../../auth.js';
 import { QueryState } from '../../ui/query-state.js';
-import { named, useAction, useFeatures, usePricingTiers, submit } from '../catalog/catalog-data.js';
+import { named, useFeatures, usePricingTiers, submit } from '../catalog/catalog-data.js';
+import { useAction } from '../../ui/action.js';
 
 type Kind = 'pricingTier' | 'feature';
 const NOUN: Record<Kind, string> = { pricingTier: 'pricing tier', feature: 'feature' };

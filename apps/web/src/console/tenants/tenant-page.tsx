@@ -9,7 +9,8 @@ import { ConfirmButton } from '../../ui/confirm.js';
 import { QueryState } from '../../ui/query-state.js';
 import '../directory.css';
 import { Pager, usePager } from '../audit/pager.js';
-import { named, useAction, submit } from '../catalog/catalog-data.js';
+import { named, submit } from '../catalog/catalog-data.js';
+import { useAction } from '../../ui/action.js';
 import { EntitlementsSection } from './entitlements-section.js';
 import { UserPicker, personLabel } from './user-picker.js';
 

@@ -7,7 +7,8 @@ import { Page } from '../../page.js';
 import { QueryState } from '../../ui/query-state.js';
 import '../directory.css';
 import { Pager, usePager } from '../audit/pager.js';
-import { useAction, submit } from '../catalog/catalog-data.js';
+import { submit } from '../catalog/catalog-data.js';
+import { useAction } from '../../ui/action.js';
 
 /** `/console/tenants`: every tenant for super admins; a tenant admin sees the tenants they administer (the API filters). */
 export function TenantsPage() {

@@ -1,31 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { AuditEvent, User } from '@tessera/client';
-import { describe, tenantLabel } from '../../api.js';
+import { tenantLabel } from '../../api.js';
 import { useAuth } from '../../auth.js';
 import { Page } from '../../page.js';
 import { navigate } from '../../router.js';
 import { ConfirmButton } from '../../ui/confirm.js';
+import { useAction } from '../../ui/action.js';
 import { QueryState } from '../../ui/query-state.js';
-import { useToast } from '../../ui/toast.js';
 import { ActAs } from '../impersonation/act-as.js';
 import { device } from '../../device.js';
 import { UserBadges, when } from './user-bits.js';
-
-/** Runs an action, then says how it went and refreshes what it changed. */
-function useAction<T, V = void>(run: (variables: V) => Promise<T>, done: (result: T) => string, keys: unknown[][]) {
-  const notify = useToast();
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: run,
-    onSuccess: (result) => {
-      notify(done(result));
-      for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
-    },
-    onError: (error) => notify(describe(error), 'error'),
-  });
-}
 
 export function UserPage() {
   const { userId = '' } = useParams();
@@ -64,21 +50,20 @@ function Profile({ user }: { user: User }) {
     queryFn: () => client.admin.mayImpersonate(user.userId),
   });
   const keys = [['user', user.userId], ['users'], ['sessions', user.userId], ['audit', user.userId]];
-  const disable = useAction(
-    () => client.admin.users.disable(user.userId),
-    () => `Disabled ${user.email ?? user.userId}; their sessions ended.`,
-    keys,
-  );
-  const enable = useAction(
-    () => client.admin.users.enable(user.userId),
-    () => `Enabled ${user.email ?? user.userId}.`,
-    keys,
-  );
-  const resetMfa = useAction(
-    () => client.admin.users.resetMfa(user.userId),
-    () => `Turned off two-step verification of ${user.email ?? user.userId}; their sessions ended.`,
-    keys,
-  );
+  const { run, busy } = useAction();
+  const disable = () =>
+    run(
+      () => client.admin.users.disable(user.userId),
+      `Disabled ${user.email ?? user.userId}; their sessions ended.`,
+      keys,
+    );
+  const enable = () => run(() => client.admin.users.enable(user.userId), `Enabled ${user.email ?? user.userId}.`, keys);
+  const resetMfa = () =>
+    run(
+      () => client.admin.users.resetMfa(user.userId),
+      `Turned off two-step verification of ${user.email ?? user.userId}; their sessions ended.`,
+      keys,
+    );
   return (
     <section className="card" aria-labelledby="profile-title">
       <h2 id="profile-title">Profile</h2>
@@ -102,7 +87,7 @@ function Profile({ user }: { user: User }) {
         {may.data?.allowed === true && <ActAs user={user} maxSeconds={may.data.maxSeconds} />}
         {access.superAdmin &&
           (user.disabled ? (
-            <button type="button" className="secondary" onClick={() => enable.mutate()} disabled={enable.isPending}>
+            <button type="button" className="secondary" onClick={() => void enable()} disabled={busy}>
               Enable
             </button>
           ) : (
@@ -110,7 +95,7 @@ function Profile({ user }: { user: User }) {
               label="Disable"
               title={`Disable ${user.email ?? user.userId}?`}
               confirmLabel="Disable"
-              onConfirm={() => disable.mutate()}
+              onConfirm={disable}
             >
               <p>They cannot sign in until enabled again, and every session they have ends now.</p>
             </ConfirmButton>
@@ -120,7 +105,7 @@ function Profile({ user }: { user: User }) {
             label="Reset two-step verification"
             title={`Reset two-step verification of ${user.email ?? user.userId}?`}
             confirmLabel="Reset"
-            onConfirm={() => resetMfa.mutate()}
+            onConfirm={resetMfa}
           >
             <p>
               For someone who lost their authenticator and recovery codes: their second factor and recovery codes are
@@ -218,16 +203,15 @@ function Sessions({ user }: { user: User }) {
     ['sessions', user.userId],
     ['audit', user.userId],
   ];
-  const endOne = useAction(
-    (sessionId: string) => client.admin.users.revokeSession(user.userId, sessionId),
-    () => `Ended a session of ${who}.`,
-    keys,
-  );
-  const endAll = useAction(
-    () => client.admin.users.revokeSessions(user.userId),
-    ({ revoked }) => `Ended ${revoked} session${revoked === 1 ? '' : 's'} of ${who}.`,
-    keys,
-  );
+  const { run } = useAction();
+  const endOne = (sessionId: string) =>
+    run(() => client.admin.users.revokeSession(user.userId, sessionId), `Ended a session of ${who}.`, keys);
+  const endAll = () =>
+    run(
+      () => client.admin.users.revokeSessions(user.userId),
+      ({ revoked }) => `Ended ${revoked} session${revoked === 1 ? '' : 's'} of ${who}.`,
+      keys,
+    );
   return (
     <section className="card" aria-labelledby="sessions-title">
       <div className="toolbar">
@@ -237,7 +221,7 @@ function Sessions({ user }: { user: User }) {
             label="End all sessions"
             title={`End every session of ${who}?`}
             confirmLabel="End all sessions"
-            onConfirm={() => endAll.mutate()}
+            onConfirm={endAll}
           >
             <p>They are signed out everywhere, impersonations of them included.</p>
           </ConfirmButton>
@@ -280,7 +264,7 @@ function Sessions({ user }: { user: User }) {
                           ariaLabel={`End session on ${device(s.userAgent)} from ${s.ip ?? 'an unknown address'}`}
                           title={`End this session of ${who}?`}
                           confirmLabel="End session"
-                          onConfirm={() => endOne.mutate(s.id)}
+                          onConfirm={() => endOne(s.id)}
                         >
                           <p>
                             {device(s.userAgent)} from {s.ip ?? 'an unknown address'}, last used {when(s.lastUsedAt)}.
@@ -302,25 +286,23 @@ function Sessions({ user }: { user: User }) {
 function SetPassword({ user }: { user: User }) {
   const { client } = useAuth();
   const [password, setPassword] = useState('');
-  const set = useAction(
-    () => client.users.update(user.userId, { password }),
-    () => {
-      setPassword('');
-      return `Set a new password for ${user.email ?? user.userId}; their sessions ended.`;
-    },
-    [
-      ['sessions', user.userId],
-      ['audit', user.userId],
-    ],
-  );
-  function submit(event: FormEvent) {
+  const { run, busy } = useAction();
+  async function submit(event: FormEvent) {
     event.preventDefault();
-    set.mutate();
+    const done = await run(
+      () => client.users.update(user.userId, { password }),
+      `Set a new password for ${user.email ?? user.userId}; their sessions ended.`,
+      [
+        ['sessions', user.userId],
+        ['audit', user.userId],
+      ],
+    );
+    if (done) setPassword('');
   }
   return (
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Set a password</h2>
-      <form onSubmit={submit} className="inline-form">
+      <form onSubmit={(e) => void submit(e)} className="inline-form">
         <label htmlFor="set-password">New password</label>
         <input
           id="set-password"
@@ -331,7 +313,7 @@ function SetPassword({ user }: { user: User }) {
           onChange={(e) => setPassword(e.target.value)}
         />
         <p className="hint">Every session of the user ends: whoever knew the old password is signed out.</p>
-        <button type="submit" disabled={set.isPending}>
+        <button type="submit" disabled={busy}>
           Set password
         </button>
       </form>
@@ -405,11 +387,7 @@ function AuditTrail({ user }: { user: User }) {
 function DangerZone({ user }: { user: User }) {
   const { client } = useAuth();
   const who = user.email ?? user.userId;
-  const remove = useAction(
-    () => client.users.delete(user.userId),
-    () => `Deleted ${who}.`,
-    [['users']],
-  );
+  const { run } = useAction();
   return (
     <section className="card danger-zone" aria-labelledby="danger-title">
       <h2 id="danger-title">Delete</h2>
@@ -419,12 +397,10 @@ function DangerZone({ user }: { user: User }) {
         title={`Delete ${who}?`}
         confirmLabel="Delete for good"
         typeToConfirm={who}
-        onConfirm={() =>
-          remove.mutateAsync().then(
-            () => navigate('/console/users'),
-            () => undefined,
-          )
-        }
+        onConfirm={async () => {
+          if (await run(() => client.users.delete(user.userId), `Deleted ${who}.`, [['users']]))
+            navigate('/console/users');
+        }}
       >
         <p>This cannot be undone.</p>
       </ConfirmButton>
