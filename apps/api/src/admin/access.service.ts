@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BUILT_IN_PERMISSIONS, type AdministeredTenant, type ConsoleAccess, type Membership } from '@tessera/dto';
 import type { Principal } from '../auth/principal.js';
-import { CheckService } from '../check/check.service.js';
+import { CheckService, holds } from '../check/check.service.js';
+import { TENANT_ADMIN_ROLE } from '../directory/tenant-access.service.js';
 import { TenantService } from '../directory/tenant.service.js';
 import { CONFIG, type Config } from '../infra/config/config.js';
 import { forbidden } from '../infra/http/api-error.js';
 import type { UserEntity } from '../users/user.entity.js';
 
 const IMPERSONATE = BUILT_IN_PERMISSIONS[1]; // 'impersonate-users'
-const ADMIN_ROLE = 'admin';
 /** Memberships are read a page at a time; a person in more tenants than this is read in several. */
 const PAGE = 100;
 
@@ -60,11 +60,9 @@ export class AccessService {
       memberships.map((m) => m.tenant.tenantId),
       [IMPERSONATE],
     );
-    const has = (map: ReadonlyMap<string, ReadonlySet<string>>, tenantId: string, id: string) =>
-      map.get(tenantId)?.has(id) === true || map.get('')?.has(id) === true;
     return memberships.flatMap(({ tenant }) => {
-      const admin = has(held.roles, tenant.tenantId, ADMIN_ROLE);
-      const impersonate = has(held.permissions, tenant.tenantId, IMPERSONATE);
+      const admin = holds(held.roles, TENANT_ADMIN_ROLE, tenant.tenantId);
+      const impersonate = holds(held.permissions, IMPERSONATE, tenant.tenantId);
       return admin || impersonate ? [{ tenant, admin, impersonate }] : [];
     });
   }

@@ -163,7 +163,11 @@ export class CheckService {
  * built for every lookup was most of the 2.4 KB a check allocated (about 1 KB now, of about 40 KB a
  * check request makes).
  */
-function holds(byScope: ReadonlyMap<string, ReadonlySet<string>>, id: string, tenantId: string | undefined): boolean {
+export function holds(
+  byScope: ReadonlyMap<string, ReadonlySet<string>>,
+  id: string,
+  tenantId: string | undefined,
+): boolean {
   return byScope.get(GLOBAL)?.has(id) === true || (tenantId !== undefined && byScope.get(tenantId)?.has(id) === true);
 }
 
