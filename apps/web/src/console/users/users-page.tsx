@@ -53,7 +53,9 @@ export function UsersPage() {
       next.delete('after');
       next.delete('trail');
     }
-    setParams(next);
+    // At once, not in a transition: the checkboxes and the select show the address, and a
+    // deferred update would show the old value until the navigation commits.
+    setParams(next, { flushSync: true });
   };
 
   function submitSearch(event: FormEvent) {
