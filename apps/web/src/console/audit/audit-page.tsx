@@ -53,9 +53,10 @@ function AuditLog() {
   };
   return (
     <>
-      <FilterForm key={params.toString()} filters={filters} onApply={apply} />
-      {/* A new filter starts again at the first page. */}
-      <Events key={params.toString()} filters={filters} />
+      {/* A new filter starts both afresh: the form shows it, the events start at the first page.
+          (Siblings need keys of their own.) */}
+      <FilterForm key={`form?${params.toString()}`} filters={filters} onApply={apply} />
+      <Events key={`events?${params.toString()}`} filters={filters} />
     </>
   );
 }
