@@ -53,7 +53,7 @@ function Who() {
 
 /** Header, main landmark and skip link around every page but the self-service dashboard. */
 export function AppLayout() {
-  const { pathname, key } = useLocation();
+  const { pathname } = useLocation();
   return (
     <>
       <a className="skip" href="#main">
@@ -65,8 +65,9 @@ export function AppLayout() {
         <MainNav />
         <Who />
       </header>
-      {/* A new page (or a second mail link in the same tab) starts afresh. */}
-      <main id="main" key={`${pathname}#${key}`}>
+      {/* A new page starts afresh; a change of its search (the users filters) keeps it, and its
+          focus (LinkPage starts a second mail link's page afresh). */}
+      <main id="main" key={pathname}>
         <Outlet />
       </main>
     </>
